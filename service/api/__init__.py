@@ -1,0 +1,24 @@
+"""HTTP only: parse, call a service, dump. Errors are mapped in `errors`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import auth, errors, health, incidents, processes, tasks
+
+
+def register(app: Flask) -> None:
+    api = errors.IncidentDeskApi(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": "Incident Desk: incidents, user tasks and processes over HTTP. "
+                "Every endpoint but /health needs `Authorization: Bearer <token>`."
+            }
+        },
+    )
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    errors.register(app)
+    auth.register(app)
+    for module in (health, incidents, tasks, processes):
+        api.register_blueprint(module.blp)

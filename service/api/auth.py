@@ -1,0 +1,23 @@
+"""Bearer-token authentication for every endpoint except the health check."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from ..services import users
+from .context import services
+
+PUBLIC_ENDPOINTS = frozenset({"health.health"})
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _authenticate():
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        g.principal = users.authenticate(
+            services(), token.strip() if scheme.lower() == "bearer" else None
+        )
+        return None

@@ -1,0 +1,63 @@
+"""/api/incidents: open, list and follow incidents."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..services import incidents
+from .context import principal, services
+from .schemas import (
+    EventSchema,
+    IdempotencyHeaderSchema,
+    IncidentCreateSchema,
+    IncidentQuerySchema,
+    IncidentSchema,
+)
+
+blp = Blueprint("incidents", __name__, url_prefix="/api/incidents", description="Incidents")
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(IncidentCreateSchema)
+@blp.response(201, IncidentSchema)
+def open_incident(headers, body):
+    """Open an incident (as its reporter, or for a reporter with `reporter`)."""
+    view, replayed = incidents.open_incident(
+        services(),
+        principal(),
+        incidents.OpenIncident(**body),
+        idempotency_key=headers.get("idempotency_key"),
+    )
+    return view, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(IncidentQuerySchema, location="query")
+@blp.response(200, IncidentSchema(many=True))
+@blp.paginate(page_size=20, max_page_size=100)
+def list_incidents(query, pagination_parameters):
+    """Incidents you may see, newest first (X-Pagination header has the totals)."""
+    views, total = incidents.list_incidents(
+        services(),
+        principal(),
+        incidents.IncidentFilter(**query),
+        page=pagination_parameters.page,
+        page_size=pagination_parameters.page_size,
+    )
+    pagination_parameters.item_count = total
+    return views
+
+
+@blp.route("/<string:number>", methods=["GET"])
+@blp.response(200, IncidentSchema)
+def get_incident(number):
+    """One incident with its open tasks."""
+    return incidents.get_incident(services(), principal(), number)
+
+
+@blp.route("/<string:number>/events", methods=["GET"])
+@blp.response(200, EventSchema(many=True))
+def list_events(number):
+    """The incident's audit trail, oldest first."""
+    return incidents.list_events(services(), principal(), number)

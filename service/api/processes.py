@@ -1,0 +1,40 @@
+"""/api/processes and /api/instances: the generic process API for integrators."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..services import processes
+from .context import principal, services
+from .schemas import InstanceSchema, MeSchema, ProcessDataSchema, ProcessSchema
+
+blp = Blueprint("processes", __name__, url_prefix="/api", description="Processes and instances")
+
+
+@blp.route("/processes", methods=["GET"])
+@blp.response(200, ProcessSchema(many=True))
+def list_processes():
+    """Deployed processes with their latest version."""
+    return processes.list_processes(services(), principal())
+
+
+@blp.route("/processes/<string:process_id>/instances", methods=["POST"])
+@blp.arguments(ProcessDataSchema)
+@blp.response(201, InstanceSchema)
+def start_instance(data, process_id):
+    """Start any deployed process with data (incidents: POST /api/incidents)."""
+    return processes.start_process(services(), principal(), process_id, data)
+
+
+@blp.route("/instances/<int:instance_id>", methods=["GET"])
+@blp.response(200, InstanceSchema)
+def get_instance(instance_id):
+    return processes.get_instance(services(), principal(), instance_id)
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, MeSchema)
+def me():
+    """Who the token belongs to."""
+    who = principal()
+    return {"username": who.username, "groups": sorted(who.groups)}

@@ -1,0 +1,204 @@
+"""Marshmallow schemas: request validation, response bodies and the OpenAPI document."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ..domain.enums import Channel, IncidentStatus, Level, Priority, TaskState, Tier
+
+_LEVELS = validate.OneOf([level.value for level in Level])
+_TEXT_LINE = validate.Length(min=1, max=200)
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("must not be blank")
+
+
+class IncidentCreateSchema(ma.Schema):
+    title = fields.String(required=True, validate=[_TEXT_LINE, _not_blank])
+    description = fields.String(
+        required=True, validate=[validate.Length(min=1, max=20_000), _not_blank]
+    )
+    reporter_name = fields.String(validate=[_TEXT_LINE, _not_blank], metadata={
+        "description": "defaults to the reporter's display name"})
+    reporter_contact = fields.String(validate=[_TEXT_LINE, _not_blank], metadata={
+        "description": "e-mail or phone; defaults to the reporter's contact on file"})
+    impact = fields.String(validate=_LEVELS)
+    urgency = fields.String(validate=_LEVELS)
+    category = fields.String(validate=validate.Length(min=1, max=64))
+    channel = fields.String(
+        load_default=Channel.API.value, validate=validate.OneOf([c.value for c in Channel])
+    )
+    reporter = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "username of the reporter when opening on someone's behalf"},
+    )
+    reported_at = fields.AwareDateTime(
+        metadata={"description": "when the user reported it, if earlier than now (ISO 8601 with offset)"}
+    )
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key",
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "retrying with the same key returns the same incident"},
+    )
+
+
+class IncidentQuerySchema(ma.Schema):
+    status = fields.String(validate=validate.OneOf([s.value for s in IncidentStatus]))
+    priority = fields.String(validate=validate.OneOf([p.value for p in Priority]))
+    tier = fields.String(validate=validate.OneOf([t.value for t in Tier]))
+    category = fields.String(validate=validate.Length(max=64))
+    reporter = fields.String(validate=validate.Length(max=64))
+    assignee = fields.String(validate=validate.Length(max=64))
+    text = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class TaskQuerySchema(ma.Schema):
+    lane = fields.String(validate=validate.Length(max=64))
+    incident = fields.String(validate=validate.Length(max=20))
+    claimed_by_me = fields.Boolean()
+    state = fields.String(
+        load_default=TaskState.READY.value,
+        validate=validate.OneOf([s.value for s in TaskState] + ["any"]),
+    )
+    scope = fields.String(
+        load_default="workable",
+        validate=validate.OneOf(["workable", "all"]),
+        metadata={"description": "workable: tasks you may complete; all: every task you may see"},
+    )
+
+
+class FormDataSchema(ma.Schema):
+    """Any JSON object; the task's JSON Schema form validates it."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+class ProcessDataSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+class TaskSchema(ma.Schema):
+    id = fields.String()
+    key = fields.String(metadata={"description": "BPMN element id"})
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    state = fields.String()
+    process_id = fields.String()
+    instance_id = fields.Integer()
+    incident_number = fields.String(allow_none=True)
+    claimed_by = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    completed_by = fields.String(allow_none=True)
+    completed_at = fields.AwareDateTime(allow_none=True)
+    form = fields.String(allow_none=True)
+
+
+class InstanceRefSchema(ma.Schema):
+    id = fields.Integer()
+    process_id = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+
+
+class IncidentSchema(ma.Schema):
+    number = fields.String()
+    title = fields.String()
+    description = fields.String()
+    reporter = fields.String(metadata={"description": "username of the reporter"})
+    opened_by = fields.String()
+    reporter_name = fields.String()
+    reporter_contact = fields.String()
+    reported_at = fields.AwareDateTime()
+    channel = fields.String()
+    kind = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    impact = fields.String(allow_none=True)
+    urgency = fields.String(allow_none=True)
+    affected_item = fields.String(allow_none=True)
+    priority = fields.String(allow_none=True)
+    status = fields.String()
+    tier = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    first_response_target = fields.String(allow_none=True)
+    resolution_target = fields.String(allow_none=True)
+    first_response_at = fields.AwareDateTime(allow_none=True)
+    resolved_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    closure_code = fields.String(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    reopen_count = fields.Integer()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    instance = fields.Nested(InstanceRefSchema, allow_none=True)
+    linked_instances = fields.List(fields.Nested(InstanceRefSchema))
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class EventSchema(ma.Schema):
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    actor = fields.String()
+    type = fields.String()
+    incident_number = fields.String(allow_none=True)
+    instance_id = fields.Integer(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class TaskDetailSchema(ma.Schema):
+    task = fields.Nested(TaskSchema)
+    form_schema = fields.Dict(metadata={"description": "the task's JSON Schema form"})
+    ui_schema = fields.Dict()
+    data = fields.Dict(metadata={"description": "values already known, to fill the form in"})
+    incident = fields.Nested(IncidentSchema, allow_none=True)
+
+
+class CompletionSchema(ma.Schema):
+    task = fields.Nested(TaskSchema)
+    incident = fields.Nested(IncidentSchema, allow_none=True)
+    instance = fields.Nested(InstanceRefSchema)
+
+
+class InstanceSchema(ma.Schema):
+    id = fields.Integer()
+    process_id = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    started_by = fields.String(allow_none=True)
+    incident_number = fields.String(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
+    data = fields.Dict()
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class ProcessSchema(ma.Schema):
+    id = fields.String()
+    name = fields.String()
+    latest_version = fields.Integer()
+    versions = fields.Integer()
+    deployed_at = fields.AwareDateTime()
+    running_instances = fields.Integer()
+
+
+class MeSchema(ma.Schema):
+    username = fields.String()
+    groups = fields.List(fields.String())
+
+
+class HealthSchema(ma.Schema):
+    status = fields.String()
+    database = fields.String()

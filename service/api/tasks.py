@@ -1,0 +1,66 @@
+"""/api/tasks: worklists and the work on user tasks."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..services import tasks
+from .context import principal, services
+from .schemas import (
+    CompletionSchema,
+    FormDataSchema,
+    TaskDetailSchema,
+    TaskQuerySchema,
+    TaskSchema,
+)
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="User tasks")
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(TaskQuerySchema, location="query")
+@blp.response(200, TaskSchema(many=True))
+@blp.paginate(page_size=50, max_page_size=200)
+def list_tasks(query, pagination_parameters):
+    """The worklist: by default the ready tasks you may complete, oldest first."""
+    state = query.pop("state")
+    views, total = tasks.list_tasks(
+        services(),
+        principal(),
+        tasks.TaskFilter(state=None if state == "any" else state, **query),
+        page=pagination_parameters.page,
+        page_size=pagination_parameters.page_size,
+    )
+    pagination_parameters.item_count = total
+    return views
+
+
+@blp.route("/<string:task_id>", methods=["GET"])
+@blp.response(200, TaskDetailSchema)
+def get_task(task_id):
+    """A task with its form (JSON Schema and UI schema), known values and incident."""
+    return tasks.get_task(services(), principal(), task_id)
+
+
+@blp.route("/<string:task_id>/claim", methods=["POST"])
+@blp.response(200, TaskSchema)
+def claim_task(task_id):
+    return tasks.claim_task(services(), principal(), task_id)
+
+
+@blp.route("/<string:task_id>/release", methods=["POST"])
+@blp.response(200, TaskSchema)
+def release_task(task_id):
+    return tasks.release_task(services(), principal(), task_id)
+
+
+@blp.route("/<string:task_id>/complete", methods=["POST"])
+@blp.arguments(FormDataSchema)
+@blp.response(200, CompletionSchema)
+def complete_task(data, task_id):
+    """Submit the task's form; the process moves on and the incident's new state comes back.
+
+    400/422 invalid data (each failing field listed), 403 not your lane, 409 the
+    task is no longer ready or someone else claimed it.
+    """
+    return tasks.complete_task(services(), principal(), task_id, data)

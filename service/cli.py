@@ -1,0 +1,175 @@
+"""`incident-desk`: serve, manage users and tokens, migrate the database."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+
+import click
+
+from .config import Settings
+from .domain.enums import Group
+from .domain.errors import DomainError
+from .services import deployments, users
+from .services.context import Services, build_services
+
+log = logging.getLogger("incident_desk")
+
+
+class _Context:
+    def __init__(self):
+        self._services: Services | None = None
+        self.settings = Settings.from_env()
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = build_services(self.settings)
+        return self._services
+
+
+pass_context = click.make_pass_decorator(_Context, ensure=True)
+
+
+@click.group()
+def main() -> None:
+    """Incident Desk: an IT service desk run by BPMN."""
+    logging.basicConfig(
+        level=os.environ.get("INCIDENT_DESK_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _fail_on_domain_errors(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            detail = getattr(exc, "errors", None) or []
+            lines = [exc.message] + [f"  {e.field}: {e.message}" for e in detail]
+            for attr in ("file", "element_id", "line"):
+                if getattr(exc, attr, None):
+                    lines.append(f"  {attr}: {getattr(exc, attr)}")
+            raise click.ClickException("\n".join(lines)) from None
+
+    return wrapper
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="worker processes (default: 1 on SQLite, 2 x CPUs + 1 on PostgreSQL)",
+)
+@pass_context
+@_fail_on_domain_errors
+def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
+    """Migrate the database, deploy the process folder, and serve HTTP."""
+    from .server import run
+
+    svc = ctx.services
+    svc.db.upgrade()
+    deployed = deployments.deploy_folder(svc, svc.settings.processes_dir, actor="serve")
+    for item in deployed:
+        state = "new version" if item.created else "unchanged"
+        log.info("process %s: version %s (%s)", item.process_id, item.version, state)
+    svc.close()
+    if workers is None:
+        # SQLite has one writer at a time; several processes would only queue on it.
+        workers = 1 if ctx.settings.is_sqlite else 2 * (os.cpu_count() or 1) + 1
+    run(ctx.settings, host=host, port=port, workers=workers)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: _Context) -> None:
+    """Apply every pending migration."""
+    ctx.services.db.upgrade()
+    click.echo(f"database at revision {ctx.services.db.current_revision()}")
+
+
+@main.group()
+def user() -> None:
+    """Users and their groups."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    type=click.Choice([g.value for g in Group]),
+    help="repeat for several; none makes a reporter",
+)
+@click.option("--display-name", default=None)
+@click.option("--contact", default=None, help="e-mail or phone")
+@pass_context
+@_fail_on_domain_errors
+def user_add(ctx: _Context, name, groups, display_name, contact) -> None:
+    """Add a user."""
+    ctx.services.db.upgrade()
+    view = users.add_user(
+        ctx.services, name, groups=list(groups), display_name=display_name, contact=contact
+    )
+    click.echo(f"user {view.username} added (groups: {', '.join(view.groups) or 'none: reporter'})")
+
+
+@user.command("list")
+@pass_context
+def user_list(ctx: _Context) -> None:
+    """List users and their groups."""
+    for view in users.list_users(ctx.services):
+        click.echo(f"{view.username}\t{','.join(view.groups) or '-'}\t{view.display_name or ''}")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--label", default=None, help="what the token is for")
+@pass_context
+@_fail_on_domain_errors
+def token_create(ctx: _Context, name: str, label: str | None) -> None:
+    """Create a token for user NAME and print it (it is shown only this once)."""
+    _view, secret = users.create_token(ctx.services, name, label=label)
+    click.echo(secret)
+
+
+@token.command("list")
+@click.argument("name")
+@pass_context
+@_fail_on_domain_errors
+def token_list(ctx: _Context, name: str) -> None:
+    """List a user's tokens (never the tokens themselves)."""
+    for view in users.list_tokens(ctx.services, name):
+        state = f"revoked {view.revoked_at:%Y-%m-%d %H:%M}" if view.revoked_at else "active"
+        click.echo(f"{view.id}\t{state}\t{view.label or ''}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@pass_context
+@_fail_on_domain_errors
+def token_revoke(ctx: _Context, token_id: int) -> None:
+    """Revoke a token by its id (see `token list`)."""
+    view = users.revoke_token(ctx.services, token_id)
+    click.echo(f"token {view.id} of {view.username} revoked")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Every setting, declared once and read from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+PREFIX = "INCIDENT_DESK_"
+
+
+def _bundled(name: str) -> Path:
+    """A folder shipped inside the wheel, or the repository's own when run from a checkout."""
+    inside_wheel = _PACKAGE / "_bundled" / name
+    return inside_wheel if inside_wheel.is_dir() else _PACKAGE.parent / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(
+        default="sqlite:///incident-desk.sqlite3",
+        metadata={"env": "DATABASE_URL", "help": "SQLAlchemy URL; PostgreSQL as postgresql+psycopg://..."},
+    )
+    processes_dir: Path = field(
+        default_factory=lambda: _bundled("processes"),
+        metadata={"env": "PROCESSES", "help": "folder of .bpmn and .dmn files deployed at start-up"},
+    )
+    forms_dir: Path = field(
+        default_factory=lambda: _bundled("forms"),
+        metadata={"env": "FORMS", "help": "folder of JSON Schema task forms"},
+    )
+    max_body_bytes: int = field(
+        default=1024 * 1024,
+        metadata={"env": "MAX_BODY_BYTES", "help": "largest request body accepted (413 above it)"},
+    )
+    log_level: str = field(
+        default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(PREFIX + f.metadata["env"])
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.type, raw, PREFIX + f.metadata["env"])
+        return cls(**values)
+
+    def with_overrides(self, **overrides) -> Settings:
+        return replace(self, **overrides)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _convert(kind: str, raw: str, name: str):
+    if kind == "Path":
+        return Path(raw)
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    return raw
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every setting: the README's table."""
+    defaults = Settings()
+    return [
+        (PREFIX + f.metadata["env"], str(getattr(defaults, f.name)), f.metadata["help"])
+        for f in fields(Settings)
+    ]

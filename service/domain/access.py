@@ -1,0 +1,66 @@
+"""Who may see and do what. Pure functions over a `Principal`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .enums import REPORTER_LANE, Group, Tier
+
+AGENT_GROUPS = frozenset({Group.L1, Group.L2, Group.L3})
+# Groups that see every incident and task (they still work only their own lanes).
+_SEE_ALL = AGENT_GROUPS | {Group.ADMIN, Group.PROCESS_OWNER}
+# Groups that may open an incident on another user's behalf.
+_ON_BEHALF = AGENT_GROUPS | {Group.INTEGRATOR, Group.ADMIN}
+# Groups that may start any deployed process through the generic API.
+_START_PROCESS = frozenset({Group.INTEGRATOR, Group.ADMIN, Group.PROCESS_OWNER})
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    username: str
+    groups: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_reporter(self) -> bool:
+        """A user in no group is a reporter."""
+        return not self.groups
+
+    def in_group(self, group: str) -> bool:
+        return group in self.groups
+
+
+def sees_everything(principal: Principal) -> bool:
+    return bool(principal.groups & _SEE_ALL)
+
+
+def may_see_incident(principal: Principal, *, reporter_id: int, opened_by_id: int) -> bool:
+    return sees_everything(principal) or principal.user_id in (reporter_id, opened_by_id)
+
+
+def may_act_on_behalf(principal: Principal) -> bool:
+    return bool(principal.groups & _ON_BEHALF)
+
+
+def may_start_processes(principal: Principal) -> bool:
+    return bool(principal.groups & _START_PROCESS)
+
+
+def may_work_lane(principal: Principal, lane: str | None, *, reporter_id: int | None) -> bool:
+    """Lane names are group names; the Reporter lane belongs to the incident's reporter.
+
+    A task outside any lane can be worked by any agent.
+    """
+    if lane == REPORTER_LANE:
+        return reporter_id is not None and principal.user_id == reporter_id
+    if lane is None:
+        return bool(principal.groups & AGENT_GROUPS)
+    return lane in principal.groups
+
+
+def is_agent_lane(lane: str | None) -> bool:
+    return lane in Tier.__members__
+
+
+def may_release_for_others(principal: Principal) -> bool:
+    return principal.in_group(Group.ADMIN)

@@ -1,0 +1,75 @@
+"""The closed vocabularies of an incident."""
+
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Tier(StrEnum):
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+
+    @property
+    def rank(self) -> int:
+        return int(self.value[1])
+
+
+class IncidentStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Kind(StrEnum):
+    INCIDENT = "incident"
+    REQUEST = "request"
+
+
+class Channel(StrEnum):
+    API = "api"
+    PORTAL = "portal"
+    EMAIL = "email"
+    PHONE = "phone"
+    CHAT = "chat"
+    WALK_IN = "walk_in"
+    MONITORING = "monitoring"
+
+
+class TaskState(StrEnum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+
+
+class Group(StrEnum):
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+    PROCESS_OWNER = "process-owner"
+    INTEGRATOR = "integrator"
+    ADMIN = "admin"
+
+
+# The lane whose tasks belong to the incident's reporter rather than to a group.
+REPORTER_LANE = "Reporter"
+
+# The process every incident runs.
+INCIDENT_PROCESS_ID = "incident"

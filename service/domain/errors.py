@@ -1,0 +1,76 @@
+"""Domain errors. They say what went wrong; `service.api.errors` maps them to HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One failing field: `field` is a JSON path such as `$.impact`."""
+
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InvalidInput(DomainError):
+    """Submitted data broke a rule; `errors` lists each failing field."""
+
+    code = "invalid_input"
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None):
+        super().__init__(message)
+        self.errors = list(errors or [])
+
+
+class ProcessError(DomainError):
+    """A process definition failed while it ran (a script, a gateway, a decision table).
+
+    The caller's request is rolled back; `element_id` names the BPMN element, and
+    `file` and `line` say where it is when known.
+    """
+
+    code = "process_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        element_id: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+    ):
+        super().__init__(message)
+        self.element_id = element_id
+        self.file = file
+        self.line = line
+
+
+class ProcessDefinitionError(ProcessError):
+    """A BPMN or DMN file cannot be parsed or is not executable."""
+
+    code = "invalid_process_definition"

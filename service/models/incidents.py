@@ -1,0 +1,105 @@
+"""The query-able projections of running processes, and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reporter_name: Mapped[str] = mapped_column(String(200))
+    reporter_contact: Mapped[str] = mapped_column(String(200))
+    reported_at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(64), index=True)
+    impact: Mapped[str | None] = mapped_column(String(8))
+    urgency: Mapped[str | None] = mapped_column(String(8))
+    affected_item: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[str | None] = mapped_column(String(2), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    tier: Mapped[str | None] = mapped_column(String(2), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    first_response_target: Mapped[str | None] = mapped_column(String(32))
+    resolution_target: Mapped[str | None] = mapped_column(String(32))
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closure_code: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class HumanTask(Base):
+    """A user task of some instance: the worklists are queries on this table."""
+
+    __tablename__ = "human_tasks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    key: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(64))
+    form: Mapped[str | None] = mapped_column(String(255))
+    ui_form: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_human_tasks_state_lane", "state", "lane"),
+        Index("ix_human_tasks_instance_state", "instance_id", "state"),
+    )
+
+
+class AuditEvent(Base):
+    """Append-only (a database trigger refuses UPDATE and DELETE)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(64))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]]
+
+    __table_args__ = (
+        Index("ix_audit_events_incident", "incident_id", "id"),
+        Index("ix_audit_events_instance", "instance_id", "id"),
+    )
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("user_id", "key"),)

@@ -1,0 +1,76 @@
+"""Process source files, parsed versions and running instances."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+
+
+class ProcessFile(Base):
+    """The original bytes of a BPMN or DMN file, kept once per content."""
+
+    __tablename__ = "process_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("name", "sha256"),)
+
+
+class ProcessVersionFile(Base):
+    __tablename__ = "process_version_files"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("process_files.id"), primary_key=True)
+
+
+class ProcessVersion(Base):
+    """One parsed process; a new version exists only when its files changed."""
+
+    __tablename__ = "process_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    files: Mapped[list[ProcessFile]] = relationship(
+        secondary="process_version_files", lazy="selectin", order_by="ProcessFile.name"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "content_hash"),
+    )
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(Text, deferred=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The incident this instance works for: its own lifecycle, or a linked one.
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+    __table_args__ = (Index("ix_process_instances_status", "status"),)

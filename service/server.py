@@ -1,0 +1,40 @@
+"""Production HTTP serving with gunicorn, configured from code."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from .config import Settings
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings, options: dict):
+        self._settings = settings
+        self._options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from . import create_app
+
+        # Each worker builds its own app after the fork: no engine or pool is shared.
+        return create_app(self._settings)
+
+
+def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    _Gunicorn(
+        settings,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "accesslog": "-",
+            "errorlog": "-",
+            "timeout": 60,
+            "graceful_timeout": 20,
+        },
+    ).run()

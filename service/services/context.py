@@ -1,0 +1,46 @@
+"""What every use case needs, built once per application and passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..config import Settings
+from ..db import Database
+from ..forms import FormStore
+from ..workflow import ProcessRuntime
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    runtime: ProcessRuntime
+    forms: FormStore
+    clock: Clock = utc_now
+
+    def now(self) -> datetime:
+        value = self.clock()
+        if value.tzinfo is None:
+            raise ValueError("the clock must return aware datetimes")
+        return value.astimezone(UTC)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
+    return Services(
+        settings=settings,
+        db=Database(settings.database_url),
+        runtime=ProcessRuntime(),
+        forms=FormStore(settings.forms_dir),
+        clock=clock,
+    )

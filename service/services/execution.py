@@ -1,0 +1,181 @@
+"""Running instances inside a unit of work: start, lock, resume, and record progress.
+
+After every engine run `advance` brings the projections (human tasks, the
+incident, the audit trail) in line with the engine state and stores that
+state, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain.access import Principal
+from ..domain.enums import InstanceStatus
+from ..domain.errors import NotFound, ProcessError
+from ..models import Incident, ProcessInstance, ProcessVersion
+from ..workflow import START_PROCESS, Definition, Execution, ServiceCall
+from . import audit, projection
+from .context import Services
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersion:
+    version = session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    )
+    if version is None:
+        raise NotFound(f"no process {process_id!r} is deployed")
+    return version
+
+
+def definition(svc: Services, session: Session, version_id: int) -> Definition:
+    return svc.runtime.definition(
+        version_id,
+        lambda: session.scalar(
+            select(ProcessVersion.spec_json).where(ProcessVersion.id == version_id)
+        ),
+    )
+
+
+def start(
+    svc: Services,
+    session: Session,
+    *,
+    process_id: str,
+    data: dict[str, Any],
+    actor: Principal | None,
+    incident: Incident | None = None,
+    parent: ProcessInstance | None = None,
+) -> tuple[ProcessInstance, Execution]:
+    version = latest_version(session, process_id)
+    now = svc.now()
+    instance = ProcessInstance(
+        version_id=version.id,
+        process_id=process_id,
+        status=InstanceStatus.RUNNING,
+        state="",
+        created_at=now,
+        updated_at=now,
+        started_by_id=actor.user_id if actor else None,
+        incident_id=incident.id if incident else None,
+        parent_id=parent.id if parent else None,
+    )
+    instance.version = version
+    session.add(instance)
+    session.flush()
+    audit.record(
+        session,
+        "instance.started",
+        at=now,
+        actor=actor,
+        incident_id=instance.incident_id,
+        instance_id=instance.id,
+        data={"process_id": process_id, "version": version.version, "parent_id": instance.parent_id},
+    )
+    execution = svc.runtime.start(definition(svc, session, version.id), data)
+    advance(svc, session, instance, execution, actor=actor)
+    return instance, execution
+
+
+def lock(session: Session, instance_id: int) -> ProcessInstance:
+    """The instance row, locked until the transaction ends (one request at a time).
+
+    PostgreSQL takes a row lock; SQLite write transactions already hold the
+    database's write lock from their first statement.
+    """
+    instance = session.scalar(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)
+    )
+    if instance is None:
+        raise NotFound(f"no instance {instance_id}")
+    return instance
+
+
+def resume(svc: Services, session: Session, instance: ProcessInstance) -> Execution:
+    state = session.scalar(
+        select(ProcessInstance.state).where(ProcessInstance.id == instance.id)
+    )
+    return svc.runtime.resume(definition(svc, session, instance.version_id), state)
+
+
+def own_incident(session: Session, instance: ProcessInstance) -> Incident | None:
+    """The incident whose lifecycle this instance is (not a linked one)."""
+    if instance.incident_id is None or instance.parent_id is not None:
+        return None
+    return session.get(Incident, instance.incident_id)
+
+
+def advance(
+    svc: Services,
+    session: Session,
+    instance: ProcessInstance,
+    execution: Execution,
+    *,
+    actor: Principal | None,
+    completed_lane: str | None = None,
+) -> None:
+    now = svc.now()
+    snapshot = execution.snapshot()
+    incident = own_incident(session, instance)
+    previous = projection.IncidentMemory.of(incident)
+    if incident is not None:
+        projection.project_incident(
+            session, incident, snapshot, now=now, actor=actor, completed_lane=completed_lane
+        )
+    projection.sync_tasks(
+        session, instance, snapshot, now=now, actor=actor, previous=previous, incident=incident
+    )
+    for call in execution.service_calls:
+        _carry_out(svc, session, instance, call, actor=actor)
+    instance.state = execution.dump()
+    instance.status = InstanceStatus.COMPLETED if snapshot.ended else InstanceStatus.RUNNING
+    instance.updated_at = now
+
+
+def _carry_out(
+    svc: Services,
+    session: Session,
+    instance: ProcessInstance,
+    call: ServiceCall,
+    *,
+    actor: Principal | None,
+) -> None:
+    if call.operation != START_PROCESS:
+        raise ProcessError(f"unknown service operation {call.operation}", element_id=call.element_id)
+    process_id = call.params["process_id"]
+    exists = session.scalar(
+        select(func.count()).select_from(ProcessVersion).where(ProcessVersion.process_id == process_id)
+    )
+    if not exists:
+        raise ProcessError(
+            f"the process asks to start {process_id!r}, which is not deployed",
+            element_id=call.element_id,
+        )
+    incident = session.get(Incident, instance.incident_id) if instance.incident_id else None
+    child, _ = start(
+        svc,
+        session,
+        process_id=process_id,
+        data=dict(call.params.get("data") or {}),
+        actor=actor,
+        incident=incident,
+        parent=instance,
+    )
+    audit.record(
+        session,
+        "instance.linked",
+        at=svc.now(),
+        actor=actor,
+        incident_id=instance.incident_id,
+        instance_id=instance.id,
+        element_id=call.element_id,
+        data={"linked_instance_id": child.id, "process_id": process_id},
+    )

@@ -1,0 +1,256 @@
+"""Opening, finding and following incidents."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..domain import access
+from ..domain.access import Principal
+from ..domain.enums import INCIDENT_PROCESS_ID, Channel, IncidentStatus
+from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from ..domain.numbering import format_number, parse_number
+from ..models import AuditEvent, IdempotencyKey, Incident, User
+from . import audit, execution
+from .context import Services
+from .views import EventView, IncidentView, event_views, incident_view, incident_views
+
+# Clocks of phones and integrations drift; a report a little in the future is fine.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    title: str
+    description: str
+    reporter_name: str | None = None
+    reporter_contact: str | None = None
+    impact: str | None = None
+    urgency: str | None = None
+    category: str | None = None
+    channel: str = Channel.API
+    reporter: str | None = None
+    reported_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    status: str | None = None
+    priority: str | None = None
+    tier: str | None = None
+    category: str | None = None
+    reporter: str | None = None
+    assignee: str | None = None
+    text: str | None = None
+
+
+def open_incident(
+    svc: Services, principal: Principal, command: OpenIncident, *, idempotency_key: str | None = None
+) -> tuple[IncidentView, bool]:
+    """The new incident, and whether it is a replay of an earlier request with the same key."""
+    request_hash = _request_hash(command)
+    try:
+        return _open(svc, principal, command, idempotency_key, request_hash)
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # A concurrent request with the same key committed first: answer with its incident.
+        return _open(svc, principal, command, idempotency_key, request_hash)
+
+
+def get_incident(svc: Services, principal: Principal, number: str) -> IncidentView:
+    with svc.db.read() as uow:
+        return incident_view(uow.session, visible_incident(uow.session, principal, number))
+
+
+def list_incidents(
+    svc: Services, principal: Principal, filters: IncidentFilter, *, page: int, page_size: int
+) -> tuple[list[IncidentView], int]:
+    with svc.db.read() as uow:
+        session = uow.session
+        query = select(Incident)
+        if not access.sees_everything(principal):
+            query = query.where(
+                or_(Incident.reporter_id == principal.user_id, Incident.opened_by_id == principal.user_id)
+            )
+        for column in ("status", "priority", "tier", "category"):
+            value = getattr(filters, column)
+            if value:
+                query = query.where(getattr(Incident, column) == value)
+        for column, username in (("reporter_id", filters.reporter), ("assignee_id", filters.assignee)):
+            if username:
+                user_id = session.scalar(select(User.id).where(User.username == username.lower()))
+                query = query.where(getattr(Incident, column) == user_id)
+        if filters.text:
+            text = filters.text.strip()
+            query = query.where(
+                or_(
+                    Incident.title.icontains(text, autoescape=True),
+                    Incident.description.icontains(text, autoescape=True),
+                    Incident.number == text.upper(),
+                )
+            )
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(
+            query.order_by(Incident.id.desc()).limit(page_size).offset((page - 1) * page_size)
+        ).all()
+        return incident_views(session, rows), total or 0
+
+
+def list_events(svc: Services, principal: Principal, number: str) -> list[EventView]:
+    with svc.db.read() as uow:
+        incident = visible_incident(uow.session, principal, number)
+        events = uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.incident_id == incident.id).order_by(AuditEvent.id)
+        ).all()
+        return event_views(uow.session, events)
+
+
+def visible_incident(session: Session, principal: Principal, number: str) -> Incident:
+    incident_id = parse_number(number)
+    incident = session.get(Incident, incident_id) if incident_id is not None else None
+    if incident is None or not access.may_see_incident(
+        principal, reporter_id=incident.reporter_id, opened_by_id=incident.opened_by_id
+    ):
+        raise NotFound(f"no incident {number}")
+    return incident
+
+
+def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[IncidentView, bool]:
+    with svc.db.unit_of_work() as uow:
+        session = uow.session
+        if idempotency_key:
+            earlier = _earlier_request(session, principal, idempotency_key, request_hash)
+            if earlier is not None:
+                return incident_view(session, earlier), True
+        now = svc.now()
+        reporter = _reporter(session, principal, command)
+        name = command.reporter_name or reporter.display_name
+        contact = command.reporter_contact or reporter.contact
+        missing = [
+            FieldError(f"$.{field}", f"required (user {reporter.username} has no {what} on file)")
+            for field, value, what in (
+                ("reporter_name", name, "display name"),
+                ("reporter_contact", contact, "contact"),
+            )
+            if not value
+        ]
+        if missing:
+            raise InvalidInput("who reported the incident and how to reach them is required", missing)
+        reported_at = command.reported_at or now
+        if reported_at > now + _CLOCK_SKEW:
+            raise InvalidInput(
+                "reported_at is in the future", [FieldError("$.reported_at", "must not be in the future")]
+            )
+        incident = Incident(
+            title=command.title,
+            description=command.description,
+            reporter_id=reporter.id,
+            opened_by_id=principal.user_id,
+            reporter_name=name,
+            reporter_contact=contact,
+            reported_at=reported_at,
+            channel=command.channel,
+            category=command.category,
+            impact=command.impact,
+            urgency=command.urgency,
+            status=IncidentStatus.NEW,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(incident)
+        session.flush()
+        incident.number = format_number(incident.id)
+        if idempotency_key:
+            session.add(
+                IdempotencyKey(
+                    user_id=principal.user_id,
+                    key=idempotency_key,
+                    request_hash=request_hash,
+                    incident_id=incident.id,
+                    created_at=now,
+                )
+            )
+            session.flush()
+        audit.record(
+            session,
+            "incident.opened",
+            at=now,
+            actor=principal,
+            incident_id=incident.id,
+            data=_jsonable(command) | {"number": incident.number, "reporter": reporter.username},
+        )
+        process_data = {
+            "incident_number": incident.number,
+            "title": incident.title,
+            "description": incident.description,
+            "reporter_name": name,
+            "reporter_contact": contact,
+            "channel": incident.channel,
+            "reported_at": reported_at.isoformat(),
+        } | {
+            key: value
+            for key, value in (
+                ("impact", command.impact),
+                ("urgency", command.urgency),
+                ("category", command.category),
+            )
+            if value is not None
+        }
+        execution.start(
+            svc,
+            session,
+            process_id=INCIDENT_PROCESS_ID,
+            data=process_data,
+            actor=principal,
+            incident=incident,
+        )
+        view = incident_view(session, incident)
+        uow.commit()
+        return view, False
+
+
+def _reporter(session: Session, principal: Principal, command: OpenIncident) -> User:
+    if command.reporter and command.reporter.lower() != principal.username:
+        if not access.may_act_on_behalf(principal):
+            raise Forbidden("only agents and integrators may open incidents for another user")
+        user = session.scalar(select(User).where(User.username == command.reporter.lower()))
+        if user is None:
+            raise InvalidInput(
+                "unknown reporter", [FieldError("$.reporter", f"no user {command.reporter}")]
+            )
+        return user
+    return session.get(User, principal.user_id)
+
+
+def _earlier_request(session, principal, key, request_hash) -> Incident | None:
+    row = session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == principal.user_id, IdempotencyKey.key == key
+        )
+    )
+    if row is None:
+        return None
+    if row.request_hash != request_hash:
+        raise InvalidInput(
+            "this Idempotency-Key was already used with a different request body",
+            [FieldError("Idempotency-Key", "use a new key for a different request")],
+        )
+    return session.get(Incident, row.incident_id)
+
+
+def _jsonable(command: OpenIncident) -> dict:
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in asdict(command).items()
+    }
+
+
+def _request_hash(command: OpenIncident) -> str:
+    return hashlib.sha256(json.dumps(_jsonable(command), sort_keys=True).encode()).hexdigest()

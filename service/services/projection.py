@@ -1,0 +1,205 @@
+"""Keep the query-able rows in line with the engine: human tasks and the incident.
+
+Worklists and incident lists are SQL over these rows; nothing outside the
+engine ever has to load a workflow to answer "what is waiting for whom".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import lifecycle
+from ..domain.access import Principal, is_agent_lane
+from ..domain.enums import IncidentStatus, Priority, TaskState, Tier
+from ..domain.errors import ProcessError
+from ..models import HumanTask, Incident, ProcessInstance, User
+from ..workflow import Snapshot
+from . import audit
+
+# Process variables copied onto the incident whenever the process sets them.
+_COPIED_FIELDS = (
+    "kind",
+    "category",
+    "impact",
+    "urgency",
+    "affected_item",
+    "priority",
+    "first_response_target",
+    "resolution_target",
+)
+
+
+@dataclass(frozen=True)
+class IncidentMemory:
+    """Who held the incident, at which tier, before this engine run."""
+
+    tier: str | None
+    assignee_id: int | None
+
+    @classmethod
+    def of(cls, incident: Incident | None) -> IncidentMemory:
+        if incident is None:
+            return cls(None, None)
+        return cls(incident.tier, incident.assignee_id)
+
+
+def project_incident(
+    session: Session,
+    incident: Incident,
+    snapshot: Snapshot,
+    *,
+    now: datetime,
+    actor: Principal | None,
+    completed_lane: str | None,
+) -> None:
+    data = snapshot.data
+    lanes = [task.lane for task in snapshot.ready]
+    old_status = IncidentStatus(incident.status)
+    old_tier = Tier(incident.tier) if incident.tier else None
+    old_priority = incident.priority
+
+    for name in _COPIED_FIELDS:
+        value = data.get(name)
+        if value is not None:
+            setattr(incident, name, str(value)[:200])
+    if incident.priority is not None and incident.priority not in Priority.__members__:
+        raise ProcessError(f"the process set an unknown priority {incident.priority!r}")
+
+    if is_agent_lane(completed_lane) and incident.first_response_at is None:
+        incident.first_response_at = now
+
+    new_status = lifecycle.derive_status(
+        process_ended=snapshot.ended,
+        waiting_lanes=lanes,
+        agent_has_acted=incident.first_response_at is not None,
+    )
+    closure_code = data.get("closure_code") if snapshot.ended else None
+    lifecycle.check_transition(
+        old_status, new_status, closure_code=closure_code, resolution=data.get("resolution")
+    )
+    new_tier = lifecycle.current_tier(lanes, old_tier)
+
+    def event(event_type: str, **payload) -> None:
+        audit.record(
+            session,
+            event_type,
+            at=now,
+            actor=actor,
+            incident_id=incident.id,
+            instance_id=None,
+            data=payload,
+        )
+
+    if incident.priority != old_priority:
+        event(
+            "incident.prioritised",
+            priority=incident.priority,
+            previous_priority=old_priority,
+            impact=incident.impact,
+            urgency=incident.urgency,
+            first_response_target=incident.first_response_target,
+            resolution_target=incident.resolution_target,
+        )
+    if lifecycle.is_reopen(old_status, new_status):
+        incident.resolved_at = None
+        incident.reopen_count += 1
+        event("incident.reopened", tier=new_tier, comment=data.get("comment"))
+    elif new_tier != old_tier and old_tier is not None:
+        kind = "incident.escalated" if lifecycle.is_escalation(old_tier, new_tier) else "incident.routed"
+        event(kind, from_tier=old_tier, to_tier=new_tier, reason=data.get("escalation_reason"))
+    if new_status != old_status:
+        if new_status == IncidentStatus.RESOLVED:
+            incident.resolved_at = now
+            incident.resolution = data.get("resolution")
+            event("incident.resolved", tier=new_tier, resolution=incident.resolution)
+        elif new_status == IncidentStatus.CLOSED:
+            incident.closed_at = now
+            incident.closure_code = str(closure_code)[:64]
+            event("incident.closed", closure_code=incident.closure_code)
+        event("incident.status_changed", from_status=old_status, to_status=new_status)
+
+    incident.status = new_status
+    incident.tier = new_tier
+    incident.updated_at = now
+
+
+def sync_tasks(
+    session: Session,
+    instance: ProcessInstance,
+    snapshot: Snapshot,
+    *,
+    now: datetime,
+    actor: Principal | None,
+    previous: IncidentMemory,
+    incident: Incident | None,
+) -> None:
+    """Insert rows for tasks that became ready; cancel rows whose task went away."""
+    open_rows = session.scalars(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
+        )
+    ).all()
+    ready_ids = {task.id for task in snapshot.ready}
+    for row in open_rows:
+        if row.id not in ready_ids:
+            row.state = TaskState.CANCELLED
+            row.completed_at = now
+            _task_event(session, "task.cancelled", row, now=now, actor=actor)
+    known = {row.id for row in open_rows}
+    ready_rows = [row for row in open_rows if row.id in ready_ids]
+    for task in snapshot.ready:
+        if task.id in known:
+            continue
+        row = HumanTask(
+            id=task.id,
+            instance_id=instance.id,
+            incident_id=instance.incident_id,
+            key=task.key,
+            name=task.name,
+            lane=task.lane,
+            form=task.form,
+            ui_form=task.ui_form,
+            state=TaskState.READY,
+            claimed_by_id=_inherited_claim(session, task.lane, previous),
+            created_at=now,
+        )
+        session.add(row)
+        ready_rows.append(row)
+        _task_event(session, "task.created", row, now=now, actor=actor)
+    if incident is not None:
+        agent_rows = [row for row in ready_rows if is_agent_lane(row.lane)]
+        if agent_rows:
+            incident.assignee_id = agent_rows[0].claimed_by_id
+
+
+def _inherited_claim(session: Session, lane: str | None, previous: IncidentMemory) -> int | None:
+    """The agent who held the incident at this tier keeps it when work comes back to it."""
+    if not is_agent_lane(lane) or previous.assignee_id is None or previous.tier != lane:
+        return None
+    user = session.get(User, previous.assignee_id)
+    return user.id if user is not None and lane in user.group_names else None
+
+
+def _task_event(
+    session: Session, event_type: str, row: HumanTask, *, now: datetime, actor: Principal | None
+) -> None:
+    audit.record(
+        session,
+        event_type,
+        at=now,
+        actor=actor,
+        incident_id=row.incident_id,
+        instance_id=row.instance_id,
+        task_id=row.id,
+        element_id=row.key,
+        data={"name": row.name, "lane": row.lane, "claimed_by": _username(session, row.claimed_by_id)},
+    )
+
+
+def _username(session: Session, user_id: int | None) -> str | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.username if user is not None else None

@@ -1,0 +1,275 @@
+"""Worklists and the work itself: claim, release, complete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..domain import access
+from ..domain.access import Principal
+from ..domain.enums import REPORTER_LANE, TaskState
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError
+from ..models import HumanTask, Incident, ProcessInstance
+from . import audit, execution
+from .context import Services
+from .views import (
+    Completion,
+    TaskDetail,
+    TaskView,
+    incident_view,
+    instance_ref,
+    task_views,
+    usernames,
+)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    lane: str | None = None
+    incident: str | None = None
+    claimed_by_me: bool | None = None
+    state: str | None = TaskState.READY
+    scope: str = "workable"
+
+
+def list_tasks(
+    svc: Services, principal: Principal, filters: TaskFilter, *, page: int, page_size: int
+) -> tuple[list[TaskView], int]:
+    with svc.db.read() as uow:
+        session = uow.session
+        query = select(HumanTask).outerjoin(Incident, Incident.id == HumanTask.incident_id)
+        if filters.scope == "all" and access.sees_everything(principal):
+            pass
+        else:
+            query = query.where(_workable(principal))
+        if filters.state:
+            query = query.where(HumanTask.state == filters.state)
+        if filters.lane:
+            query = query.where(HumanTask.lane == filters.lane)
+        if filters.incident:
+            query = query.where(Incident.number == filters.incident.strip().upper())
+        if filters.claimed_by_me is True:
+            query = query.where(HumanTask.claimed_by_id == principal.user_id)
+        elif filters.claimed_by_me is False:
+            query = query.where(HumanTask.claimed_by_id.is_(None))
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(
+            query.order_by(HumanTask.created_at, HumanTask.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        ).all()
+        return task_views(session, rows), total or 0
+
+
+def get_task(svc: Services, principal: Principal, task_id: str) -> TaskDetail:
+    with svc.db.read() as uow:
+        session = uow.session
+        row, incident = _visible(session, principal, task_id)
+        data: dict[str, Any] = {}
+        schema: dict[str, Any] = {}
+        ui_schema: dict[str, Any] = {}
+        if row.form:
+            schema = svc.forms.schema(row.form)
+            ui_schema = svc.forms.ui_schema(row.ui_form)
+        if row.state == TaskState.READY:
+            instance = session.get(ProcessInstance, row.instance_id)
+            task_data = execution.resume(svc, session, instance).task_data(row.id) or {}
+            data = svc.forms.defaults(row.form, task_data) if row.form else {}
+        return TaskDetail(
+            task=task_views(session, [row])[0],
+            form_schema=schema,
+            ui_schema=ui_schema,
+            data=data,
+            incident=incident_view(session, incident) if incident else None,
+        )
+
+
+def claim_task(svc: Services, principal: Principal, task_id: str) -> TaskView:
+    with svc.db.unit_of_work() as uow:
+        session = uow.session
+        row, incident, instance = _lock_for_work(session, principal, task_id)
+        if row.claimed_by_id == principal.user_id:
+            return task_views(session, [row])[0]
+        if row.claimed_by_id is not None:
+            raise Conflict(f"the task is claimed by {_claimer(session, row)}")
+        row.claimed_by_id = principal.user_id
+        _follow_assignment(row, incident, instance, principal.user_id)
+        _event(svc, session, "task.claimed", row, principal)
+        view = task_views(session, [row])[0]
+        uow.commit()
+        return view
+
+
+def release_task(svc: Services, principal: Principal, task_id: str) -> TaskView:
+    with svc.db.unit_of_work() as uow:
+        session = uow.session
+        row, incident, instance = _lock(session, principal, task_id)
+        _require_ready(row)
+        if row.claimed_by_id is None:
+            return task_views(session, [row])[0]
+        if row.claimed_by_id != principal.user_id and not access.may_release_for_others(principal):
+            raise Forbidden(f"the task is claimed by {_claimer(session, row)}; only they or an admin can release it")
+        released_from = _claimer(session, row)
+        row.claimed_by_id = None
+        _follow_assignment(row, incident, instance, None)
+        _event(svc, session, "task.released", row, principal, released_from=released_from)
+        view = task_views(session, [row])[0]
+        uow.commit()
+        return view
+
+
+def complete_task(
+    svc: Services, principal: Principal, task_id: str, data: Any
+) -> Completion:
+    try:
+        return _complete(svc, principal, task_id, data)
+    except ProcessError as error:
+        _keep_failed_submission(svc, principal, task_id, data, error)
+        raise
+
+
+def _complete(svc, principal, task_id, data) -> Completion:
+    with svc.db.unit_of_work() as uow:
+        session = uow.session
+        row, incident, instance = _lock_for_work(session, principal, task_id)
+        if row.claimed_by_id not in (None, principal.user_id):
+            raise Conflict(f"the task is claimed by {_claimer(session, row)}")
+        submitted = _validated(svc, row, data)
+        run = execution.resume(svc, session, instance)
+        run.complete(row.id, submitted)
+        now = svc.now()
+        row.state = TaskState.COMPLETED
+        row.claimed_by_id = principal.user_id
+        row.completed_by_id = principal.user_id
+        row.completed_at = now
+        audit.record(
+            session,
+            "task.completed",
+            at=now,
+            actor=principal,
+            incident_id=row.incident_id,
+            instance_id=row.instance_id,
+            task_id=row.id,
+            element_id=row.key,
+            data={"name": row.name, "lane": row.lane, "submitted": submitted},
+        )
+        own = execution.own_incident(session, instance)
+        if own is not None and access.is_agent_lane(row.lane):
+            # Whoever completes a tier's task holds the incident at that tier.
+            own.assignee_id = principal.user_id
+        execution.advance(svc, session, instance, run, actor=principal, completed_lane=row.lane)
+        try:
+            session.flush()
+        except StaleDataError:
+            raise Conflict("the instance changed while the task was being completed; retry") from None
+        result = Completion(
+            task=task_views(session, [row])[0],
+            incident=incident_view(session, incident) if incident else None,
+            instance=instance_ref(instance),
+        )
+        uow.commit()
+        return result
+
+
+def _validated(svc: Services, row: HumanTask, data: Any) -> dict[str, Any]:
+    if row.form:
+        return svc.forms.validate(row.form, data)
+    if not isinstance(data, dict):
+        raise InvalidInput("the task data must be a JSON object")
+    return data
+
+
+def _keep_failed_submission(svc, principal, task_id, data, error: ProcessError) -> None:
+    """Nothing a user submitted is lost: a failed run keeps the submission in the audit trail."""
+    with svc.db.unit_of_work() as uow:
+        row = uow.session.get(HumanTask, task_id)
+        if row is None:
+            return
+        audit.record(
+            uow.session,
+            "task.failed",
+            at=svc.now(),
+            actor=principal,
+            incident_id=row.incident_id,
+            instance_id=row.instance_id,
+            task_id=row.id,
+            element_id=error.element_id or row.key,
+            data={"submitted": data, "error": error.message, "file": error.file, "line": error.line},
+        )
+        uow.commit()
+
+
+def _workable(principal: Principal):
+    """SQL condition: tasks this principal may work."""
+    own_reporter_tasks = and_(
+        HumanTask.lane == REPORTER_LANE, Incident.reporter_id == principal.user_id
+    )
+    lanes = sorted(principal.groups)
+    return or_(own_reporter_tasks, HumanTask.lane.in_(lanes) if lanes else false())
+
+
+def _visible(session: Session, principal: Principal, task_id: str):
+    row = session.get(HumanTask, task_id)
+    incident = session.get(Incident, row.incident_id) if row and row.incident_id else None
+    if row is None or not _may_see(principal, row, incident):
+        raise NotFound(f"no task {task_id}")
+    return row, incident
+
+
+def _may_see(principal: Principal, row: HumanTask, incident: Incident | None) -> bool:
+    if access.sees_everything(principal):
+        return True
+    reporter_id = incident.reporter_id if incident else None
+    return access.may_work_lane(principal, row.lane, reporter_id=reporter_id)
+
+
+def _lock(session: Session, principal: Principal, task_id: str):
+    row, _ = _visible(session, principal, task_id)
+    instance = execution.lock(session, row.instance_id)
+    # Read everything again under the lock: another request may just have
+    # completed this task or moved the incident on.
+    session.expire_all()
+    incident = session.get(Incident, row.incident_id) if row.incident_id else None
+    return row, incident, instance
+
+
+def _lock_for_work(session: Session, principal: Principal, task_id: str):
+    row, incident, instance = _lock(session, principal, task_id)
+    reporter_id = incident.reporter_id if incident else None
+    if not access.may_work_lane(principal, row.lane, reporter_id=reporter_id):
+        who = "the incident's reporter" if row.lane == REPORTER_LANE else f"group {row.lane}"
+        raise Forbidden(f"only {who} can work this task")
+    _require_ready(row)
+    return row, incident, instance
+
+
+def _require_ready(row: HumanTask) -> None:
+    if row.state != TaskState.READY:
+        raise Conflict(f"the task is {row.state}, not ready")
+
+
+def _follow_assignment(row, incident, instance, user_id) -> None:
+    if incident is not None and instance.parent_id is None and access.is_agent_lane(row.lane):
+        incident.assignee_id = user_id
+
+
+def _claimer(session: Session, row: HumanTask) -> str:
+    return usernames(session, [row.claimed_by_id]).get(row.claimed_by_id, "someone else")
+
+
+def _event(svc, session, event_type, row, principal, **data) -> None:
+    audit.record(
+        session,
+        event_type,
+        at=svc.now(),
+        actor=principal,
+        incident_id=row.incident_id,
+        instance_id=row.instance_id,
+        task_id=row.id,
+        element_id=row.key,
+        data={"name": row.name, "lane": row.lane, **data},
+    )

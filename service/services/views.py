@@ -1,0 +1,291 @@
+"""Plain read models handed to the HTTP layer, built inside the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.enums import TaskState
+from ..models import AuditEvent, HumanTask, Incident, ProcessInstance, User
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: str
+    key: str
+    name: str
+    lane: str | None
+    state: str
+    process_id: str
+    instance_id: int
+    incident_number: str | None
+    claimed_by: str | None
+    created_at: datetime
+    completed_by: str | None
+    completed_at: datetime | None
+    form: str | None
+
+
+@dataclass(frozen=True)
+class InstanceRef:
+    id: int
+    process_id: str
+    version: int
+    status: str
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    number: str
+    title: str
+    description: str
+    reporter: str
+    opened_by: str
+    reporter_name: str
+    reporter_contact: str
+    reported_at: datetime
+    channel: str
+    kind: str | None
+    category: str | None
+    impact: str | None
+    urgency: str | None
+    affected_item: str | None
+    priority: str | None
+    status: str
+    tier: str | None
+    assignee: str | None
+    first_response_target: str | None
+    resolution_target: str | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    closure_code: str | None
+    resolution: str | None
+    reopen_count: int
+    created_at: datetime
+    updated_at: datetime
+    instance: InstanceRef | None
+    linked_instances: list[InstanceRef] = field(default_factory=list)
+    open_tasks: list[TaskView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    at: datetime
+    actor: str
+    type: str
+    incident_number: str | None
+    instance_id: int | None
+    task_id: str | None
+    element_id: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    id: int
+    process_id: str
+    version: int
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    started_by: str | None
+    incident_number: str | None
+    parent_id: int | None
+    data: dict[str, Any]
+    open_tasks: list[TaskView]
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    task: TaskView
+    form_schema: dict[str, Any]
+    ui_schema: dict[str, Any]
+    data: dict[str, Any]
+    incident: IncidentView | None
+
+
+@dataclass(frozen=True)
+class Completion:
+    task: TaskView
+    incident: IncidentView | None
+    instance: InstanceRef
+
+
+def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    return dict(rows.all())
+
+
+def task_views(session: Session, rows: Sequence[HumanTask]) -> list[TaskView]:
+    names = usernames(
+        session, [r.claimed_by_id for r in rows] + [r.completed_by_id for r in rows]
+    )
+    numbers = _incident_numbers(session, [r.incident_id for r in rows])
+    processes = dict(
+        session.execute(
+            select(ProcessInstance.id, ProcessInstance.process_id).where(
+                ProcessInstance.id.in_({r.instance_id for r in rows})
+            )
+        ).all()
+    ) if rows else {}
+    return [
+        TaskView(
+            id=r.id,
+            key=r.key,
+            name=r.name,
+            lane=r.lane,
+            state=r.state,
+            process_id=processes.get(r.instance_id, ""),
+            instance_id=r.instance_id,
+            incident_number=numbers.get(r.incident_id) if r.incident_id else None,
+            claimed_by=names.get(r.claimed_by_id) if r.claimed_by_id else None,
+            created_at=r.created_at,
+            completed_by=names.get(r.completed_by_id) if r.completed_by_id else None,
+            completed_at=r.completed_at,
+            form=r.form,
+        )
+        for r in rows
+    ]
+
+
+def incident_views(session: Session, incidents: Sequence[Incident]) -> list[IncidentView]:
+    if not incidents:
+        return []
+    ids = [i.id for i in incidents]
+    names = usernames(
+        session,
+        [i.reporter_id for i in incidents]
+        + [i.opened_by_id for i in incidents]
+        + [i.assignee_id for i in incidents],
+    )
+    instances = session.scalars(
+        select(ProcessInstance)
+        .where(ProcessInstance.incident_id.in_(ids))
+        .order_by(ProcessInstance.id)
+    ).all()
+    open_rows = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.incident_id.in_(ids), HumanTask.state == TaskState.READY)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    ).all()
+    tasks_by_incident: dict[int, list[TaskView]] = {}
+    for row, view in zip(open_rows, task_views(session, open_rows), strict=True):
+        tasks_by_incident.setdefault(row.incident_id, []).append(view)
+    own: dict[int, InstanceRef] = {}
+    linked: dict[int, list[InstanceRef]] = {}
+    for inst in instances:
+        ref = instance_ref(inst)
+        if inst.parent_id is None:
+            own[inst.incident_id] = ref
+        else:
+            linked.setdefault(inst.incident_id, []).append(ref)
+    return [
+        IncidentView(
+            number=i.number or "",
+            title=i.title,
+            description=i.description,
+            reporter=names.get(i.reporter_id, ""),
+            opened_by=names.get(i.opened_by_id, ""),
+            reporter_name=i.reporter_name,
+            reporter_contact=i.reporter_contact,
+            reported_at=i.reported_at,
+            channel=i.channel,
+            kind=i.kind,
+            category=i.category,
+            impact=i.impact,
+            urgency=i.urgency,
+            affected_item=i.affected_item,
+            priority=i.priority,
+            status=i.status,
+            tier=i.tier,
+            assignee=names.get(i.assignee_id) if i.assignee_id else None,
+            first_response_target=i.first_response_target,
+            resolution_target=i.resolution_target,
+            first_response_at=i.first_response_at,
+            resolved_at=i.resolved_at,
+            closed_at=i.closed_at,
+            closure_code=i.closure_code,
+            resolution=i.resolution,
+            reopen_count=i.reopen_count,
+            created_at=i.created_at,
+            updated_at=i.updated_at,
+            instance=own.get(i.id),
+            linked_instances=linked.get(i.id, []),
+            open_tasks=tasks_by_incident.get(i.id, []),
+        )
+        for i in incidents
+    ]
+
+
+def incident_view(session: Session, incident: Incident) -> IncidentView:
+    return incident_views(session, [incident])[0]
+
+
+def instance_ref(instance: ProcessInstance) -> InstanceRef:
+    return InstanceRef(
+        id=instance.id,
+        process_id=instance.process_id,
+        version=instance.version.version,
+        status=instance.status,
+    )
+
+
+def instance_view(
+    session: Session, instance: ProcessInstance, data: dict[str, Any]
+) -> InstanceView:
+    names = usernames(session, [instance.started_by_id])
+    numbers = _incident_numbers(session, [instance.incident_id])
+    open_rows = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    ).all()
+    return InstanceView(
+        id=instance.id,
+        process_id=instance.process_id,
+        version=instance.version.version,
+        status=instance.status,
+        created_at=instance.created_at,
+        updated_at=instance.updated_at,
+        started_by=names.get(instance.started_by_id) if instance.started_by_id else None,
+        incident_number=numbers.get(instance.incident_id) if instance.incident_id else None,
+        parent_id=instance.parent_id,
+        data=data,
+        open_tasks=task_views(session, open_rows),
+    )
+
+
+def event_views(session: Session, events: Sequence[AuditEvent]) -> list[EventView]:
+    numbers = _incident_numbers(session, [e.incident_id for e in events])
+    return [
+        EventView(
+            id=e.id,
+            at=e.at,
+            actor=e.actor,
+            type=e.type,
+            incident_number=numbers.get(e.incident_id) if e.incident_id else None,
+            instance_id=e.instance_id,
+            task_id=e.task_id,
+            element_id=e.element_id,
+            data=e.data,
+        )
+        for e in events
+    ]
+
+
+def _incident_numbers(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Incident.id, Incident.number).where(Incident.id.in_(wanted)))
+    return dict(rows.all())
