@@ -1,0 +1,176 @@
+"""Fixtures shared by every tier: settings, a fresh database per test, users, clients.
+
+Set INCIDENT_DESK_TEST_DATABASE_URL to a PostgreSQL URL to run the database
+tests against PostgreSQL; by default they run on a SQLite file per test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from service import create_app
+from service.config import Settings
+from service.db import Database
+from service.models import Base
+from service.services import deployments, users
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+TEST_DATABASE_URL = os.environ.get("INCIDENT_DESK_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+@dataclass
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def _database_template(tmp_path_factory) -> str:
+    """A migrated database, made once per run; each test gets a copy or a clean one."""
+    if ON_POSTGRES:
+        url = make_url(TEST_DATABASE_URL)
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+        admin.dispose()
+        database = Database(TEST_DATABASE_URL)
+        database.upgrade()
+        database.dispose()
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    database.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def database_url(_database_template, tmp_path) -> Iterator[str]:
+    if ON_POSTGRES:
+        engine = create_engine(_database_template)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        yield _database_template
+        return
+    path = tmp_path / "incident-desk.sqlite3"
+    shutil.copyfile(_database_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    return Settings(database_url=database_url, processes_dir=PROCESSES, forms_dir=FORMS)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app(settings, clock):
+    application = create_app(settings, clock=clock)
+    services = application.extensions["incident_desk"]
+    deployments.deploy_folder(services, settings.processes_dir, actor="tests")
+    yield application
+    services.close()
+
+
+@pytest.fixture
+def svc(app):
+    return app.extensions["incident_desk"]
+
+
+# name -> (groups, display name, contact)
+PEOPLE = {
+    "rita": ((), "Rita Reporter", "rita@example.org"),
+    "ron": ((), "Ron Reporter", "+30 210 555 0100"),
+    "alice": (("L1",), "Alice L1", "alice@desk.example.org"),
+    "lena": (("L1",), "Lena L1", "lena@desk.example.org"),
+    "bob": (("L2",), "Bob L2", "bob@desk.example.org"),
+    "carol": (("L3",), "Carol L3", "carol@desk.example.org"),
+    "ivan": (("integrator",), None, None),
+    "olga": (("process-owner",), "Olga Owner", None),
+    "adam": (("admin",), "Adam Admin", None),
+}
+
+
+class Client:
+    """The Flask test client, speaking as one user."""
+
+    def __init__(self, flask_client, token: str | None):
+        self._client = flask_client
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _call(self, method, path, headers=None, **kwargs):
+        return self._client.open(
+            path, method=method, headers={**self._headers, **(headers or {})}, **kwargs
+        )
+
+    def get(self, path, **kwargs):
+        return self._call("GET", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self._call("POST", path, **kwargs)
+
+
+class Clients:
+    def __init__(self, app, tokens: dict[str, str]):
+        self._app = app
+        self.tokens = tokens
+
+    def __getattr__(self, name: str) -> Client:
+        if name not in self.tokens:
+            raise AttributeError(name)
+        return Client(self._app.test_client(), self.tokens[name])
+
+    @property
+    def anonymous(self) -> Client:
+        return Client(self._app.test_client(), None)
+
+
+@pytest.fixture
+def people(svc) -> dict[str, str]:
+    """Every user of PEOPLE, with an API token each."""
+    tokens = {}
+    for name, (groups, display_name, contact) in PEOPLE.items():
+        users.add_user(svc, name, groups=list(groups), display_name=display_name, contact=contact)
+        tokens[name] = users.create_token(svc, name)[1]
+    return tokens
+
+
+@pytest.fixture
+def api(app, people) -> Clients:
+    return Clients(app, people)
+
+
+def pytest_collection_modifyitems(config, items):
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs INCIDENT_DESK_TEST_DATABASE_URL=postgresql+psycopg://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
