@@ -1,0 +1,494 @@
+"""Benchmark: one full incident lifecycle, run three ways.
+
+The lifecycle is the "escalate to L2" path of processes/incident.bpmn, five
+requests in all:
+
+    open an incident                      (reporter rita)
+    triage                                (alice, L1)
+    initial diagnosis escalates           (alice, L1)
+    L2 investigation resolves             (bob, L2)
+    the reporter confirms the resolution  (rita)
+
+It is run
+
+    raw      SpiffWorkflow alone, in memory: no database, no serialization.
+             The specs are parsed once; each "request" is one engine step
+             (start the workflow, or complete the ready user task).
+    service  The service layer in this process (incidents.open_incident,
+             tasks.complete_task) on a SQLite file in a temporary folder; no HTTP.
+    http     `incident-desk serve` (gunicorn) on a fresh PostgreSQL database,
+             driven over HTTP by 8 client threads, each with one keep-alive
+             connection.
+
+For each way it prints lifecycles per second (lifecycles / wall-clock seconds)
+and the p50 and p99 latency of a single request (for raw: of a single step),
+then the service/raw throughput ratio and the http p99, against their targets.
+Every way runs a few unmeasured warm-up lifecycles first.
+
+Run it from the repository root:
+
+    .venv/bin/python bench/lifecycle.py                  # all three ways
+    .venv/bin/python bench/lifecycle.py --skip-http      # no PostgreSQL needed
+    .venv/bin/python bench/lifecycle.py --lifecycles 500 --clients 8
+
+The http way needs PostgreSQL at --pg-url (trust auth). It creates the database
+named by --pg-database, and drops it again, together with the server it
+started, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+VENV_BIN = Path(sys.executable).parent
+
+# The five requests of one lifecycle, after "open": (who, form data).
+TRIAGE = {"kind": "incident", "category": "email", "impact": "medium", "urgency": "medium"}
+ESCALATE = {"outcome": "escalate", "escalation_reason": "x"}
+RESOLVE = {"outcome": "resolved", "resolution": "fixed", "service_restored": True}
+CONFIRM = {"confirmed": True}
+STEPS = [("alice", TRIAGE), ("alice", ESCALATE), ("bob", RESOLVE), ("rita", CONFIRM)]
+REQUESTS_PER_LIFECYCLE = 1 + len(STEPS)
+
+INCIDENT = {"title": "Mail is down", "description": "Outlook cannot connect since 08:00"}
+PEOPLE = {  # name -> (groups, display name, contact)
+    "rita": ((), "Rita", "rita@example.org"),
+    "alice": (("L1",), None, None),
+    "bob": (("L2",), None, None),
+}
+
+SERVICE_TO_RAW_TARGET = 0.25  # service lifecycles/s divided by raw lifecycles/s: at least
+HTTP_P99_TARGET_MS = 50.0  # p99 of one HTTP request at 8 concurrent clients: under
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@dataclass
+class Result:
+    way: str
+    lifecycles: int
+    elapsed: float  # wall-clock seconds for all measured lifecycles
+    latencies: list[float]  # seconds, one per request (raw: per step)
+    note: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.lifecycles / self.elapsed
+
+    def percentile_ms(self, p: float) -> float:
+        return percentile(self.latencies, p) * 1000
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least p% of values at or below it."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))  # ceil(n * p / 100), at least 1
+    return ordered[int(rank) - 1]
+
+
+def timed(latencies: list[float], call: Callable, *args):
+    start = time.perf_counter()
+    value = call(*args)
+    latencies.append(time.perf_counter() - start)
+    return value
+
+
+def check(condition: bool, message: str) -> None:
+    """A lifecycle that went off its path would make the figures meaningless."""
+    if not condition:
+        raise RuntimeError(message)
+
+
+# --------------------------------------------------------------------------- raw
+
+
+def bench_raw(lifecycles: int, warmup: int) -> Result:
+    from SpiffWorkflow import TaskState
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    for path in sorted(PROCESSES.glob("*.dmn")):
+        parser.add_dmn_str(path.read_bytes(), filename=path.name)
+    for path in sorted(PROCESSES.glob("*.bpmn")):
+        parser.add_bpmn_str(path.read_bytes(), filename=path.name)
+    spec = parser.get_spec("incident")
+    subprocess_specs = parser.get_subprocess_specs("incident")
+
+    def start(number: int):
+        workflow = BpmnWorkflow(spec, subprocess_specs)
+        workflow.task_tree.data.update(
+            INCIDENT,
+            reporter_name="Rita",
+            reporter_contact="rita@example.org",
+            incident_number=f"INC-{number:06d}",
+            channel="api",
+            reported_at=datetime.now(UTC).isoformat(),
+        )
+        workflow.do_engine_steps()
+        return workflow
+
+    def complete(workflow, data):
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.task_spec.add_data_from_form(task, data)
+        task.run()
+        workflow.do_engine_steps()
+
+    def lifecycle(number: int, latencies: list[float]) -> None:
+        workflow = timed(latencies, start, number)
+        for _who, data in STEPS:
+            timed(latencies, complete, workflow, data)
+        check(workflow.completed, "raw: the workflow did not complete")
+        check(workflow.data.get("closure_code") == "confirmed_by_reporter", "raw: wrong path")
+
+    for number in range(warmup):
+        lifecycle(number, [])
+    latencies: list[float] = []
+    began = time.perf_counter()
+    for number in range(lifecycles):
+        lifecycle(warmup + number, latencies)
+    return Result("raw", lifecycles, time.perf_counter() - began, latencies)
+
+
+# --------------------------------------------------------------------------- service
+
+
+def bench_service(lifecycles: int, warmup: int) -> Result:
+    from service import create_app
+    from service.config import Settings
+    from service.services import deployments, incidents, tasks, users
+
+    with tempfile.TemporaryDirectory(prefix="incident-desk-bench-") as folder:
+        settings = Settings(
+            database_url=f"sqlite:///{folder}/bench.sqlite3",
+            processes_dir=PROCESSES,
+            forms_dir=FORMS,
+        )
+        app = create_app(settings)
+        svc = app.extensions["incident_desk"]
+        try:
+            svc.db.upgrade()
+            deployments.deploy_folder(svc, svc.settings.processes_dir, actor="bench")
+            principals = {}
+            for name, (groups, display_name, contact) in PEOPLE.items():
+                users.add_user(
+                    svc, name, groups=list(groups), display_name=display_name, contact=contact
+                )
+                principals[name] = users.authenticate(svc, users.create_token(svc, name)[1])
+
+            def lifecycle(latencies: list[float]) -> None:
+                command = incidents.OpenIncident(**INCIDENT)
+                view, _ = timed(latencies, incidents.open_incident, svc, principals["rita"], command)
+                task_id = view.open_tasks[0].id
+                incident = view
+                for who, data in STEPS:
+                    done = timed(latencies, tasks.complete_task, svc, principals[who], task_id, data)
+                    incident = done.incident
+                    task_id = incident.open_tasks[0].id if incident.open_tasks else None
+                check(incident.status == "closed", f"service: incident ended {incident.status}")
+
+            for _ in range(warmup):
+                lifecycle([])
+            latencies: list[float] = []
+            began = time.perf_counter()
+            for _ in range(lifecycles):
+                lifecycle(latencies)
+            elapsed = time.perf_counter() - began
+        finally:
+            svc.close()
+    return Result("service", lifecycles, elapsed, latencies, "SQLite file, in process")
+
+
+# --------------------------------------------------------------------------- http
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Client:
+    """One keep-alive HTTP connection speaking JSON."""
+
+    def __init__(self, port: int):
+        self._connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def post(self, path: str, token: str, body: dict, expect: int) -> dict:
+        payload = json.dumps(body).encode()
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        self._connection.request("POST", path, body=payload, headers=headers)
+        response = self._connection.getresponse()
+        text = response.read()
+        if response.status != expect:
+            raise RuntimeError(f"POST {path}: {response.status} {text[:500]!r}")
+        return json.loads(text)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def wait_for_health(port: int, server: subprocess.Popen, deadline_s: float) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with code {server.returncode} before it was up")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return
+            connection.close()
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"GET /health did not answer 200 within {deadline_s:.0f} s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Terminate the server's whole process group (gunicorn arbiter and workers)."""
+    if server.poll() is not None:
+        return
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+def admin_engine(pg_url: str):
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    return create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def recreate_database(pg_url: str, name: str, *, create: bool) -> None:
+    from sqlalchemy import text
+
+    engine = admin_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if create:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(VENV_BIN / "incident-desk"), *args],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"incident-desk {' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout.strip()
+
+
+def bench_http(
+    lifecycles: int, warmup: int, *, clients: int, workers: int | None, pg_url: str, database: str
+) -> Result:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url).set(database=database).render_as_string(hide_password=False)
+    env = os.environ | {
+        "INCIDENT_DESK_DATABASE_URL": url,
+        "INCIDENT_DESK_PROCESSES": str(PROCESSES),
+        "INCIDENT_DESK_FORMS": str(FORMS),
+        "INCIDENT_DESK_LOG_LEVEL": "WARNING",
+    }
+    server = None
+    log = tempfile.NamedTemporaryFile(prefix="incident-desk-bench-", suffix=".log", delete=False)
+    recreate_database(pg_url, database, create=True)
+    try:
+        tokens = {}
+        for name, (groups, display_name, contact) in PEOPLE.items():
+            options = [f"--group={group}" for group in groups]
+            if display_name:
+                options.append(f"--display-name={display_name}")
+            if contact:
+                options.append(f"--contact={contact}")
+            cli(env, "user", "add", name, *options)
+            tokens[name] = cli(env, "token", "create", name)
+
+        port = free_port()
+        command = [str(VENV_BIN / "incident-desk"), "serve", "--port", str(port)]
+        if workers:
+            command += ["--workers", str(workers)]
+        server = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop() reaches the workers
+        )
+        wait_for_health(port, server, deadline_s=60)
+
+        def lifecycle(client: Client, latencies: list[float]) -> None:
+            incident = timed(
+                latencies, client.post, "/api/incidents", tokens["rita"], INCIDENT, 201
+            )
+            for who, data in STEPS:
+                task_id = incident["open_tasks"][0]["id"]
+                path = f"/api/tasks/{task_id}/complete"
+                done = timed(latencies, client.post, path, tokens[who], data, 200)
+                incident = done["incident"]
+            check(incident["status"] == "closed", f"http: incident ended {incident['status']}")
+
+        # Lifecycles split as evenly as possible over the client threads.
+        shares = [lifecycles // clients + (i < lifecycles % clients) for i in range(clients)]
+        warmups = [warmup // clients + (i < warmup % clients) for i in range(clients)]
+        per_thread: list[list[float]] = [[] for _ in range(clients)]
+        errors: list[BaseException] = []
+        ready = threading.Barrier(clients + 1)
+        go = threading.Event()
+
+        def work(index: int) -> None:
+            client = Client(port)
+            try:
+                try:
+                    for _ in range(warmups[index]):
+                        lifecycle(client, [])
+                finally:
+                    ready.wait()
+                go.wait()
+                if not errors:
+                    for _ in range(shares[index]):
+                        lifecycle(client, per_thread[index])
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                client.close()
+
+        threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        ready.wait()  # every client has warmed up
+        began = time.perf_counter()
+        go.set()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+        if errors:
+            raise RuntimeError(f"{len(errors)} client thread(s) failed") from errors[0]
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with code {server.returncode}")
+        latencies = [value for values in per_thread for value in values]
+        workers_used = workers or 2 * (os.cpu_count() or 1) + 1
+        note = f"PostgreSQL, {clients} clients, {workers_used} gunicorn workers x 4 threads"
+        return Result("http", lifecycles, elapsed, latencies, note)
+    except BaseException:
+        log.flush()
+        tail = Path(log.name).read_text(errors="replace").splitlines()[-30:]
+        print("server log (last lines):\n  " + "\n  ".join(tail), file=sys.stderr)
+        raise
+    finally:
+        if server is not None:
+            stop(server)
+        recreate_database(pg_url, database, create=False)
+        log.close()
+        os.unlink(log.name)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def report(results: list[Result], command: str) -> None:
+    print()
+    print(f"command: {command}")
+    print(
+        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, machine: {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+    )
+    print()
+    header = f"{'way':<8} {'lifecycles':>10} {'seconds':>8} {'lifecycles/s':>13} "
+    header += f"{'requests':>9} {'p50 ms':>8} {'p99 ms':>8}  notes"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(
+            f"{r.way:<8} {r.lifecycles:>10} {r.elapsed:>8.2f} {r.per_second:>13.1f} "
+            f"{len(r.latencies):>9} {r.percentile_ms(50):>8.2f} {r.percentile_ms(99):>8.2f}  "
+            f"{r.note}"
+        )
+    by_way = {r.way: r for r in results}
+    print()
+    if "raw" in by_way and "service" in by_way:
+        ratio = by_way["service"].per_second / by_way["raw"].per_second
+        verdict = "met" if ratio >= SERVICE_TO_RAW_TARGET else "MISSED"
+        print(
+            f"service/raw lifecycles per second: {ratio:.3f} "
+            f"(target: at least {SERVICE_TO_RAW_TARGET}) -> {verdict}"
+        )
+    if "http" in by_way:
+        p99 = by_way["http"].percentile_ms(99)
+        verdict = "met" if p99 < HTTP_P99_TARGET_MS else "MISSED"
+        print(f"http p99: {p99:.1f} ms (target: under {HTTP_P99_TARGET_MS:.0f} ms) -> {verdict}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lifecycles", type=int, default=200, help="measured lifecycles per way")
+    parser.add_argument("--warmup", type=int, default=16, help="unmeasured lifecycles first")
+    parser.add_argument("--skip-http", action="store_true", help="run only raw and service")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--workers", type=int, default=None,
+        help="gunicorn workers (default: the server's own, 2 x CPUs + 1 on PostgreSQL)",
+    )
+    parser.add_argument(
+        "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL server to create the benchmark database on",
+    )
+    parser.add_argument("--pg-database", default="incident_desk_bench")
+    args = parser.parse_args(argv)
+    if args.lifecycles < 1 or args.warmup < 0 or args.clients < 1:
+        parser.error("--lifecycles and --clients must be positive, --warmup not negative")
+
+    results = []
+    for way, run in (
+        ("raw", lambda: bench_raw(args.lifecycles, args.warmup)),
+        ("service", lambda: bench_service(args.lifecycles, args.warmup)),
+        (
+            "http",
+            lambda: bench_http(
+                args.lifecycles, args.warmup, clients=args.clients, workers=args.workers,
+                pg_url=args.pg_url, database=args.pg_database,
+            ),
+        ),
+    ):
+        if way == "http" and args.skip_http:
+            continue
+        print(f"{way}: {args.warmup} warm-up + {args.lifecycles} measured lifecycles ...", flush=True)
+        results.append(run())
+    report(results, " ".join([Path(sys.executable).name, *sys.argv]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
