@@ -50,7 +50,10 @@ class HumanTask(Base):
 
     __tablename__ = "human_tasks"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # Insertion order: tasks that became ready in the same instant still sort
+    # in the order the engine reached them.
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     key: Mapped[str] = mapped_column(String(255))

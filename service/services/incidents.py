@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -143,7 +143,7 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
         ]
         if missing:
             raise InvalidInput("who reported the incident and how to reach them is required", missing)
-        reported_at = command.reported_at or now
+        reported_at = (command.reported_at or now).astimezone(UTC)
         if reported_at > now + _CLOCK_SKEW:
             raise InvalidInput(
                 "reported_at is in the future", [FieldError("$.reported_at", "must not be in the future")]

@@ -58,7 +58,7 @@ def list_tasks(
             query = query.where(HumanTask.claimed_by_id.is_(None))
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(
-            query.order_by(HumanTask.created_at, HumanTask.id)
+            query.order_by(HumanTask.seq)
             .limit(page_size)
             .offset((page - 1) * page_size)
         ).all()
@@ -186,7 +186,7 @@ def _validated(svc: Services, row: HumanTask, data: Any) -> dict[str, Any]:
 def _keep_failed_submission(svc, principal, task_id, data, error: ProcessError) -> None:
     """Nothing a user submitted is lost: a failed run keeps the submission in the audit trail."""
     with svc.db.unit_of_work() as uow:
-        row = uow.session.get(HumanTask, task_id)
+        row = uow.session.scalar(select(HumanTask).where(HumanTask.id == task_id))
         if row is None:
             return
         audit.record(
@@ -213,7 +213,7 @@ def _workable(principal: Principal):
 
 
 def _visible(session: Session, principal: Principal, task_id: str):
-    row = session.get(HumanTask, task_id)
+    row = session.scalar(select(HumanTask).where(HumanTask.id == task_id))
     incident = session.get(Incident, row.incident_id) if row and row.incident_id else None
     if row is None or not _may_see(principal, row, incident):
         raise NotFound(f"no task {task_id}")

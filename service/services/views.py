@@ -176,7 +176,7 @@ def incident_views(session: Session, incidents: Sequence[Incident]) -> list[Inci
     open_rows = session.scalars(
         select(HumanTask)
         .where(HumanTask.incident_id.in_(ids), HumanTask.state == TaskState.READY)
-        .order_by(HumanTask.created_at, HumanTask.id)
+        .order_by(HumanTask.seq)
     ).all()
     tasks_by_incident: dict[int, list[TaskView]] = {}
     for row, view in zip(open_rows, task_views(session, open_rows), strict=True):
@@ -248,7 +248,7 @@ def instance_view(
     open_rows = session.scalars(
         select(HumanTask)
         .where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
-        .order_by(HumanTask.created_at, HumanTask.id)
+        .order_by(HumanTask.seq)
     ).all()
     return InstanceView(
         id=instance.id,

@@ -185,6 +185,7 @@ def upgrade() -> None:
     op.create_index('ix_audit_events_incident', 'audit_events', ['incident_id', 'id'], unique=False)
     op.create_index('ix_audit_events_instance', 'audit_events', ['instance_id', 'id'], unique=False)
     op.create_table('human_tasks',
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('instance_id', sa.Integer(), nullable=False),
     sa.Column('incident_id', sa.Integer(), nullable=True),
@@ -202,7 +203,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['completed_by_id'], ['users.id'], name=op.f('fk_human_tasks_completed_by_id_users')),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_human_tasks_incident_id_incidents')),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], name=op.f('fk_human_tasks_instance_id_process_instances')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_human_tasks'))
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_human_tasks')),
+    sa.UniqueConstraint('id', name=op.f('uq_human_tasks_id'))
     )
     op.create_index(op.f('ix_human_tasks_claimed_by_id'), 'human_tasks', ['claimed_by_id'], unique=False)
     op.create_index(op.f('ix_human_tasks_incident_id'), 'human_tasks', ['incident_id'], unique=False)
