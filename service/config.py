@@ -21,11 +21,17 @@ def _bundled(name: str) -> Path:
 class Settings:
     database_url: str = field(
         default="sqlite:///incident-desk.sqlite3",
-        metadata={"env": "DATABASE_URL", "help": "SQLAlchemy URL; PostgreSQL as postgresql+psycopg://..."},
+        metadata={
+            "env": "DATABASE_URL",
+            "help": "SQLAlchemy URL; PostgreSQL as postgresql+psycopg://...",
+        },
     )
     processes_dir: Path = field(
         default_factory=lambda: _bundled("processes"),
-        metadata={"env": "PROCESSES", "help": "folder of .bpmn and .dmn files deployed at start-up"},
+        metadata={
+            "env": "PROCESSES",
+            "help": "folder of .bpmn and .dmn files deployed at start-up",
+        },
     )
     forms_dir: Path = field(
         default_factory=lambda: _bundled("forms"),

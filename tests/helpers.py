@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 TRIAGE = {"kind": "incident", "category": "email", "impact": "medium", "urgency": "medium"}
-RESOLVED = {"outcome": "resolved", "resolution": "Restarted the mail gateway", "service_restored": True}
+RESOLVED = {
+    "outcome": "resolved",
+    "resolution": "Restarted the mail gateway",
+    "service_restored": True,
+}
 ESCALATE = {"outcome": "escalate", "escalation_reason": "Needs server access"}
 
 

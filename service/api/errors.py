@@ -34,7 +34,9 @@ class ErrorSchema(ma.Schema):
     status = ma.fields.String(metadata={"description": "HTTP status name"})
     error = ma.fields.String(metadata={"description": "machine-readable error kind"})
     message = ma.fields.String(metadata={"description": "what went wrong"})
-    errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema), metadata={"description": "failing fields"})
+    errors = ma.fields.List(
+        ma.fields.Nested(FieldErrorSchema), metadata={"description": "failing fields"}
+    )
     element_id = ma.fields.String(allow_none=True, metadata={"description": "BPMN element id"})
     file = ma.fields.String(allow_none=True)
     line = ma.fields.Integer(allow_none=True)
@@ -69,9 +71,7 @@ def register(app: Flask) -> None:
 
 
 def _domain_error(error: domain.DomainError):
-    code = next(
-        (status for kind, status in _STATUS.items() if isinstance(error, kind)), 400
-    )
+    code = next((status for kind, status in _STATUS.items() if isinstance(error, kind)), 400)
     body: dict = {
         "code": code,
         "status": _STATUS_NAMES.get(code, "Error"),

@@ -21,10 +21,14 @@ class IncidentCreateSchema(ma.Schema):
     description = fields.String(
         required=True, validate=[validate.Length(min=1, max=20_000), _not_blank]
     )
-    reporter_name = fields.String(validate=[_TEXT_LINE, _not_blank], metadata={
-        "description": "defaults to the reporter's display name"})
-    reporter_contact = fields.String(validate=[_TEXT_LINE, _not_blank], metadata={
-        "description": "e-mail or phone; defaults to the reporter's contact on file"})
+    reporter_name = fields.String(
+        validate=[_TEXT_LINE, _not_blank],
+        metadata={"description": "defaults to the reporter's display name"},
+    )
+    reporter_contact = fields.String(
+        validate=[_TEXT_LINE, _not_blank],
+        metadata={"description": "e-mail or phone; defaults to the reporter's contact on file"},
+    )
     impact = fields.String(validate=_LEVELS)
     urgency = fields.String(validate=_LEVELS)
     category = fields.String(validate=validate.Length(min=1, max=64))
@@ -36,7 +40,9 @@ class IncidentCreateSchema(ma.Schema):
         metadata={"description": "username of the reporter when opening on someone's behalf"},
     )
     reported_at = fields.AwareDateTime(
-        metadata={"description": "when the user reported it, if earlier than now (ISO 8601 with offset)"}
+        metadata={
+            "description": "when the user reported it, if earlier than now (ISO 8601 with offset)"
+        }
     )
 
 

@@ -11,7 +11,9 @@ with engine.connect() as connection:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        render_as_batch=config.attributes.get("render_as_batch", connection.dialect.name == "sqlite"),
+        render_as_batch=config.attributes.get(
+            "render_as_batch", connection.dialect.name == "sqlite"
+        ),
         compare_type=True,
     )
     with context.begin_transaction():

@@ -49,7 +49,9 @@ def deploy(svc: Services, sources: list[SourceFile], *, actor: str | None) -> li
     raise AssertionError("unreachable")
 
 
-def deploy_folder(svc: Services, folder: Path, *, actor: str | None = None) -> list[DeployedVersion]:
+def deploy_folder(
+    svc: Services, folder: Path, *, actor: str | None = None
+) -> list[DeployedVersion]:
     return deploy(svc, read_folder(folder), actor=actor)
 
 

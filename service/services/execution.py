@@ -75,7 +75,11 @@ def start(
         actor=actor,
         incident_id=instance.incident_id,
         instance_id=instance.id,
-        data={"process_id": process_id, "version": version.version, "parent_id": instance.parent_id},
+        data={
+            "process_id": process_id,
+            "version": version.version,
+            "parent_id": instance.parent_id,
+        },
     )
     execution = svc.runtime.start(definition(svc, session, version.id), data)
     advance(svc, session, instance, execution, actor=actor)
@@ -100,9 +104,7 @@ def lock(session: Session, instance_id: int) -> ProcessInstance:
 
 
 def resume(svc: Services, session: Session, instance: ProcessInstance) -> Execution:
-    state = session.scalar(
-        select(ProcessInstance.state).where(ProcessInstance.id == instance.id)
-    )
+    state = session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == instance.id))
     return svc.runtime.resume(definition(svc, session, instance.version_id), state)
 
 
@@ -149,10 +151,14 @@ def _carry_out(
     actor: Principal | None,
 ) -> None:
     if call.operation != START_PROCESS:
-        raise ProcessError(f"unknown service operation {call.operation}", element_id=call.element_id)
+        raise ProcessError(
+            f"unknown service operation {call.operation}", element_id=call.element_id
+        )
     process_id = call.params["process_id"]
     exists = session.scalar(
-        select(func.count()).select_from(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        select(func.count())
+        .select_from(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id)
     )
     if not exists:
         raise ProcessError(

@@ -51,7 +51,11 @@ class IncidentFilter:
 
 
 def open_incident(
-    svc: Services, principal: Principal, command: OpenIncident, *, idempotency_key: str | None = None
+    svc: Services,
+    principal: Principal,
+    command: OpenIncident,
+    *,
+    idempotency_key: str | None = None,
 ) -> tuple[IncidentView, bool]:
     """The new incident, and whether it is a replay of an earlier request with the same key."""
     request_hash = _request_hash(command)
@@ -77,13 +81,19 @@ def list_incidents(
         query = select(Incident)
         if not access.sees_everything(principal):
             query = query.where(
-                or_(Incident.reporter_id == principal.user_id, Incident.opened_by_id == principal.user_id)
+                or_(
+                    Incident.reporter_id == principal.user_id,
+                    Incident.opened_by_id == principal.user_id,
+                )
             )
         for column in ("status", "priority", "tier", "category"):
             value = getattr(filters, column)
             if value:
                 query = query.where(getattr(Incident, column) == value)
-        for column, username in (("reporter_id", filters.reporter), ("assignee_id", filters.assignee)):
+        for column, username in (
+            ("reporter_id", filters.reporter),
+            ("assignee_id", filters.assignee),
+        ):
             if username:
                 user_id = session.scalar(select(User.id).where(User.username == username.lower()))
                 query = query.where(getattr(Incident, column) == user_id)
@@ -142,11 +152,14 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
             if not value
         ]
         if missing:
-            raise InvalidInput("who reported the incident and how to reach them is required", missing)
+            raise InvalidInput(
+                "who reported the incident and how to reach them is required", missing
+            )
         reported_at = (command.reported_at or now).astimezone(UTC)
         if reported_at > now + _CLOCK_SKEW:
             raise InvalidInput(
-                "reported_at is in the future", [FieldError("$.reported_at", "must not be in the future")]
+                "reported_at is in the future",
+                [FieldError("$.reported_at", "must not be in the future")],
             )
         incident = Incident(
             title=command.title,

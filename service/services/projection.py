@@ -109,7 +109,11 @@ def project_incident(
         incident.reopen_count += 1
         event("incident.reopened", tier=new_tier, comment=data.get("comment"))
     elif new_tier != old_tier and old_tier is not None:
-        kind = "incident.escalated" if lifecycle.is_escalation(old_tier, new_tier) else "incident.routed"
+        kind = (
+            "incident.escalated"
+            if lifecycle.is_escalation(old_tier, new_tier)
+            else "incident.routed"
+        )
         event(kind, from_tier=old_tier, to_tier=new_tier, reason=data.get("escalation_reason"))
     if new_status != old_status:
         if new_status == IncidentStatus.RESOLVED:
@@ -196,7 +200,11 @@ def _task_event(
         instance_id=row.instance_id,
         task_id=row.id,
         element_id=row.key,
-        data={"name": row.name, "lane": row.lane, "claimed_by": _username(session, row.claimed_by_id)},
+        data={
+            "name": row.name,
+            "lane": row.lane,
+            "claimed_by": _username(session, row.claimed_by_id),
+        },
     )
 
 

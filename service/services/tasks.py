@@ -58,9 +58,7 @@ def list_tasks(
             query = query.where(HumanTask.claimed_by_id.is_(None))
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(
-            query.order_by(HumanTask.seq)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
+            query.order_by(HumanTask.seq).limit(page_size).offset((page - 1) * page_size)
         ).all()
         return task_views(session, rows), total or 0
 
@@ -112,7 +110,10 @@ def release_task(svc: Services, principal: Principal, task_id: str) -> TaskView:
         if row.claimed_by_id is None:
             return task_views(session, [row])[0]
         if row.claimed_by_id != principal.user_id and not access.may_release_for_others(principal):
-            raise Forbidden(f"the task is claimed by {_claimer(session, row)}; only they or an admin can release it")
+            raise Forbidden(
+                f"the task is claimed by {_claimer(session, row)}; "
+                "only they or an admin can release it"
+            )
         released_from = _claimer(session, row)
         row.claimed_by_id = None
         _follow_assignment(row, incident, instance, None)
@@ -122,9 +123,7 @@ def release_task(svc: Services, principal: Principal, task_id: str) -> TaskView:
         return view
 
 
-def complete_task(
-    svc: Services, principal: Principal, task_id: str, data: Any
-) -> Completion:
+def complete_task(svc: Services, principal: Principal, task_id: str, data: Any) -> Completion:
     try:
         return _complete(svc, principal, task_id, data)
     except ProcessError as error:
@@ -165,7 +164,9 @@ def _complete(svc, principal, task_id, data) -> Completion:
         try:
             session.flush()
         except StaleDataError:
-            raise Conflict("the instance changed while the task was being completed; retry") from None
+            raise Conflict(
+                "the instance changed while the task was being completed; retry"
+            ) from None
         result = Completion(
             task=task_views(session, [row])[0],
             incident=incident_view(session, incident) if incident else None,
@@ -198,7 +199,12 @@ def _keep_failed_submission(svc, principal, task_id, data, error: ProcessError) 
             instance_id=row.instance_id,
             task_id=row.id,
             element_id=error.element_id or row.key,
-            data={"submitted": data, "error": error.message, "file": error.file, "line": error.line},
+            data={
+                "submitted": data,
+                "error": error.message,
+                "file": error.file,
+                "line": error.line,
+            },
         )
         uow.commit()
 

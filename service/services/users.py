@@ -18,7 +18,7 @@ from ..models import ApiToken, User, UserGroup
 from .context import Services
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
-TOKEN_PREFIX = "idk_"
+TOKEN_PREFIX = "idk_"  # noqa: S105 - a public prefix, not a secret
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,9 @@ def list_users(svc: Services) -> list[UserView]:
         return [_user_view(u) for u in uow.session.scalars(select(User).order_by(User.username))]
 
 
-def create_token(svc: Services, username: str, *, label: str | None = None) -> tuple[TokenView, str]:
+def create_token(
+    svc: Services, username: str, *, label: str | None = None
+) -> tuple[TokenView, str]:
     """A new token for the user; the token text is returned here and never again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with svc.db.unit_of_work() as uow:
@@ -128,9 +130,7 @@ def authenticate(svc: Services, token: str | None) -> Principal:
     if not token:
         raise Unauthenticated("send Authorization: Bearer <token>")
     with svc.db.read() as uow:
-        row = uow.session.scalar(
-            select(ApiToken).where(ApiToken.token_hash == hash_token(token))
-        )
+        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
         if row is None or row.revoked_at is not None:
             raise Unauthenticated("the token is unknown or revoked")
         return Principal(row.user.id, row.user.username, row.user.group_names)
@@ -144,4 +144,6 @@ def _user(session, username: str) -> User:
 
 
 def _user_view(user: User) -> UserView:
-    return UserView(user.id, user.username, user.display_name, user.contact, sorted(user.group_names))
+    return UserView(
+        user.id, user.username, user.display_name, user.contact, sorted(user.group_names)
+    )

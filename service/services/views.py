@@ -127,17 +127,19 @@ def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def task_views(session: Session, rows: Sequence[HumanTask]) -> list[TaskView]:
-    names = usernames(
-        session, [r.claimed_by_id for r in rows] + [r.completed_by_id for r in rows]
-    )
+    names = usernames(session, [r.claimed_by_id for r in rows] + [r.completed_by_id for r in rows])
     numbers = _incident_numbers(session, [r.incident_id for r in rows])
-    processes = dict(
-        session.execute(
-            select(ProcessInstance.id, ProcessInstance.process_id).where(
-                ProcessInstance.id.in_({r.instance_id for r in rows})
-            )
-        ).all()
-    ) if rows else {}
+    processes = (
+        dict(
+            session.execute(
+                select(ProcessInstance.id, ProcessInstance.process_id).where(
+                    ProcessInstance.id.in_({r.instance_id for r in rows})
+                )
+            ).all()
+        )
+        if rows
+        else {}
+    )
     return [
         TaskView(
             id=r.id,

@@ -72,7 +72,9 @@ def read_xml(source: SourceFile) -> etree._Element:
             f"not well-formed XML: {exc.msg}", file=source.name, line=exc.lineno
         ) from None
     if root.getroottree().docinfo.doctype:
-        raise ProcessDefinitionError("DOCTYPE declarations are not allowed", file=source.name, line=1)
+        raise ProcessDefinitionError(
+            "DOCTYPE declarations are not allowed", file=source.name, line=1
+        )
     return root
 
 

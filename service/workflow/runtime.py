@@ -92,18 +92,14 @@ class ProcessRuntime:
 
     def start(self, definition: Definition, data: dict[str, Any]) -> Execution:
         engine = ScriptEngine()
-        workflow = BpmnWorkflow(
-            definition.spec, definition.subprocess_specs, script_engine=engine
-        )
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=engine)
         workflow.task_tree.data.update(data)
         execution = Execution(workflow, engine, definition, self._serializer)
         execution.run()
         return execution
 
     def resume(self, definition: Definition, state: str) -> Execution:
-        workflow = self._serializer.load_state(
-            state, definition.spec, definition.subprocess_specs
-        )
+        workflow = self._serializer.load_state(state, definition.spec, definition.subprocess_specs)
         engine = ScriptEngine()
         workflow.script_engine = engine
         return Execution(workflow, engine, definition, self._serializer)

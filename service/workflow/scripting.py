@@ -49,7 +49,5 @@ class ScriptEngine(PythonScriptEngine):
                 raise ValueError("start_process needs a process_id parameter (a string)")
             if not isinstance(params.get("data", {}), dict):
                 raise ValueError("the data parameter of start_process must be a dict")
-        self._collector.calls.append(
-            ServiceCall(operation_name, params, task.task_spec.bpmn_id)
-        )
+        self._collector.calls.append(ServiceCall(operation_name, params, task.task_spec.bpmn_id))
         return json.dumps({"status": "requested"})

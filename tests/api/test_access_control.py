@@ -87,12 +87,20 @@ def test_only_the_reporter_confirms(api):
     incident = open_incident(api.rita)
     incident = complete(api.alice, incident, "triage", TRIAGE)
     incident = complete(
-        api.alice, incident, "l1_diagnose",
+        api.alice,
+        incident,
+        "l1_diagnose",
         {"outcome": "resolved", "resolution": "ok", "service_restored": True},
     )
     task = only_task(incident, "confirm_resolution")
-    assert api.alice.post(f"/api/tasks/{task['id']}/complete", json={"confirmed": True}).status_code == 403
-    assert api.ron.post(f"/api/tasks/{task['id']}/complete", json={"confirmed": True}).status_code == 404
+    assert (
+        api.alice.post(f"/api/tasks/{task['id']}/complete", json={"confirmed": True}).status_code
+        == 403
+    )
+    assert (
+        api.ron.post(f"/api/tasks/{task['id']}/complete", json={"confirmed": True}).status_code
+        == 404
+    )
     # the reporter's worklist holds their confirmation
     assert [t["key"] for t in api.rita.get("/api/tasks").json] == ["confirm_resolution"]
     assert api.ron.get("/api/tasks").json == []

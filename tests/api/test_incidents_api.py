@@ -14,12 +14,25 @@ def errors_by_field(response):
 def test_bad_input_names_each_field_and_creates_nothing(api):
     response = api.rita.post(
         "/api/incidents",
-        json={"title": "", "impact": "huge", "channel": "pigeon", "reported_at": "yesterday", "x": 1},
+        json={
+            "title": "",
+            "impact": "huge",
+            "channel": "pigeon",
+            "reported_at": "yesterday",
+            "x": 1,
+        },
     )
     assert response.status_code == 422
     assert response.json["error"] == "unprocessable_entity"
     errors = errors_by_field(response)
-    assert set(errors) == {"$.title", "$.description", "$.impact", "$.channel", "$.reported_at", "$.x"}
+    assert set(errors) == {
+        "$.title",
+        "$.description",
+        "$.impact",
+        "$.channel",
+        "$.reported_at",
+        "$.x",
+    }
     assert all(e["location"] == "json" for e in response.json["errors"])
     assert api.alice.get("/api/incidents").json == []
 
@@ -61,10 +74,19 @@ def test_someone_without_details_on_file_must_give_them(api):
 
 def test_what_the_reporter_said_prefills_triage(api):
     incident = open_incident(api.rita, impact="high", urgency="low", category="network")
-    assert (incident["impact"], incident["urgency"], incident["category"]) == ("high", "low", "network")
+    assert (incident["impact"], incident["urgency"], incident["category"]) == (
+        "high",
+        "low",
+        "network",
+    )
     task = incident["open_tasks"][0]
     detail = api.alice.get(f"/api/tasks/{task['id']}").json
-    assert detail["data"] == {"kind": "incident", "impact": "high", "urgency": "low", "category": "network"}
+    assert detail["data"] == {
+        "kind": "incident",
+        "impact": "high",
+        "urgency": "low",
+        "category": "network",
+    }
 
 
 def test_reported_at_may_be_earlier_but_not_in_the_future(api, clock):
@@ -79,7 +101,8 @@ def test_reported_at_may_be_earlier_but_not_in_the_future(api, clock):
     assert response.status_code == 422
     assert "$.reported_at" in errors_by_field(response)
     naive = api.rita.post(
-        "/api/incidents", json={"title": "x", "description": "y", "reported_at": "2026-03-02T08:00:00"}
+        "/api/incidents",
+        json={"title": "x", "description": "y", "reported_at": "2026-03-02T08:00:00"},
     )
     assert naive.status_code == 422
 
@@ -96,7 +119,9 @@ def test_idempotency_key_returns_the_same_incident(api):
     other = api.ron.post("/api/incidents", json=body, headers={"Idempotency-Key": "abc-1"})
     assert other.json["number"] != first.json["number"]
     changed = api.rita.post(
-        "/api/incidents", json=body | {"title": "Disk very full"}, headers={"Idempotency-Key": "abc-1"}
+        "/api/incidents",
+        json=body | {"title": "Disk very full"},
+        headers={"Idempotency-Key": "abc-1"},
     )
     assert changed.status_code == 422
     assert len(api.alice.get("/api/incidents").json) == 2
@@ -107,7 +132,9 @@ def test_list_filters_and_pagination(api):
     b = open_incident(api.ron, title="Email bounce", description="Mails to partner bounce")
     c = open_incident(api.rita, title="VPN slow")
     complete(api.alice, b, "triage", TRIAGE)
-    b_now = complete(api.alice, api.alice.get(f"/api/incidents/{b['number']}").json, "l1_diagnose", ESCALATE)
+    b_now = complete(
+        api.alice, api.alice.get(f"/api/incidents/{b['number']}").json, "l1_diagnose", ESCALATE
+    )
 
     def numbers(query):
         response = api.alice.get(f"/api/incidents?{query}")

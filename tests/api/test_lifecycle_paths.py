@@ -98,7 +98,9 @@ def test_l1_to_l2_to_l3(api):
 
 def test_p1_goes_straight_to_l3(api):
     incident = open_incident(api.rita, impact="high", urgency="high")
-    incident = complete(api.alice, incident, "triage", TRIAGE | {"impact": "high", "urgency": "high"})
+    incident = complete(
+        api.alice, incident, "triage", TRIAGE | {"impact": "high", "urgency": "high"}
+    )
     assert incident["priority"] == "P1"
     assert incident["first_response_target"] == "PT1H"
     assert incident["resolution_target"] == "PT4H"
@@ -136,7 +138,9 @@ def test_a_service_request_is_closed_and_continues_as_a_linked_request(api):
     )
     assert response.status_code == 200, response.json
     assert response.json["instance"]["status"] == "completed"
-    assert get_incident(api.alice, incident["number"])["linked_instances"][0]["status"] == "completed"
+    assert (
+        get_incident(api.alice, incident["number"])["linked_instances"][0]["status"] == "completed"
+    )
 
 
 def test_not_fixed_reopens_at_the_tier_that_resolved(api):
@@ -152,7 +156,8 @@ def test_not_fixed_reopens_at_the_tier_that_resolved(api):
     # back with the agent who resolved it
     assert only_task(incident, "l2_investigate")["claimed_by"] == "bob"
     reopened = next(
-        e for e in api.bob.get(f"/api/incidents/{incident['number']}/events").json
+        e
+        for e in api.bob.get(f"/api/incidents/{incident['number']}/events").json
         if e["type"] == "incident.reopened"
     )
     assert reopened["data"] == {"tier": "L2", "comment": "Still cannot send mail"}

@@ -21,7 +21,9 @@ def test_worklists_show_each_agent_their_lanes(api):
     assert keys(api.bob.get("/api/tasks")) == [("l2_investigate", second["number"])]
     assert keys(api.carol.get("/api/tasks")) == []
     # an agent can look at everything, by lane
-    assert keys(api.carol.get("/api/tasks?scope=all&lane=L2")) == [("l2_investigate", second["number"])]
+    assert keys(api.carol.get("/api/tasks?scope=all&lane=L2")) == [
+        ("l2_investigate", second["number"])
+    ]
     # a reporter asking for all still gets only their own work
     assert keys(api.rita.get("/api/tasks?scope=all")) == []
     assert keys(api.alice.get(f"/api/tasks?incident={second['number']}")) == []

@@ -46,7 +46,12 @@ def test_running_incidents_keep_their_version_after_a_change(api, svc, tmp_path)
     folder = tmp_path / "processes"
     shutil.copytree(PROCESSES, folder)
     sla = folder / "sla.dmn"
-    sla.write_text(sla.read_text().replace('"PT24H"</text></outputEntry>\n      </rule>\n      <rule id="rule_P4">', '"PT12H"</text></outputEntry>\n      </rule>\n      <rule id="rule_P4">'))
+    sla.write_text(
+        sla.read_text().replace(
+            '"PT24H"</text></outputEntry>\n      </rule>\n      <rule id="rule_P4">',
+            '"PT12H"</text></outputEntry>\n      </rule>\n      <rule id="rule_P4">',
+        )
+    )
     deployed = {d.process_id: d for d in deployments.deploy_folder(svc, folder)}
     assert (deployed["incident"].version, deployed["incident"].created) == (2, True)
     assert (deployed["service_request"].version, deployed["service_request"].created) == (1, False)

@@ -22,7 +22,9 @@ def fields_of(excinfo):
 
 def test_missing_and_wrong_fields_are_each_listed(forms):
     with pytest.raises(InvalidInput) as excinfo:
-        forms.validate("triage-schema.json", {"kind": "incident", "impact": "huge", "colour": "red"})
+        forms.validate(
+            "triage-schema.json", {"kind": "incident", "impact": "huge", "colour": "red"}
+        )
     errors = fields_of(excinfo)
     assert errors["$.category"] == "this field is required"
     assert "'huge' is not one of" in errors["$.impact"]
@@ -38,7 +40,9 @@ def test_impact_and_urgency_are_only_required_for_incidents(forms):
 
 def test_resolving_needs_a_resolution_and_a_restored_service(forms):
     with pytest.raises(InvalidInput) as excinfo:
-        forms.validate("l1-diagnose-schema.json", {"outcome": "resolved", "service_restored": False})
+        forms.validate(
+            "l1-diagnose-schema.json", {"outcome": "resolved", "service_restored": False}
+        )
     errors = fields_of(excinfo)
     assert errors["$.resolution"] == "this field is required"
     assert "True was expected" in errors["$.service_restored"]
@@ -48,7 +52,9 @@ def test_resolving_needs_a_resolution_and_a_restored_service(forms):
             {"outcome": "resolved", "resolution": "   ", "service_restored": True},
         )
     assert "$.resolution" in fields_of(excinfo)
-    assert forms.validate("l1-diagnose-schema.json", {"outcome": "escalate"})["outcome"] == "escalate"
+    assert (
+        forms.validate("l1-diagnose-schema.json", {"outcome": "escalate"})["outcome"] == "escalate"
+    )
 
 
 def test_l3_cannot_escalate(forms):
@@ -61,7 +67,9 @@ def test_not_fixed_needs_a_comment(forms):
     with pytest.raises(InvalidInput) as excinfo:
         forms.validate("confirm-resolution-schema.json", {"confirmed": False})
     assert fields_of(excinfo) == {"$.comment": "this field is required"}
-    assert forms.validate("confirm-resolution-schema.json", {"confirmed": True})["confirmed"] is True
+    assert (
+        forms.validate("confirm-resolution-schema.json", {"confirmed": True})["confirmed"] is True
+    )
 
 
 def test_data_must_be_an_object(forms):
@@ -71,7 +79,9 @@ def test_data_must_be_an_object(forms):
 
 
 def test_defaults_come_from_known_values_then_the_schema(forms):
-    defaults = forms.defaults("triage-schema.json", {"impact": "high", "title": "x", "urgency": None})
+    defaults = forms.defaults(
+        "triage-schema.json", {"impact": "high", "title": "x", "urgency": None}
+    )
     assert defaults == {"kind": "incident", "impact": "high"}
 
 

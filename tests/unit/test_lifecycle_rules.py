@@ -23,7 +23,9 @@ from service.domain.numbering import format_number, parse_number
     ],
 )
 def test_status_follows_where_the_process_stands(ended, lanes, acted, expected):
-    status = lifecycle.derive_status(process_ended=ended, waiting_lanes=lanes, agent_has_acted=acted)
+    status = lifecycle.derive_status(
+        process_ended=ended, waiting_lanes=lanes, agent_has_acted=acted
+    )
     assert status == expected
 
 

@@ -43,7 +43,9 @@ def incident(runtime):
 def triaged(runtime, incident, impact, urgency):
     run = runtime.start(incident, START)
     [task] = run.snapshot().ready
-    run.complete(task.id, {"kind": "incident", "category": "software", "impact": impact, "urgency": urgency})
+    run.complete(
+        task.id, {"kind": "incident", "category": "software", "impact": impact, "urgency": urgency}
+    )
     return run.snapshot()
 
 
@@ -100,7 +102,9 @@ def test_ready_tasks_carry_lane_and_form(runtime, incident):
 def test_state_is_stored_without_the_spec_and_round_trips(runtime, incident):
     run = runtime.start(incident, START)
     [task] = run.snapshot().ready
-    run.complete(task.id, {"kind": "incident", "category": "software", "impact": "low", "urgency": "low"})
+    run.complete(
+        task.id, {"kind": "incident", "category": "software", "impact": "low", "urgency": "low"}
+    )
     state = run.dump()
 
     resumed = runtime.resume(incident, state)
@@ -144,8 +148,10 @@ def test_a_task_that_is_not_ready_cannot_be_completed(runtime, incident):
 
 
 def test_a_failing_script_names_the_element_and_its_line(runtime):
-    broken = (PROCESSES / "incident.bpmn").read_bytes().replace(
-        b'closure_code = "converted_to_request"', b"closure_code = undefined_name"
+    broken = (
+        (PROCESSES / "incident.bpmn")
+        .read_bytes()
+        .replace(b'closure_code = "converted_to_request"', b"closure_code = undefined_name")
     )
     parsed = runtime.parse(sources(**{"incident.bpmn": broken}))["incident"]
     definition = runtime.definition(202, lambda: runtime.dump_spec(parsed))
