@@ -1,0 +1,113 @@
+"""The command line: users, tokens, migrations, and serving HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from service.cli import main
+from service.services.users import hash_token
+
+
+@pytest.fixture
+def run(database_url, monkeypatch):
+    monkeypatch.setenv("INCIDENT_DESK_DATABASE_URL", database_url)
+
+    def invoke(*args, input=None):
+        result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+        return result
+
+    return invoke
+
+
+def test_users_and_tokens(run, database_url):
+    assert run("db", "upgrade").exit_code == 0
+    result = run("user", "add", "Alice", "--group", "L1", "--group", "L2", "--display-name", "A")
+    assert result.exit_code == 0, result.output
+    assert "alice" in result.output
+    assert run("user", "add", "alice").exit_code == 1
+    assert "already exists" in run("user", "add", "alice").output
+    assert run("user", "add", "x", "--group", "wizards").exit_code == 2
+
+    token = run("token", "create", "alice", "--label", "laptop").output.strip()
+    assert token.startswith("idk_") and len(token) > 40
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT token_hash FROM api_tokens")).scalars().all()
+    engine.dispose()
+    assert stored == [hash_token(token)]  # only the hash is kept
+
+    listing = run("token", "list", "alice").output
+    assert "active" in listing and "laptop" in listing and token not in listing
+    token_id = listing.split()[0]
+    assert "revoked" in run("token", "revoke", token_id).output
+    assert "revoked" in run("token", "list", "alice").output
+    assert "alice\tL1,L2\tA" in run("user", "list").output
+    assert run("token", "create", "nobody").exit_code == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str | None = None):
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback only
+        return response.status, json.loads(response.read())
+
+
+def test_serve_on_a_fresh_sqlite_database(tmp_path):
+    """The README's start: serve creates and migrates the database and deploys the processes."""
+    env = {
+        **os.environ,
+        "INCIDENT_DESK_DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3",
+        "INCIDENT_DESK_LOG_LEVEL": "WARNING",
+    }
+    cli = [sys.executable, "-m", "service.cli"]
+    port = _free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/health")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(server.stderr.read().decode()) from None
+                time.sleep(0.1)
+        assert (status, body) == (200, {"status": "ok", "database": "ok"})
+        subprocess.run([*cli, "user", "add", "olga", "--group", "process-owner"], env=env, check=True)
+        token = subprocess.run(
+            [*cli, "token", "create", "olga"], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        status, processes = _get(f"http://127.0.0.1:{port}/api/processes", token)
+        assert status == 200
+        assert {p["id"] for p in processes} == {"incident", "service_request"}
+        assert Path(tmp_path, "desk.sqlite3").exists()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        server.stderr.close()
