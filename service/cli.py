@@ -40,6 +40,8 @@ def main() -> None:
         level=os.environ.get("INCIDENT_DESK_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # alembic narrates every migration step at INFO; the revision is reported instead.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _fail_on_domain_errors(func):

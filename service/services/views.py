@@ -119,11 +119,19 @@ class Completion:
 
 
 def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    return _by_id(session, User.id, User.username, ids)
+
+
+def _incident_numbers(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    return _by_id(session, Incident.id, Incident.number, ids)
+
+
+def _by_id(session: Session, key, value, ids: Iterable[int | None]) -> dict:
+    """One query for many rows' labels: {id: value} for the ids that are not None."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
-    return dict(rows.all())
+    return dict(session.execute(select(key, value).where(key.in_(wanted))).all())
 
 
 def task_views(session: Session, rows: Sequence[HumanTask]) -> list[TaskView]:
@@ -284,10 +292,3 @@ def event_views(session: Session, events: Sequence[AuditEvent]) -> list[EventVie
         for e in events
     ]
 
-
-def _incident_numbers(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(Incident.id, Incident.number).where(Incident.id.in_(wanted)))
-    return dict(rows.all())
