@@ -67,7 +67,7 @@ def _get(url: str, token: str | None = None):
     request = urllib.request.Request(url)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=5) as response:
         return response.status, json.loads(response.read())
 
 
@@ -99,7 +99,9 @@ def test_serve_on_a_fresh_sqlite_database(tmp_path):
                     raise AssertionError(server.stderr.read().decode()) from None
                 time.sleep(0.1)
         assert (status, body) == (200, {"status": "ok", "database": "ok"})
-        subprocess.run([*cli, "user", "add", "olga", "--group", "process-owner"], env=env, check=True)
+        subprocess.run(
+            [*cli, "user", "add", "olga", "--group", "process-owner"], env=env, check=True
+        )
         token = subprocess.run(
             [*cli, "token", "create", "olga"], env=env, check=True, capture_output=True, text=True
         ).stdout.strip()

@@ -11,8 +11,18 @@ from tests.conftest import FORMS, PROCESSES, ROOT
 
 def test_the_wheel_bundles_processes_and_forms(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -35,8 +45,11 @@ def test_the_wheel_bundles_processes_and_forms(tmp_path):
         "assert (s.forms_dir / 'triage-schema.json').is_file()"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(target)},
-        capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert str(target) in result.stdout
