@@ -23,6 +23,11 @@ class _Context:
         self._services: Services | None = None
         self.settings = Settings.from_env()
 
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
+            self._services = None
+
     @property
     def services(self) -> Services:
         if self._services is None:
@@ -34,8 +39,11 @@ pass_context = click.make_pass_decorator(_Context, ensure=True)
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(click_context: click.Context) -> None:
     """Incident Desk: an IT service desk run by BPMN."""
+    click_context.obj = _Context()
+    click_context.call_on_close(click_context.obj.close)
     logging.basicConfig(
         level=os.environ.get("INCIDENT_DESK_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -81,7 +89,7 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
     for item in deployed:
         state = "new version" if item.created else "unchanged"
         log.info("process %s: version %s (%s)", item.process_id, item.version, state)
-    svc.close()
+    ctx.close()
     if workers is None:
         # SQLite has one writer at a time; several processes would only queue on it.
         workers = 1 if ctx.settings.is_sqlite else 2 * (os.cpu_count() or 1) + 1

@@ -73,10 +73,20 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
-        self._writes = sessionmaker(self.engine, expire_on_commit=False)
+        # Writes flush once, at the end of the use case (see services.execution.advance),
+        # so that the audit events and task rows of one request go out in batches.
+        self._writes = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._reads = sessionmaker(
             self.engine.execution_options(read_only=True), expire_on_commit=False
         )
+
+    def before_commit(self, callback) -> None:
+        """Call `callback(session)` before every write transaction commits."""
+        event.listen(self._writes, "before_commit", callback)
+
+    def after_rollback(self, callback) -> None:
+        """Call `callback(session)` after a write transaction rolls back."""
+        event.listen(self._writes, "after_rollback", callback)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._writes)

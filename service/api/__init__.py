@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import auth, errors, health, incidents, processes, tasks
+from . import auth, errors, health, incidents, processes, tasks, text
 
 
 def register(app: Flask) -> None:
@@ -20,5 +20,6 @@ def register(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     errors.register(app)
     auth.register(app)
+    text.register(app)
     for module in (health, incidents, tasks, processes):
         api.register_blueprint(module.blp)

@@ -7,6 +7,7 @@ import logging
 import marshmallow as ma
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
 from werkzeug.exceptions import HTTPException
 
 from ..domain import errors as domain
@@ -45,6 +46,18 @@ class ErrorSchema(ma.Schema):
 class IncidentDeskApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
+    def _register_pagination_header(self):
+        # X-Pagination is a JSON document. Documented with `schema`, OpenAPI 3 reads a
+        # header as simple-style text (total,3,page,1); `content` says it is JSON.
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata (JSON)",
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            },
+            lazy=True,
+        )
+
     def handle_http_exception(self, error: HTTPException):
         body = {
             "code": error.code,
@@ -80,7 +93,7 @@ def _domain_error(error: domain.DomainError):
     }
     if isinstance(error, domain.InvalidInput):
         body["errors"] = [
-            {"field": e.field, "location": "json", "message": e.message} for e in error.errors
+            {"field": e.field, "location": e.location, "message": e.message} for e in error.errors
         ]
     if isinstance(error, domain.ProcessError):
         body.update(element_id=error.element_id, file=error.file, line=error.line)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldError:
-    """One failing field: `field` is a JSON path such as `$.impact`."""
+    """One failing field: `field` is a JSON path such as `$.impact`, or a header name."""
 
     field: str
     message: str
+    location: str = "json"
 
 
 class DomainError(Exception):

@@ -44,8 +44,9 @@ class ProcessVersion(Base):
     spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(64))
+    # Loaded only when asked for: the bytes are for download, not for running.
     files: Mapped[list[ProcessFile]] = relationship(
-        secondary="process_version_files", lazy="selectin", order_by="ProcessFile.name"
+        secondary="process_version_files", order_by="ProcessFile.name"
     )
 
     __table_args__ = (

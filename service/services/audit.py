@@ -1,16 +1,24 @@
-"""The append-only audit trail: who did what, when, with which data."""
+"""The append-only audit trail: who did what, when, with which data.
+
+Events are collected on the session and written in one multi-row INSERT just
+before the transaction commits: a request records several of them, and the
+ORM would send one statement per row. They commit, or roll back, with the
+change they describe.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..domain.access import Principal
 from ..models import AuditEvent
 
 SYSTEM_ACTOR = "system"
+_PENDING = "incident_desk.audit_events"
 
 
 def record(
@@ -24,17 +32,28 @@ def record(
     task_id: str | None = None,
     element_id: str | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        at=at,
-        incident_id=incident_id,
-        instance_id=instance_id,
-        actor_id=actor.user_id if actor else None,
-        actor=actor.username if actor else SYSTEM_ACTOR,
-        type=event_type,
-        task_id=task_id,
-        element_id=element_id,
-        data=data or {},
+) -> None:
+    session.info.setdefault(_PENDING, []).append(
+        {
+            "at": at,
+            "incident_id": incident_id,
+            "instance_id": instance_id,
+            "actor_id": actor.user_id if actor else None,
+            "actor": actor.username if actor else SYSTEM_ACTOR,
+            "type": event_type,
+            "task_id": task_id,
+            "element_id": element_id,
+            "data": data or {},
+        }
     )
-    session.add(event)
-    return event
+
+
+def write_pending(session: Session) -> None:
+    """Registered to run before every write transaction commits (see build_services)."""
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.execute(insert(AuditEvent), pending)
+
+
+def discard_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -37,9 +37,14 @@ class Services:
 
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
+    from . import audit
+
+    db = Database(settings.database_url)
+    db.before_commit(audit.write_pending)
+    db.after_rollback(audit.discard_pending)
     return Services(
         settings=settings,
-        db=Database(settings.database_url),
+        db=db,
         runtime=ProcessRuntime(),
         forms=FormStore(settings.forms_dir),
         clock=clock,

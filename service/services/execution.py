@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.access import Principal
 from ..domain.enums import InstanceStatus
-from ..domain.errors import NotFound, ProcessError
+from ..domain.errors import Conflict, NotFound, ProcessError
 from ..models import Incident, ProcessInstance, ProcessVersion
 from ..workflow import START_PROCESS, Definition, Execution, ServiceCall
 from . import audit, projection
@@ -86,26 +87,24 @@ def start(
     return instance, execution
 
 
-def lock(session: Session, instance_id: int) -> ProcessInstance:
+def lock(session: Session, instance_id) -> ProcessInstance | None:
     """The instance row, locked until the transaction ends (one request at a time).
 
-    PostgreSQL takes a row lock; SQLite write transactions already hold the
-    database's write lock from their first statement.
+    `instance_id` may be a scalar subquery. PostgreSQL takes a row lock; SQLite
+    write transactions already hold the database's write lock from their first
+    statement.
     """
-    instance = session.scalar(
+    return session.scalar(
         select(ProcessInstance)
         .where(ProcessInstance.id == instance_id)
+        .options(undefer(ProcessInstance.state))
         .with_for_update(of=ProcessInstance)
         .execution_options(populate_existing=True)
     )
-    if instance is None:
-        raise NotFound(f"no instance {instance_id}")
-    return instance
 
 
 def resume(svc: Services, session: Session, instance: ProcessInstance) -> Execution:
-    state = session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == instance.id))
-    return svc.runtime.resume(definition(svc, session, instance.version_id), state)
+    return svc.runtime.resume(definition(svc, session, instance.version_id), instance.state)
 
 
 def own_incident(session: Session, instance: ProcessInstance) -> Incident | None:
@@ -140,6 +139,12 @@ def advance(
     instance.state = execution.dump()
     instance.status = InstanceStatus.COMPLETED if snapshot.ended else InstanceStatus.RUNNING
     instance.updated_at = now
+    # The write session does not autoflush: everything this run changed goes out
+    # here in one flush, inserts batched per table.
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("the instance changed while this request worked on it; retry") from None
 
 
 def _carry_out(

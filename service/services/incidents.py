@@ -106,11 +106,15 @@ def list_incidents(
                     Incident.number == text.upper(),
                 )
             )
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        offset = (page - 1) * page_size
+        if offset >= total:
+            # Past the last page; also keeps OFFSET within the database's integers.
+            return [], total
         rows = session.scalars(
-            query.order_by(Incident.id.desc()).limit(page_size).offset((page - 1) * page_size)
+            query.order_by(Incident.id.desc()).limit(page_size).offset(offset)
         ).all()
-        return incident_views(session, rows), total or 0
+        return incident_views(session, rows), total
 
 
 def list_events(svc: Services, principal: Principal, number: str) -> list[EventView]:
@@ -155,7 +159,13 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
             raise InvalidInput(
                 "who reported the incident and how to reach them is required", missing
             )
-        reported_at = (command.reported_at or now).astimezone(UTC)
+        try:
+            reported_at = (command.reported_at or now).astimezone(UTC)
+        except OverflowError:
+            raise InvalidInput(
+                "reported_at is out of range",
+                [FieldError("$.reported_at", "not a date we can store")],
+            ) from None
         if reported_at > now + _CLOCK_SKEW:
             raise InvalidInput(
                 "reported_at is in the future",
@@ -253,7 +263,7 @@ def _earlier_request(session, principal, key, request_hash) -> Incident | None:
     if row.request_hash != request_hash:
         raise InvalidInput(
             "this Idempotency-Key was already used with a different request body",
-            [FieldError("Idempotency-Key", "use a new key for a different request")],
+            [FieldError("Idempotency-Key", "use a new key for a different request", "headers")],
         )
     return session.get(Incident, row.incident_id)
 

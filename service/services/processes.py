@@ -12,6 +12,7 @@ from ..domain import access
 from ..domain.access import Principal
 from ..domain.enums import INCIDENT_PROCESS_ID, InstanceStatus
 from ..domain.errors import Forbidden, InvalidInput, NotFound
+from ..domain.numbering import MAX_ID
 from ..models import Incident, ProcessInstance, ProcessVersion
 from . import execution
 from .context import Services
@@ -87,7 +88,7 @@ def start_process(
 def get_instance(svc: Services, principal: Principal, instance_id: int) -> InstanceView:
     with svc.db.read() as uow:
         session = uow.session
-        instance = session.get(ProcessInstance, instance_id)
+        instance = session.get(ProcessInstance, instance_id) if instance_id <= MAX_ID else None
         if instance is None or not _may_see(session, principal, instance):
             raise NotFound(f"no instance {instance_id}")
         data: dict[str, Any] = {}

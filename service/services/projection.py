@@ -65,7 +65,8 @@ def project_incident(
     for name in _COPIED_FIELDS:
         value = data.get(name)
         if value is not None:
-            setattr(incident, name, str(value)[:200])
+            # A process owner's form may allow longer text than the column holds.
+            setattr(incident, name, str(value)[: Incident.__table__.c[name].type.length])
     if incident.priority is not None and incident.priority not in Priority.__members__:
         raise ProcessError(f"the process set an unknown priority {incident.priority!r}")
 
@@ -142,11 +143,14 @@ def sync_tasks(
     incident: Incident | None,
 ) -> None:
     """Insert rows for tasks that became ready; cancel rows whose task went away."""
-    open_rows = session.scalars(
+    stored = session.scalars(
         select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
         )
-    ).all()
+    )
+    # The row of a task completed in this request is still ready in the database
+    # (nothing is flushed yet) but not in the session.
+    open_rows = [row for row in stored if row.state == TaskState.READY]
     ready_ids = {task.id for task in snapshot.ready}
     for row in open_rows:
         if row.id not in ready_ids:

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import access
 from ..domain.access import Principal
@@ -56,11 +55,13 @@ def list_tasks(
             query = query.where(HumanTask.claimed_by_id == principal.user_id)
         elif filters.claimed_by_me is False:
             query = query.where(HumanTask.claimed_by_id.is_(None))
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(
-            query.order_by(HumanTask.seq).limit(page_size).offset((page - 1) * page_size)
-        ).all()
-        return task_views(session, rows), total or 0
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        offset = (page - 1) * page_size
+        if offset >= total:
+            # Past the last page; also keeps OFFSET within the database's integers.
+            return [], total
+        rows = session.scalars(query.order_by(HumanTask.seq).limit(page_size).offset(offset)).all()
+        return task_views(session, rows), total
 
 
 def get_task(svc: Services, principal: Principal, task_id: str) -> TaskDetail:
@@ -161,12 +162,6 @@ def _complete(svc, principal, task_id, data) -> Completion:
             # Whoever completes a tier's task holds the incident at that tier.
             own.assignee_id = principal.user_id
         execution.advance(svc, session, instance, run, actor=principal, completed_lane=row.lane)
-        try:
-            session.flush()
-        except StaleDataError:
-            raise Conflict(
-                "the instance changed while the task was being completed; retry"
-            ) from None
         result = Completion(
             task=task_views(session, [row])[0],
             incident=incident_view(session, incident) if incident else None,
@@ -219,8 +214,12 @@ def _workable(principal: Principal):
 
 
 def _visible(session: Session, principal: Principal, task_id: str):
-    row = session.scalar(select(HumanTask).where(HumanTask.id == task_id))
-    incident = session.get(Incident, row.incident_id) if row and row.incident_id else None
+    found = session.execute(
+        select(HumanTask, Incident)
+        .outerjoin(Incident, Incident.id == HumanTask.incident_id)
+        .where(HumanTask.id == task_id)
+    ).first()
+    row, incident = found if found is not None else (None, None)
     if row is None or not _may_see(principal, row, incident):
         raise NotFound(f"no task {task_id}")
     return row, incident
@@ -234,12 +233,14 @@ def _may_see(principal: Principal, row: HumanTask, incident: Incident | None) ->
 
 
 def _lock(session: Session, principal: Principal, task_id: str):
-    row, _ = _visible(session, principal, task_id)
-    instance = execution.lock(session, row.instance_id)
-    # Read everything again under the lock: another request may just have
-    # completed this task or moved the incident on.
-    session.expire_all()
-    incident = session.get(Incident, row.incident_id) if row.incident_id else None
+    # Lock first, then read the task and the incident: what we read is what the
+    # request that held the lock before us committed.
+    instance = execution.lock(
+        session, select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+    )
+    if instance is None:
+        raise NotFound(f"no task {task_id}")
+    row, incident = _visible(session, principal, task_id)
     return row, incident, instance
 
 

@@ -135,49 +135,47 @@ def _by_id(session: Session, key, value, ids: Iterable[int | None]) -> dict:
 
 
 def task_views(session: Session, rows: Sequence[HumanTask]) -> list[TaskView]:
-    names = usernames(session, [r.claimed_by_id for r in rows] + [r.completed_by_id for r in rows])
-    numbers = _incident_numbers(session, [r.incident_id for r in rows])
-    processes = (
-        dict(
-            session.execute(
-                select(ProcessInstance.id, ProcessInstance.process_id).where(
-                    ProcessInstance.id.in_({r.instance_id for r in rows})
-                )
-            ).all()
-        )
-        if rows
-        else {}
+    if not rows:
+        return []
+    names = usernames(session, _task_user_ids(rows))
+    found = session.execute(
+        select(ProcessInstance.id, ProcessInstance.process_id, Incident.number)
+        .outerjoin(Incident, Incident.id == ProcessInstance.incident_id)
+        .where(ProcessInstance.id.in_({r.instance_id for r in rows}))
+    ).all()
+    processes = {instance_id: process_id for instance_id, process_id, _ in found}
+    numbers = {instance_id: number for instance_id, _, number in found}
+    return [_task_view(r, names, processes, numbers) for r in rows]
+
+
+def _task_user_ids(rows: Iterable[HumanTask]) -> list[int | None]:
+    return [user_id for r in rows for user_id in (r.claimed_by_id, r.completed_by_id)]
+
+
+def _task_view(row: HumanTask, names, processes, numbers) -> TaskView:
+    """`processes` and `numbers` are keyed by instance id."""
+    return TaskView(
+        id=row.id,
+        key=row.key,
+        name=row.name,
+        lane=row.lane,
+        state=row.state,
+        process_id=processes.get(row.instance_id, ""),
+        instance_id=row.instance_id,
+        incident_number=numbers.get(row.instance_id) if row.incident_id else None,
+        claimed_by=names.get(row.claimed_by_id) if row.claimed_by_id else None,
+        created_at=row.created_at,
+        completed_by=names.get(row.completed_by_id) if row.completed_by_id else None,
+        completed_at=row.completed_at,
+        form=row.form,
     )
-    return [
-        TaskView(
-            id=r.id,
-            key=r.key,
-            name=r.name,
-            lane=r.lane,
-            state=r.state,
-            process_id=processes.get(r.instance_id, ""),
-            instance_id=r.instance_id,
-            incident_number=numbers.get(r.incident_id) if r.incident_id else None,
-            claimed_by=names.get(r.claimed_by_id) if r.claimed_by_id else None,
-            created_at=r.created_at,
-            completed_by=names.get(r.completed_by_id) if r.completed_by_id else None,
-            completed_at=r.completed_at,
-            form=r.form,
-        )
-        for r in rows
-    ]
 
 
 def incident_views(session: Session, incidents: Sequence[Incident]) -> list[IncidentView]:
+    """Three queries whatever the number of incidents: instances, open tasks, user names."""
     if not incidents:
         return []
     ids = [i.id for i in incidents]
-    names = usernames(
-        session,
-        [i.reporter_id for i in incidents]
-        + [i.opened_by_id for i in incidents]
-        + [i.assignee_id for i in incidents],
-    )
     instances = session.scalars(
         select(ProcessInstance)
         .where(ProcessInstance.incident_id.in_(ids))
@@ -188,8 +186,17 @@ def incident_views(session: Session, incidents: Sequence[Incident]) -> list[Inci
         .where(HumanTask.incident_id.in_(ids), HumanTask.state == TaskState.READY)
         .order_by(HumanTask.seq)
     ).all()
+    names = usernames(
+        session,
+        [user_id for i in incidents for user_id in (i.reporter_id, i.opened_by_id, i.assignee_id)]
+        + _task_user_ids(open_rows),
+    )
+    numbers = {i.id: i.number for i in incidents}
+    processes = {inst.id: inst.process_id for inst in instances}
+    instance_numbers = {inst.id: numbers[inst.incident_id] for inst in instances}
     tasks_by_incident: dict[int, list[TaskView]] = {}
-    for row, view in zip(open_rows, task_views(session, open_rows), strict=True):
+    for row in open_rows:
+        view = _task_view(row, names, processes, instance_numbers)
         tasks_by_incident.setdefault(row.incident_id, []).append(view)
     own: dict[int, InstanceRef] = {}
     linked: dict[int, list[InstanceRef]] = {}
@@ -291,4 +298,3 @@ def event_views(session: Session, events: Sequence[AuditEvent]) -> list[EventVie
         )
         for e in events
     ]
-

@@ -8,12 +8,12 @@ the app in-process as a given person, and checks every answer:
   re-raises it with a curl line to reproduce);
 - the status code, content type, response headers and body match what the
   document says for that status. Every error is documented as the `default`
-  response with `ErrorSchema` (service/api/errors.py), so a 401/404/409/413/422
-  passes only when its body is our JSON error body.
+  response with `ErrorSchema` (service/api/errors.py), so a 400/401/404/409/
+  413/422 passes only when its body is our JSON error body.
 
 No check is relaxed. `negative_data_rejection` and `positive_data_acceptance`
-are not run: the task forms (JSON Schema, checked by the process) and rules such
-as "reported_at must not be in the future" reject data that the OpenAPI document
+are not run: task forms (JSON Schema, checked by the process) and rules such as
+"reported_at must not be in the future" reject data that the OpenAPI document
 cannot describe, so those two checks would report by-design 4xx answers.
 
 Design, and hypothesis' rule on function-scoped fixtures
@@ -27,25 +27,28 @@ incidents through the API, and then runs a `@given` function built inside the
 test that closes over that app. That inner function takes no fixtures, so the
 health check does not apply, and all its examples knowingly share one database:
 incidents opened by earlier examples show up in later lists, a task claimed or
-completed by one example is 409 for the next, and so on.
+completed by one example answers 409 to the next, and so on.
 
-The operations are listed in `PLAN` below (not discovered at collection time,
-which would need an app and a database before any fixture exists);
+The operations are listed in `PLAN` (collection happens before any app or
+database exists, so they are not discovered then);
 `test_every_documented_operation_is_fuzzed` fails when the document and the
 plan drift apart, so a new endpoint cannot go unfuzzed.
 
-Determinism: hypothesis runs derandomized (the examples depend only on the code)
-without an example database, and the schemathesis configuration is the default
-one, not a `schemathesis.toml` discovered on disk. The ids of the seeded
-incidents are the same on every run; task ids are UUIDs made by the workflow
-engine, so they differ between runs, but the requests built around them do not.
+Determinism: hypothesis runs derandomized (the examples depend only on the
+code) without an example database, and schemathesis runs on its default
+configuration, not on a `schemathesis.toml` found on disk. The seeded incidents
+get the same numbers on every run; task ids are UUIDs made by the workflow
+engine and differ between runs, but the requests built around them do not.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -56,21 +59,29 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+import service
 from tests.helpers import RESOLVED, TRIAGE, complete, only_task, open_incident
 
-# Examples per operation and person: valid requests, then invalid ones. Together
-# with the explicit examples below this keeps the whole module at about 20-30 s
-# on two cores (SQLite or PostgreSQL).
+# Hypothesis mixes constants found in the loaded modules of the code under test
+# (all of this checkout outside tests/) into its draws, so the examples depend on
+# which modules happen to be loaded. Load all of `service` (but the alembic scripts,
+# which only run inside alembic) so that this file alone and the whole suite draw
+# the same examples.
+for _module in pkgutil.walk_packages(service.__path__, "service."):
+    if ".migrations" not in _module.name:
+        importlib.import_module(_module.name)
+
+# Generated examples per operation and person, on top of the explicit ones below.
+# The module takes about 25-40 s on two cores, on SQLite or PostgreSQL.
 POSITIVE_EXAMPLES = 25
 NEGATIVE_EXAMPLES = 15
 
 ALICE = "alice"  # L1 agent: sees every incident and task, works the L1 lane
-RITA = "rita"  # reporter: sees only her own incidents, works only their Reporter-lane tasks
-IVAN = "ivan"  # integrator: may start processes directly, which alice may not (always 403)
+RITA = "rita"  # reporter: sees her own incidents, works their Reporter-lane tasks
+IVAN = "ivan"  # integrator: may start processes directly (alice only gets 403 there)
 
-# Every operation, fuzzed as alice; the second pass as rita covers what a reporter
-# reaches (her incidents, her tasks, their instances), and ivan covers the generic
-# process API that answers alice only with 403.
+# Every operation is fuzzed as alice. The second pass as rita covers what a
+# reporter reaches; ivan covers the generic process API that alice may not use.
 PLAN: dict[str, tuple[str, ...]] = {
     "GET /health": (ALICE,),
     "POST /api/incidents": (ALICE, RITA),
@@ -87,6 +98,8 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/instances/{instance_id}": (ALICE, RITA, IVAN),
     "GET /api/me": (ALICE,),
 }
+# Where no valid request can succeed, so the run is not expected to see a 2xx.
+NEVER_SUCCEEDS = {(ALICE, "POST /api/processes/{process_id}/instances")}
 
 CHECKS = [
     not_a_server_error,
@@ -98,21 +111,21 @@ CHECKS = [
 
 FUZZ_SETTINGS = settings(
     derandomize=True,  # the same examples on every run and machine
-    database=None,  # no example database: replaying old failures first would make runs differ
+    database=None,  # no example database: replaying saved failures first would make runs differ
     deadline=None,  # a slow database round trip is not what this test looks for
-    # No `explain` phase (slow, and the curl line already says what was sent) and no
-    # `target` phase (nothing to maximise); shrinking stays, to report the smallest request.
+    # No `explain` phase (slow; the curl line already shows the request) and no
+    # `target` phase (nothing to maximise). Shrinking stays, to report the smallest request.
     phases=(Phase.explicit, Phase.generate, Phase.shrink),
-    # Schemathesis' data generation is the slow part of an example, not the app; a slow
-    # draw is no sign of a problem here.
-    suppress_health_check=[HealthCheck.too_slow],
-    print_blob=False,
 )
 
 
 @pytest.mark.parametrize(
     ("label", "who"),
-    [pytest.param(label, who, id=f"{who}:{label}") for label, people in PLAN.items() for who in people],
+    [
+        pytest.param(label, who, id=f"{who}:{label}")
+        for label, people in PLAN.items()
+        for who in people
+    ],
 )
 def test_operation(label, who, app, api, people):
     schema = _schema(api)
@@ -120,29 +133,35 @@ def test_operation(label, who, app, api, people):
     assert operation is not None, f"{label} is no longer in the document; update PLAN"
     known = _seed(api)
     headers = {"Authorization": f"Bearer {people[who]}"}
+    statuses: set[int] = set()
 
     def run(mode: GenerationMode, max_examples: int) -> None:
-        cases = [operation.as_strategy(generation_mode=mode)]
+        strategies = [operation.as_strategy(generation_mode=mode)]
         # Real ids as well as random ones, so that the 2xx answers are checked too.
         for parameter in operation.path_parameters:
-            for value in known[parameter.name]:
-                cases.append(
-                    operation.as_strategy(generation_mode=mode, path_parameters={parameter.name: value})
-                )
+            strategies += [
+                operation.as_strategy(generation_mode=mode, path_parameters={parameter.name: id_})
+                for id_ in known[parameter.name]
+            ]
 
         @settings(FUZZ_SETTINGS, max_examples=max_examples)
-        @given(case=st.one_of(cases))
+        @given(case=st.one_of(strategies))
         def fuzz(case):
-            case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+            response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+            statuses.add(response.status_code)
 
         if mode is GenerationMode.POSITIVE:
-            for case in _explicit_cases(operation, who, known):
+            # The last @example applied runs first: apply them backwards to run them in order.
+            for case in reversed(_explicit_cases(operation, who, known)):
                 fuzz = example(case=case)(fuzz)
         fuzz()
 
     run(GenerationMode.POSITIVE, POSITIVE_EXAMPLES)
-    # An operation without parameters, body or security (GET /health) has nothing to
-    # make invalid; hypothesis would stop with Unsatisfiable.
+    if (who, label) not in NEVER_SUCCEEDS:
+        # Guards the test itself: a run of nothing but 4xx checks only the error body.
+        assert any(200 <= status < 300 for status in statuses), sorted(statuses)
+    # An operation without parameters, body or security (GET /health) has nothing
+    # to make invalid; hypothesis would stop with Unsatisfiable.
     if list(operation.iter_parameters()) or list(operation.body):
         run(GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES)
 
@@ -157,12 +176,12 @@ def _schema(api):
     """The document as the app serves it: it needs a token like every endpoint but /health."""
     response = api.alice.get("/api/openapi.json")
     assert response.status_code == 200, response.json
-    # An explicit default configuration: no schemathesis.toml found on disk changes the run.
+    # The default configuration, whatever schemathesis.toml may lie around.
     return schemathesis.openapi.from_dict(response.json, config=schemathesis.Config())
 
 
-def _seed(api) -> dict[str, list]:
-    """A few incidents in different states, opened and worked over the API; their ids by kind."""
+def _seed(api) -> dict:
+    """Incidents in several states, opened and worked over the API; their ids by kind."""
     new = open_incident(api.rita, title="Mail is down")
     in_diagnosis = complete(api.alice, open_incident(api.rita, title="VPN drops"), "triage", TRIAGE)
     awaiting_confirmation = complete(
@@ -180,14 +199,19 @@ def _seed(api) -> dict[str, list]:
     # Opened by an agent for another reporter: rita may not see it.
     for_ron = open_incident(api.alice, title="Phone is dead", reporter="ron")
     incidents = [new, in_diagnosis, awaiting_confirmation, request, for_ron]
+    # Started by an integrator outside any incident: only ivan and the agents may see it.
+    started = api.ivan.post("/api/processes/service_request/instances", json={"title": "Headset"})
+    assert started.status_code == 201, started.json
 
     processes = api.alice.get("/api/processes")
     assert processes.status_code == 200, processes.json
     return {
         "number": [incident["number"] for incident in incidents],
-        "task_id": [task["id"] for incident in incidents for task in incident["open_tasks"]],
+        "task_id": [task["id"] for incident in incidents for task in incident["open_tasks"]]
+        + [task["id"] for task in started.json["open_tasks"]],
         "instance_id": [incident["instance"]["id"] for incident in incidents]
-        + [linked["id"] for incident in incidents for linked in incident["linked_instances"]],
+        + [linked["id"] for incident in incidents for linked in incident["linked_instances"]]
+        + [started.json["id"]],
         "process_id": [process["id"] for process in processes.json],
         "tasks": {
             "triage": only_task(new, "triage")["id"],
@@ -199,33 +223,89 @@ def _seed(api) -> dict[str, list]:
 
 
 def _explicit_cases(operation, who, known):
-    """Requests that succeed, run before the generated ones.
+    """Requests run before the generated ones, so that every run sees a 2xx whatever the seed.
 
-    Random JSON almost never satisfies a task's form, so without these the 200
-    answer of a completion (and the 201 of a started process) would go unchecked.
+    Each seeded id once, requests that succeed, then the boundary values below.
     """
-    tasks = known["tasks"]
-    bodies = []
-    if operation.label == "POST /api/tasks/{task_id}/complete":
-        if who == ALICE:
-            bodies = [
-                ({"task_id": tasks["triage"]}, TRIAGE),
-                ({"task_id": tasks["l1_diagnose"]}, RESOLVED),
-                ({"task_id": tasks["fulfil_request"]}, {"fulfilled": True, "fulfilment": "Delivered"}),
-            ]
-        elif who == RITA:
-            bodies = [
-                (
-                    {"task_id": tasks["confirm_resolution"]},
-                    {"confirmed": False, "comment": "It still jams"},
-                )
-            ]
-    elif operation.label == "POST /api/processes/{process_id}/instances":
-        bodies = [
-            ({"process_id": "service_request"}, {"title": "Need a headset"}),
-            ({"process_id": "incident"}, {"title": "Only through POST /api/incidents"}),
+    requests = []
+    if not list(operation.body):
+        requests += [
+            ({parameter.name: id_}, {}, None)
+            for parameter in operation.path_parameters
+            for id_ in known[parameter.name]
         ]
+    # Random JSON almost never satisfies a task's form, so without these the 200 of
+    # a completion (and the 201 of a started process) would go unchecked.
+    tasks = known["tasks"]
+    if operation.label == "POST /api/incidents":
+        requests += [({}, {}, _INCIDENT)]
+    elif operation.label == "POST /api/tasks/{task_id}/complete" and who == ALICE:
+        diagnose = {"task_id": tasks["l1_diagnose"]}
+        requests += [
+            ({"task_id": tasks["triage"]}, {}, TRIAGE),
+            # Forms that pass but for text no database can store (see BOUNDARIES), then one
+            # that completes the task.
+            (diagnose, {}, RESOLVED | {"resolution": "\ud800"}),
+            (diagnose, {}, RESOLVED | {"resolution": "Restarted" + _NUL}),
+            (diagnose, {}, RESOLVED),
+            ({"task_id": tasks["fulfil_request"]}, {}, {"fulfilled": True, "fulfilment": "Done"}),
+        ]
+    elif operation.label == "POST /api/tasks/{task_id}/complete" and who == RITA:
+        confirm = {"confirmed": False, "comment": "It still jams"}
+        requests += [({"task_id": tasks["confirm_resolution"]}, {}, confirm)]
+    elif operation.label == "POST /api/processes/{process_id}/instances":
+        requests += [
+            ({"process_id": "service_request"}, {}, {"title": "Need a headset"}),
+            ({"process_id": "incident"}, {}, {"title": "Only through POST /api/incidents"}),
+        ]
+    requests += BOUNDARIES.get(operation.label, [])
     return [
-        operation.Case(path_parameters=path, body=body, media_type="application/json")
-        for path, body in bodies
+        operation.Case(
+            path_parameters=path,
+            query=query,
+            **({} if body is None else {"body": body, "media_type": "application/json"}),
+        )
+        for path, query, body in requests
     ]
+
+
+# Values the document allows but random generation reaches rarely or never within
+# the example budget: integers past the databases' integer types (the document sets
+# no maximum), a NUL character (PostgreSQL can neither store nor compare it), dates
+# at the ends of the calendar, and a lone UTF-16 surrogate in JSON.
+# Each entry: (path parameters, query, body); body None where the operation takes none.
+_NUL = "\x00"
+_PAGE_PAST_ANY_OFFSET = 2**62
+_NUMBER_PAST_ANY_ID = "INC-" + "9" * 20
+_INCIDENT = {"title": "Mail is down", "description": "Since 08:00"}
+BOUNDARIES: dict[str, list[tuple[dict, dict, object]]] = {
+    "GET /api/incidents": [
+        ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
+        ({}, {"text": _NUL}, None),
+        ({}, {"category": _NUL}, None),
+        ({}, {"reporter": _NUL}, None),
+    ],
+    "GET /api/tasks": [
+        ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
+        ({}, {"lane": _NUL}, None),
+        ({}, {"incident": _NUL}, None),
+    ],
+    "GET /api/incidents/{number}": [({"number": _NUMBER_PAST_ANY_ID}, {}, None)],
+    "GET /api/incidents/{number}/events": [({"number": _NUMBER_PAST_ANY_ID}, {}, None)],
+    "GET /api/instances/{instance_id}": [
+        ({"instance_id": 2**31}, {}, None),  # past PostgreSQL's INTEGER
+        ({"instance_id": 2**63}, {}, None),  # past SQLite's INTEGER
+    ],
+    "GET /api/tasks/{task_id}": [({"task_id": _NUL}, {}, None)],
+    "POST /api/tasks/{task_id}/claim": [({"task_id": _NUL}, {}, None)],
+    "POST /api/tasks/{task_id}/release": [({"task_id": _NUL}, {}, None)],
+    "POST /api/tasks/{task_id}/complete": [({"task_id": _NUL}, {}, {})],
+    "POST /api/processes/{process_id}/instances": [({"process_id": _NUL}, {}, {})],
+    "POST /api/incidents": [
+        ({}, {}, _INCIDENT | {"title": "Mail" + _NUL}),
+        ({}, {}, _INCIDENT | {"reporter": "rita" + _NUL}),
+        ({}, {}, _INCIDENT | {"reported_at": "0001-01-01T00:00:00+14:00"}),
+        ({}, {}, _INCIDENT | {"reported_at": "9999-12-31T23:59:59-14:00"}),
+        ({}, {}, _INCIDENT | {"title": "\ud800"}),
+    ],
+}
