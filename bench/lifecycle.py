@@ -16,14 +16,17 @@ It is run
              (start the workflow, or complete the ready user task).
     service  The service layer in this process (incidents.open_incident,
              tasks.complete_task) on a SQLite file in a temporary folder; no HTTP.
-    http     `incident-desk serve` (gunicorn) on a fresh PostgreSQL database,
-             driven over HTTP by 8 client threads, each with one keep-alive
-             connection.
+    http     `incident-desk serve` (gunicorn, its default worker count unless
+             --workers) on a fresh PostgreSQL database, driven over HTTP by
+             --clients (default 8) threads, each with one keep-alive connection
+             and its share of the lifecycles.
 
 For each way it prints lifecycles per second (lifecycles / wall-clock seconds)
 and the p50 and p99 latency of a single request (for raw: of a single step),
 then the service/raw throughput ratio and the http p99, against their targets.
-Every way runs a few unmeasured warm-up lifecycles first.
+Percentiles are nearest-rank over all measured requests. Every way runs
+--warmup unmeasured lifecycles first, and every lifecycle is checked to end
+with the incident closed. Nothing is asserted about the timings.
 
 Run it from the repository root:
 
@@ -51,6 +54,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,15 +62,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 FORMS = ROOT / "forms"
-VENV_BIN = Path(sys.executable).parent
+# The CLI installed next to this interpreter: run the script with the virtualenv's python.
+CLI = Path(sys.executable).parent / "incident-desk"
 
-# The five requests of one lifecycle, after "open": (who, form data).
+# The four task completions that follow "open an incident": (who, form data).
 TRIAGE = {"kind": "incident", "category": "email", "impact": "medium", "urgency": "medium"}
 ESCALATE = {"outcome": "escalate", "escalation_reason": "x"}
 RESOLVE = {"outcome": "resolved", "resolution": "fixed", "service_restored": True}
 CONFIRM = {"confirmed": True}
 STEPS = [("alice", TRIAGE), ("alice", ESCALATE), ("bob", RESOLVE), ("rita", CONFIRM)]
-REQUESTS_PER_LIFECYCLE = 1 + len(STEPS)
 
 INCIDENT = {"title": "Mail is down", "description": "Outlook cannot connect since 08:00"}
 PEOPLE = {  # name -> (groups, display name, contact)
@@ -197,11 +201,14 @@ def bench_service(lifecycles: int, warmup: int) -> Result:
 
             def lifecycle(latencies: list[float]) -> None:
                 command = incidents.OpenIncident(**INCIDENT)
-                view, _ = timed(latencies, incidents.open_incident, svc, principals["rita"], command)
-                task_id = view.open_tasks[0].id
-                incident = view
+                incident, _ = timed(
+                    latencies, incidents.open_incident, svc, principals["rita"], command
+                )
+                task_id = incident.open_tasks[0].id
                 for who, data in STEPS:
-                    done = timed(latencies, tasks.complete_task, svc, principals[who], task_id, data)
+                    done = timed(
+                        latencies, tasks.complete_task, svc, principals[who], task_id, data
+                    )
                     incident = done.incident
                     task_id = incident.open_tasks[0].id if incident.open_tasks else None
                 check(incident.status == "closed", f"service: incident ended {incident.status}")
@@ -219,6 +226,11 @@ def bench_service(lifecycles: int, warmup: int) -> Result:
 
 
 # --------------------------------------------------------------------------- http
+
+
+def default_workers() -> int:
+    """What `incident-desk serve` runs on PostgreSQL when --workers is not given."""
+    return 2 * (os.cpu_count() or 1) + 1
 
 
 def free_port() -> int:
@@ -256,31 +268,81 @@ def wait_for_health(port: int, server: subprocess.Popen, deadline_s: float) -> N
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the server exited with code {server.returncode} before it was up")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/health")
             if connection.getresponse().status == 200:
-                connection.close()
                 return
-            connection.close()
         except OSError:
-            pass
+            pass  # not listening yet
+        finally:
+            connection.close()
         time.sleep(0.2)
     raise RuntimeError(f"GET /health did not answer 200 within {deadline_s:.0f} s")
 
 
-def stop(server: subprocess.Popen) -> None:
-    """Terminate the server's whole process group (gunicorn arbiter and workers)."""
-    if server.poll() is not None:
-        return
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
-    except ProcessLookupError:
-        pass
+def group_cpu_seconds(group: int) -> tuple[int, float]:
+    """(processes, CPU seconds used so far) of one process group, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    count, total = 0, 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == group:  # fields[2] is the process group id
+            count += 1
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return count, total
+
+
+def wait_for_workers(server: subprocess.Popen, workers: int, deadline_s: float) -> None:
+    """Wait until every gunicorn worker has loaded the app and gone idle.
+
+    /health answers as soon as the first worker is up. Clients that connect at
+    that moment all land in that worker and keep their connections there, so
+    the benchmark would measure one worker instead of the server. Loading the
+    app is CPU work, so an idle process group with every worker in it means
+    they are all listening.
+    """
+    deadline = time.monotonic() + deadline_s
+    _, before = group_cpu_seconds(server.pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        count, now = group_cpu_seconds(server.pid)
+        if count >= workers + 1 and now - before < 0.05:  # the arbiter and its workers
+            return
+        before = now
+    raise RuntimeError(f"the server's {workers} workers did not settle within {deadline_s:.0f} s")
+
+
+def stop(server: subprocess.Popen, grace_s: float = 30) -> None:
+    """Terminate the server's process group: the gunicorn arbiter and every worker.
+
+    The group is signalled even if the arbiter already died, so that no orphaned
+    worker survives; whatever is left after the grace period is killed.
+    """
+    group = server.pid  # start_new_session=True made the server its group's leader
+
+    def signal_group(signum: int) -> bool:
+        try:
+            os.killpg(group, signum)
+            return True
+        except ProcessLookupError:
+            return False  # nobody left in the group
+
+    signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline:
+        server.poll()  # reap the arbiter, so that it does not linger as a zombie
+        if not signal_group(0):
+            return
+        time.sleep(0.1)
+    signal_group(signal.SIGKILL)
+    server.wait(timeout=10)
 
 
 def admin_engine(pg_url: str):
@@ -305,17 +367,25 @@ def recreate_database(pg_url: str, name: str, *, create: bool) -> None:
 
 def cli(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [str(VENV_BIN / "incident-desk"), *args],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [str(CLI), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if done.returncode != 0:
         raise RuntimeError(f"incident-desk {' '.join(args)} failed:\n{done.stderr}")
     return done.stdout.strip()
 
 
-def bench_http(
-    lifecycles: int, warmup: int, *, clients: int, workers: int | None, pg_url: str, database: str
-) -> Result:
+@contextmanager
+def running_server(*, workers: int | None, pg_url: str, database: str):
+    """A fresh database with rita, alice and bob, served by `incident-desk serve`.
+
+    Yields (port, {name: token}). Stops the server and drops the database on the
+    way out, whatever happened; on failure it shows the end of the server's log.
+    """
     from sqlalchemy.engine import make_url
 
     url = make_url(pg_url).set(database=database).render_as_string(hide_password=False)
@@ -325,29 +395,56 @@ def bench_http(
         "INCIDENT_DESK_FORMS": str(FORMS),
         "INCIDENT_DESK_LOG_LEVEL": "WARNING",
     }
+    if not CLI.exists():
+        raise RuntimeError(f"{CLI} not found: run this script with the virtualenv's python")
     server = None
-    log = tempfile.NamedTemporaryFile(prefix="incident-desk-bench-", suffix=".log", delete=False)
-    recreate_database(pg_url, database, create=True)
-    try:
-        tokens = {}
-        for name, (groups, display_name, contact) in PEOPLE.items():
-            options = [f"--group={group}" for group in groups]
-            if display_name:
-                options.append(f"--display-name={display_name}")
-            if contact:
-                options.append(f"--contact={contact}")
-            cli(env, "user", "add", name, *options)
-            tokens[name] = cli(env, "token", "create", name)
+    with tempfile.TemporaryDirectory(prefix="incident-desk-bench-") as folder:
+        log_path = Path(folder) / "server.log"
+        try:
+            recreate_database(pg_url, database, create=True)
+            tokens = {}
+            for name, (groups, display_name, contact) in PEOPLE.items():
+                options = [f"--group={group}" for group in groups]
+                if display_name:
+                    options.append(f"--display-name={display_name}")
+                if contact:
+                    options.append(f"--contact={contact}")
+                cli(env, "user", "add", name, *options)
+                tokens[name] = cli(env, "token", "create", name)
 
-        port = free_port()
-        command = [str(VENV_BIN / "incident-desk"), "serve", "--port", str(port)]
-        if workers:
-            command += ["--workers", str(workers)]
-        server = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stop() reaches the workers
-        )
-        wait_for_health(port, server, deadline_s=60)
+            port = free_port()
+            command = [str(CLI), "serve", "--port", str(port)]
+            if workers:
+                command += ["--workers", str(workers)]
+            with open(log_path, "wb") as log:
+                server = subprocess.Popen(
+                    command,
+                    env=env,
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group: stop() reaches the workers
+                )
+            wait_for_health(port, server, deadline_s=60)
+            wait_for_workers(server, workers or default_workers(), deadline_s=60)
+            yield port, tokens
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited with code {server.returncode}")
+        except Exception:
+            if log_path.exists():
+                tail = log_path.read_text(errors="replace").splitlines()[-30:]
+                print("server log, last lines:\n  " + "\n  ".join(tail), file=sys.stderr)
+            raise
+        finally:
+            if server is not None:
+                stop(server)
+            recreate_database(pg_url, database, create=False)
+
+
+def bench_http(
+    lifecycles: int, warmup: int, *, clients: int, workers: int | None, pg_url: str, database: str
+) -> Result:
+    with running_server(workers=workers, pg_url=pg_url, database=database) as (port, tokens):
 
         def lifecycle(client: Client, latencies: list[float]) -> None:
             incident = timed(
@@ -365,7 +462,7 @@ def bench_http(
         warmups = [warmup // clients + (i < warmup % clients) for i in range(clients)]
         per_thread: list[list[float]] = [[] for _ in range(clients)]
         errors: list[BaseException] = []
-        ready = threading.Barrier(clients + 1)
+        warmed_up = threading.Barrier(clients + 1)
         go = threading.Event()
 
         def work(index: int) -> None:
@@ -375,7 +472,7 @@ def bench_http(
                     for _ in range(warmups[index]):
                         lifecycle(client, [])
                 finally:
-                    ready.wait()
+                    warmed_up.wait()
                 go.wait()
                 if not errors:
                     for _ in range(shares[index]):
@@ -388,7 +485,7 @@ def bench_http(
         threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
         for thread in threads:
             thread.start()
-        ready.wait()  # every client has warmed up
+        warmed_up.wait()
         began = time.perf_counter()
         go.set()
         for thread in threads:
@@ -396,35 +493,25 @@ def bench_http(
         elapsed = time.perf_counter() - began
         if errors:
             raise RuntimeError(f"{len(errors)} client thread(s) failed") from errors[0]
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with code {server.returncode}")
-        latencies = [value for values in per_thread for value in values]
-        workers_used = workers or 2 * (os.cpu_count() or 1) + 1
-        note = f"PostgreSQL, {clients} clients, {workers_used} gunicorn workers x 4 threads"
-        return Result("http", lifecycles, elapsed, latencies, note)
-    except BaseException:
-        log.flush()
-        tail = Path(log.name).read_text(errors="replace").splitlines()[-30:]
-        print("server log (last lines):\n  " + "\n  ".join(tail), file=sys.stderr)
-        raise
-    finally:
-        if server is not None:
-            stop(server)
-        recreate_database(pg_url, database, create=False)
-        log.close()
-        os.unlink(log.name)
+
+    latencies = [value for values in per_thread for value in values]
+    workers = workers or default_workers()
+    note = f"PostgreSQL, {clients} clients, {workers} gunicorn workers x 4 threads"
+    return Result("http", lifecycles, elapsed, latencies, note)
 
 
 # --------------------------------------------------------------------------- report
 
 
-def report(results: list[Result], command: str) -> None:
+def report(results: list[Result], command: str, load_at_start: tuple[float, ...]) -> None:
     print()
     print(f"command: {command}")
     print(
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, machine: {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, {platform.system()} {platform.machine()}"
     )
+    # Anything else busy on the machine skews every figure: say how busy it was.
+    print("load average at start (1/5/15 min): " + " ".join(f"{x:.2f}" for x in load_at_start))
     print()
     header = f"{'way':<8} {'lifecycles':>10} {'seconds':>8} {'lifecycles/s':>13} "
     header += f"{'requests':>9} {'p50 ms':>8} {'p99 ms':>8}  notes"
@@ -452,41 +539,57 @@ def report(results: list[Result], command: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--lifecycles", type=int, default=200, help="measured lifecycles per way")
     parser.add_argument("--warmup", type=int, default=16, help="unmeasured lifecycles first")
     parser.add_argument("--skip-http", action="store_true", help="run only raw and service")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
     parser.add_argument(
-        "--workers", type=int, default=None,
-        help="gunicorn workers (default: the server's own, 2 x CPUs + 1 on PostgreSQL)",
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers; none: the server's own choice, 2 x CPUs + 1 on PostgreSQL",
     )
     parser.add_argument(
-        "--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        "--pg-url",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
         help="PostgreSQL server to create the benchmark database on",
     )
     parser.add_argument("--pg-database", default="incident_desk_bench")
     args = parser.parse_args(argv)
     if args.lifecycles < 1 or args.warmup < 0 or args.clients < 1:
         parser.error("--lifecycles and --clients must be positive, --warmup not negative")
+    if "bench" not in args.pg_database:
+        parser.error("--pg-database is dropped and re-created: its name must contain 'bench'")
 
+    # A plain `kill` must still stop the server and drop the database (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    load_at_start = os.getloadavg()
     results = []
-    for way, run in (
-        ("raw", lambda: bench_raw(args.lifecycles, args.warmup)),
-        ("service", lambda: bench_service(args.lifecycles, args.warmup)),
-        (
-            "http",
-            lambda: bench_http(
-                args.lifecycles, args.warmup, clients=args.clients, workers=args.workers,
-                pg_url=args.pg_url, database=args.pg_database,
-            ),
-        ),
-    ):
-        if way == "http" and args.skip_http:
-            continue
-        print(f"{way}: {args.warmup} warm-up + {args.lifecycles} measured lifecycles ...", flush=True)
-        results.append(run())
-    report(results, " ".join([Path(sys.executable).name, *sys.argv]))
+
+    def announce(way: str) -> None:
+        print(f"{way}: {args.warmup} warm-up + {args.lifecycles} lifecycles ...", flush=True)
+
+    announce("raw")
+    results.append(bench_raw(args.lifecycles, args.warmup))
+    announce("service")
+    results.append(bench_service(args.lifecycles, args.warmup))
+    if not args.skip_http:
+        announce("http")
+        results.append(
+            bench_http(
+                args.lifecycles,
+                args.warmup,
+                clients=args.clients,
+                workers=args.workers,
+                pg_url=args.pg_url,
+                database=args.pg_database,
+            )
+        )
+    report(results, " ".join([os.path.relpath(sys.executable), *sys.argv]), load_at_start)
     return 0
 
 
