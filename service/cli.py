@@ -75,7 +75,7 @@ def _fail_on_domain_errors(func):
     "--workers",
     type=int,
     default=None,
-    help="worker processes (default: 1 on SQLite, 2 x CPUs + 1 on PostgreSQL)",
+    help="worker processes of 4 threads (default: 1 on SQLite, one per CPU on PostgreSQL)",
 )
 @pass_context
 @_fail_on_domain_errors
@@ -92,7 +92,9 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
     ctx.close()
     if workers is None:
         # SQLite has one writer at a time; several processes would only queue on it.
-        workers = 1 if ctx.settings.is_sqlite else 2 * (os.cpu_count() or 1) + 1
+        # On PostgreSQL the work is CPU-bound (the engine, the ORM): one process per
+        # CPU, with threads to cover the waits on the database.
+        workers = 1 if ctx.settings.is_sqlite else max(2, os.cpu_count() or 1)
     run(ctx.settings, host=host, port=port, workers=workers)
 
 

@@ -52,7 +52,9 @@ def write_pending(session: Session) -> None:
     """Registered to run before every write transaction commits (see build_services)."""
     pending = session.info.pop(_PENDING, None)
     if pending:
-        session.execute(insert(AuditEvent), pending)
+        # A Core insert: the ORM's bulk insert would split the rows by which
+        # values are None and send one statement per group.
+        session.execute(insert(AuditEvent.__table__), pending)
 
 
 def discard_pending(session: Session) -> None:

@@ -83,7 +83,7 @@ def start(
         },
     )
     execution = svc.runtime.start(definition(svc, session, version.id), data)
-    advance(svc, session, instance, execution, actor=actor)
+    advance(svc, session, instance, execution, actor=actor, new=True)
     return instance, execution
 
 
@@ -122,7 +122,9 @@ def advance(
     *,
     actor: Principal | None,
     completed_lane: str | None = None,
+    new: bool = False,
 ) -> None:
+    """`new`: the instance was created in this transaction and has no task rows yet."""
     now = svc.now()
     snapshot = execution.snapshot()
     incident = own_incident(session, instance)
@@ -132,7 +134,14 @@ def advance(
             session, incident, snapshot, now=now, actor=actor, completed_lane=completed_lane
         )
     projection.sync_tasks(
-        session, instance, snapshot, now=now, actor=actor, previous=previous, incident=incident
+        session,
+        instance,
+        snapshot,
+        now=now,
+        actor=actor,
+        previous=previous,
+        incident=incident,
+        new=new,
     )
     for call in execution.service_calls:
         _carry_out(svc, session, instance, call, actor=actor)

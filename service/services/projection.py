@@ -16,7 +16,7 @@ from ..domain import lifecycle
 from ..domain.access import Principal, is_agent_lane
 from ..domain.enums import IncidentStatus, Priority, TaskState, Tier
 from ..domain.errors import ProcessError
-from ..models import HumanTask, Incident, ProcessInstance, User
+from ..models import HumanTask, Incident, ProcessInstance, User, UserGroup
 from ..workflow import Snapshot
 from . import audit
 
@@ -141,11 +141,16 @@ def sync_tasks(
     actor: Principal | None,
     previous: IncidentMemory,
     incident: Incident | None,
+    new: bool = False,
 ) -> None:
     """Insert rows for tasks that became ready; cancel rows whose task went away."""
-    stored = session.scalars(
-        select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
+    stored = (
+        []
+        if new
+        else session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
+            )
         )
     )
     # The row of a task completed in this request is still ready in the database
@@ -172,7 +177,7 @@ def sync_tasks(
             form=task.form,
             ui_form=task.ui_form,
             state=TaskState.READY,
-            claimed_by_id=_inherited_claim(session, task.lane, previous),
+            claimed_by_id=_inherited_claim(session, task.lane, previous, actor),
             created_at=now,
         )
         session.add(row)
@@ -184,12 +189,20 @@ def sync_tasks(
             incident.assignee_id = agent_rows[0].claimed_by_id
 
 
-def _inherited_claim(session: Session, lane: str | None, previous: IncidentMemory) -> int | None:
+def _inherited_claim(
+    session: Session, lane: str | None, previous: IncidentMemory, actor: Principal | None
+) -> int | None:
     """The agent who held the incident at this tier keeps it when work comes back to it."""
     if not is_agent_lane(lane) or previous.assignee_id is None or previous.tier != lane:
         return None
-    user = session.get(User, previous.assignee_id)
-    return user.id if user is not None and lane in user.group_names else None
+    if actor is not None and actor.user_id == previous.assignee_id:
+        return actor.user_id if actor.in_group(lane) else None
+    still_in_group = session.scalar(
+        select(UserGroup.user_id).where(
+            UserGroup.user_id == previous.assignee_id, UserGroup.group == lane
+        )
+    )
+    return still_in_group
 
 
 def _task_event(
@@ -207,11 +220,14 @@ def _task_event(
         data={
             "name": row.name,
             "lane": row.lane,
-            "claimed_by": _username(session, row.claimed_by_id),
+            "claimed_by": _username(session, row.claimed_by_id, actor),
         },
     )
 
 
-def _username(session: Session, user_id: int | None) -> str | None:
-    user = session.get(User, user_id) if user_id is not None else None
-    return user.username if user is not None else None
+def _username(session: Session, user_id: int | None, actor: Principal | None) -> str | None:
+    if user_id is None:
+        return None
+    if actor is not None and actor.user_id == user_id:
+        return actor.username
+    return session.scalar(select(User.username).where(User.id == user_id))

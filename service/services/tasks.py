@@ -16,11 +16,13 @@ from ..models import HumanTask, Incident, ProcessInstance
 from . import audit, execution
 from .context import Services
 from .views import (
+    TASK_COLUMNS,
     Completion,
     TaskDetail,
     TaskView,
     incident_view,
     instance_ref,
+    task_view_of,
     task_views,
     usernames,
 )
@@ -40,7 +42,7 @@ def list_tasks(
 ) -> tuple[list[TaskView], int]:
     with svc.db.read() as uow:
         session = uow.session
-        query = select(HumanTask).outerjoin(Incident, Incident.id == HumanTask.incident_id)
+        query = select(*TASK_COLUMNS).outerjoin(Incident, Incident.id == HumanTask.incident_id)
         if filters.scope == "all" and access.sees_everything(principal):
             pass
         else:
@@ -60,7 +62,7 @@ def list_tasks(
         if offset >= total:
             # Past the last page; also keeps OFFSET within the database's integers.
             return [], total
-        rows = session.scalars(query.order_by(HumanTask.seq).limit(page_size).offset(offset)).all()
+        rows = session.execute(query.order_by(HumanTask.seq).limit(page_size).offset(offset)).all()
         return task_views(session, rows), total
 
 
@@ -163,7 +165,7 @@ def _complete(svc, principal, task_id, data) -> Completion:
             own.assignee_id = principal.user_id
         execution.advance(svc, session, instance, run, actor=principal, completed_lane=row.lane)
         result = Completion(
-            task=task_views(session, [row])[0],
+            task=task_view_of(row, instance, incident, {principal.user_id: principal.username}),
             incident=incident_view(session, incident) if incident else None,
             instance=instance_ref(instance),
         )

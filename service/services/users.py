@@ -130,10 +130,17 @@ def authenticate(svc: Services, token: str | None) -> Principal:
     if not token:
         raise Unauthenticated("send Authorization: Bearer <token>")
     with svc.db.read() as uow:
-        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-        if row is None or row.revoked_at is not None:
+        # One query on every request: token, user and groups together.
+        rows = uow.session.execute(
+            select(User.id, User.username, UserGroup.group)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .outerjoin(UserGroup, UserGroup.user_id == User.id)
+            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        ).all()
+        if not rows:
             raise Unauthenticated("the token is unknown or revoked")
-        return Principal(row.user.id, row.user.username, row.user.group_names)
+        user_id, username, _ = rows[0]
+        return Principal(user_id, username, frozenset(g for _, _, g in rows if g is not None))
 
 
 def _user(session, username: str) -> User:

@@ -1,4 +1,8 @@
-"""Plain read models handed to the HTTP layer, built inside the transaction."""
+"""Plain read models handed to the HTTP layer, built inside the transaction.
+
+Lists of tasks and instances are read as columns, not as ORM objects: a view
+is built on every request, and loading entities costs several times more.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.enums import TaskState
-from ..models import AuditEvent, HumanTask, Incident, ProcessInstance, User
+from ..models import AuditEvent, HumanTask, Incident, ProcessInstance, ProcessVersion, User
+
+# The columns a TaskView needs, readable by attribute from a result row.
+TASK_COLUMNS = (
+    HumanTask.id,
+    HumanTask.key,
+    HumanTask.name,
+    HumanTask.lane,
+    HumanTask.state,
+    HumanTask.instance_id,
+    HumanTask.incident_id,
+    HumanTask.claimed_by_id,
+    HumanTask.created_at,
+    HumanTask.completed_by_id,
+    HumanTask.completed_at,
+    HumanTask.form,
+)
 
 
 @dataclass(frozen=True)
@@ -134,7 +154,8 @@ def _by_id(session: Session, key, value, ids: Iterable[int | None]) -> dict:
     return dict(session.execute(select(key, value).where(key.in_(wanted))).all())
 
 
-def task_views(session: Session, rows: Sequence[HumanTask]) -> list[TaskView]:
+def task_views(session: Session, rows: Sequence[Any]) -> list[TaskView]:
+    """`rows`: HumanTask objects or rows of TASK_COLUMNS."""
     if not rows:
         return []
     names = usernames(session, _task_user_ids(rows))
@@ -146,6 +167,14 @@ def task_views(session: Session, rows: Sequence[HumanTask]) -> list[TaskView]:
     processes = {instance_id: process_id for instance_id, process_id, _ in found}
     numbers = {instance_id: number for instance_id, _, number in found}
     return [_task_view(r, names, processes, numbers) for r in rows]
+
+
+def task_view_of(
+    row: HumanTask, instance: ProcessInstance, incident: Incident | None, names: dict[int, str]
+) -> TaskView:
+    """A task's view from rows at hand; `names` must hold its claimer and completer."""
+    number = {instance.id: incident.number} if incident is not None else {}
+    return _task_view(row, names, {instance.id: instance.process_id}, number)
 
 
 def _task_user_ids(rows: Iterable[HumanTask]) -> list[int | None]:
@@ -176,13 +205,21 @@ def incident_views(session: Session, incidents: Sequence[Incident]) -> list[Inci
     if not incidents:
         return []
     ids = [i.id for i in incidents]
-    instances = session.scalars(
-        select(ProcessInstance)
+    instances = session.execute(
+        select(
+            ProcessInstance.id,
+            ProcessInstance.process_id,
+            ProcessInstance.status,
+            ProcessInstance.incident_id,
+            ProcessInstance.parent_id,
+            ProcessVersion.version,
+        )
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
         .where(ProcessInstance.incident_id.in_(ids))
         .order_by(ProcessInstance.id)
     ).all()
-    open_rows = session.scalars(
-        select(HumanTask)
+    open_rows = session.execute(
+        select(*TASK_COLUMNS)
         .where(HumanTask.incident_id.in_(ids), HumanTask.state == TaskState.READY)
         .order_by(HumanTask.seq)
     ).all()
@@ -201,7 +238,7 @@ def incident_views(session: Session, incidents: Sequence[Incident]) -> list[Inci
     own: dict[int, InstanceRef] = {}
     linked: dict[int, list[InstanceRef]] = {}
     for inst in instances:
-        ref = instance_ref(inst)
+        ref = InstanceRef(inst.id, inst.process_id, inst.version, inst.status)
         if inst.parent_id is None:
             own[inst.incident_id] = ref
         else:
@@ -262,8 +299,8 @@ def instance_view(
 ) -> InstanceView:
     names = usernames(session, [instance.started_by_id])
     numbers = _incident_numbers(session, [instance.incident_id])
-    open_rows = session.scalars(
-        select(HumanTask)
+    open_rows = session.execute(
+        select(*TASK_COLUMNS)
         .where(HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY)
         .order_by(HumanTask.seq)
     ).all()
