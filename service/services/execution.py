@@ -9,26 +9,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.access import Principal
 from ..domain.enums import InstanceStatus
 from ..domain.errors import Conflict, NotFound, ProcessError
-from ..models import Incident, ProcessInstance, ProcessVersion
+from ..models import HumanTask, Incident, ProcessInstance, ProcessVersion
 from ..workflow import START_PROCESS, Definition, Execution, ServiceCall
 from . import audit, projection
 from .context import Services
 
+# Built once: these run on every request, and building a statement costs more
+# than running it.
+_LATEST_VERSION = (
+    select(ProcessVersion)
+    .where(ProcessVersion.process_id == bindparam("process_id"))
+    .order_by(ProcessVersion.version.desc())
+    .limit(1)
+)
+_SPEC_JSON = select(ProcessVersion.spec_json).where(ProcessVersion.id == bindparam("version_id"))
+_LOCK = (
+    select(ProcessInstance)
+    .options(undefer(ProcessInstance.state))
+    .with_for_update(of=ProcessInstance)
+    .execution_options(populate_existing=True)
+)
+_LOCK_BY_ID = _LOCK.where(ProcessInstance.id == bindparam("instance_id"))
+_LOCK_BY_TASK = _LOCK.where(
+    ProcessInstance.id
+    == select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
+)
+
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion:
-    version = session.scalar(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_id == process_id)
-        .order_by(ProcessVersion.version.desc())
-        .limit(1)
-    )
+    version = session.scalar(_LATEST_VERSION, {"process_id": process_id})
     if version is None:
         raise NotFound(f"no process {process_id!r} is deployed")
     return version
@@ -37,9 +53,7 @@ def latest_version(session: Session, process_id: str) -> ProcessVersion:
 def definition(svc: Services, session: Session, version_id: int) -> Definition:
     return svc.runtime.definition(
         version_id,
-        lambda: session.scalar(
-            select(ProcessVersion.spec_json).where(ProcessVersion.id == version_id)
-        ),
+        lambda: session.scalar(_SPEC_JSON, {"version_id": version_id}),
     )
 
 
@@ -87,20 +101,18 @@ def start(
     return instance, execution
 
 
-def lock(session: Session, instance_id) -> ProcessInstance | None:
+def lock(session: Session, instance_id: int) -> ProcessInstance | None:
     """The instance row, locked until the transaction ends (one request at a time).
 
-    `instance_id` may be a scalar subquery. PostgreSQL takes a row lock; SQLite
-    write transactions already hold the database's write lock from their first
-    statement.
+    PostgreSQL takes a row lock; SQLite write transactions already hold the
+    database's write lock from their first statement.
     """
-    return session.scalar(
-        select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id)
-        .options(undefer(ProcessInstance.state))
-        .with_for_update(of=ProcessInstance)
-        .execution_options(populate_existing=True)
-    )
+    return session.scalar(_LOCK_BY_ID, {"instance_id": instance_id})
+
+
+def lock_for_task(session: Session, task_id: str) -> ProcessInstance | None:
+    """The instance a task belongs to, locked (see `lock`); None for an unknown task."""
+    return session.scalar(_LOCK_BY_TASK, {"task_id": task_id})
 
 
 def resume(svc: Services, session: Session, instance: ProcessInstance) -> Execution:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain import lifecycle
@@ -31,6 +31,15 @@ _COPIED_FIELDS = (
     "first_response_target",
     "resolution_target",
 )
+
+
+_READY_TASKS = select(HumanTask).where(
+    HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == TaskState.READY
+)
+_IN_GROUP = select(UserGroup.user_id).where(
+    UserGroup.user_id == bindparam("user_id"), UserGroup.group == bindparam("group")
+)
+_USERNAME = select(User.username).where(User.id == bindparam("user_id"))
 
 
 @dataclass(frozen=True)
@@ -144,15 +153,7 @@ def sync_tasks(
     new: bool = False,
 ) -> None:
     """Insert rows for tasks that became ready; cancel rows whose task went away."""
-    stored = (
-        []
-        if new
-        else session.scalars(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
-            )
-        )
-    )
+    stored = [] if new else session.scalars(_READY_TASKS, {"instance_id": instance.id})
     # The row of a task completed in this request is still ready in the database
     # (nothing is flushed yet) but not in the session.
     open_rows = [row for row in stored if row.state == TaskState.READY]
@@ -197,12 +198,7 @@ def _inherited_claim(
         return None
     if actor is not None and actor.user_id == previous.assignee_id:
         return actor.user_id if actor.in_group(lane) else None
-    still_in_group = session.scalar(
-        select(UserGroup.user_id).where(
-            UserGroup.user_id == previous.assignee_id, UserGroup.group == lane
-        )
-    )
-    return still_in_group
+    return session.scalar(_IN_GROUP, {"user_id": previous.assignee_id, "group": lane})
 
 
 def _task_event(
@@ -230,4 +226,4 @@ def _username(session: Session, user_id: int | None, actor: Principal | None) ->
         return None
     if actor is not None and actor.user_id == user_id:
         return actor.username
-    return session.scalar(select(User.username).where(User.id == user_id))
+    return session.scalar(_USERNAME, {"user_id": user_id})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import access
@@ -25,6 +25,12 @@ from .views import (
     task_view_of,
     task_views,
     usernames,
+)
+
+_TASK_WITH_INCIDENT = (
+    select(HumanTask, Incident)
+    .outerjoin(Incident, Incident.id == HumanTask.incident_id)
+    .where(HumanTask.id == bindparam("task_id"))
 )
 
 
@@ -216,11 +222,7 @@ def _workable(principal: Principal):
 
 
 def _visible(session: Session, principal: Principal, task_id: str):
-    found = session.execute(
-        select(HumanTask, Incident)
-        .outerjoin(Incident, Incident.id == HumanTask.incident_id)
-        .where(HumanTask.id == task_id)
-    ).first()
+    found = session.execute(_TASK_WITH_INCIDENT, {"task_id": task_id}).first()
     row, incident = found if found is not None else (None, None)
     if row is None or not _may_see(principal, row, incident):
         raise NotFound(f"no task {task_id}")
@@ -237,9 +239,7 @@ def _may_see(principal: Principal, row: HumanTask, incident: Incident | None) ->
 def _lock(session: Session, principal: Principal, task_id: str):
     # Lock first, then read the task and the incident: what we read is what the
     # request that held the lock before us committed.
-    instance = execution.lock(
-        session, select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-    )
+    instance = execution.lock_for_task(session, task_id)
     if instance is None:
         raise NotFound(f"no task {task_id}")
     row, incident = _visible(session, principal, task_id)

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.access import Principal
@@ -19,6 +19,15 @@ from .context import Services
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 TOKEN_PREFIX = "idk_"  # noqa: S105 - a public prefix, not a secret
+
+
+# Runs on every request: built once.
+_PRINCIPAL = (
+    select(User.id, User.username, UserGroup.group)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .outerjoin(UserGroup, UserGroup.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
 
 
 @dataclass(frozen=True)
@@ -131,12 +140,7 @@ def authenticate(svc: Services, token: str | None) -> Principal:
         raise Unauthenticated("send Authorization: Bearer <token>")
     with svc.db.read() as uow:
         # One query on every request: token, user and groups together.
-        rows = uow.session.execute(
-            select(User.id, User.username, UserGroup.group)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .outerjoin(UserGroup, UserGroup.user_id == User.id)
-            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-        ).all()
+        rows = uow.session.execute(_PRINCIPAL, {"token_hash": hash_token(token)}).all()
         if not rows:
             raise Unauthenticated("the token is unknown or revoked")
         user_id, username, _ = rows[0]
