@@ -62,5 +62,12 @@ def is_agent_lane(lane: str | None) -> bool:
     return lane in Tier.__members__
 
 
+def may_read_event(event_type: str, lane: str | None) -> bool:
+    """For those who do not see everything: incident milestones, and reporter-lane tasks."""
+    if event_type.startswith("incident."):
+        return True
+    return event_type.startswith("task.") and lane == REPORTER_LANE
+
+
 def may_release_for_others(principal: Principal) -> bool:
     return principal.in_group(Group.ADMIN)

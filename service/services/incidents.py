@@ -118,11 +118,15 @@ def list_incidents(
 
 
 def list_events(svc: Services, principal: Principal, number: str) -> list[EventView]:
+    """The audit trail, oldest first. Reporters and integrators see the incident's
+    milestones and their own tasks, not what agents wrote into their forms."""
     with svc.db.read() as uow:
         incident = visible_incident(uow.session, principal, number)
         events = uow.session.scalars(
             select(AuditEvent).where(AuditEvent.incident_id == incident.id).order_by(AuditEvent.id)
         ).all()
+        if not access.sees_everything(principal):
+            events = [e for e in events if access.may_read_event(e.type, e.data.get("lane"))]
         return event_views(uow.session, events)
 
 

@@ -162,3 +162,25 @@ def test_only_integrators_owners_and_admins_start_processes_directly(api):
     for client in (api.rita, api.alice):
         response = client.post("/api/processes/service_request/instances", json={"title": "x"})
         assert response.status_code == 403
+
+
+def test_reporters_do_not_read_agents_working_notes(api):
+    incident = open_incident(api.rita)
+    incident = complete(api.alice, incident, "triage", TRIAGE)
+    incident = complete(api.alice, incident, "l1_diagnose", ESCALATE)
+    incident = complete(
+        api.bob,
+        incident,
+        "l2_investigate",
+        {"outcome": "resolved", "resolution": "ok", "service_restored": True, "diagnosis": "x"},
+    )
+    complete(api.rita, incident, "confirm_resolution", {"confirmed": True})
+    mine = api.rita.get(f"/api/incidents/{incident['number']}/events").json
+    assert "task.completed" in [e["type"] for e in mine]  # her own confirmation
+    assert all(e["data"].get("lane") in (None, "Reporter") for e in mine)
+    assert not any("diagnosis" in str(e["data"]) for e in mine)
+    assert {"incident.opened", "incident.escalated", "incident.resolved", "incident.closed"} <= {
+        e["type"] for e in mine
+    }
+    everything = api.bob.get(f"/api/incidents/{incident['number']}/events").json
+    assert len(everything) > len(mine)
