@@ -39,11 +39,11 @@ class FormStore:
         return self._load(name)[0] if name else {}
 
     def validate(self, name: str, data: Any) -> dict[str, Any]:
-        """The submission with every form field present (absent ones as None).
+        """The submission, once it fits the form's schema.
 
         Raises `InvalidInput` listing each failing field by JSON path.
         """
-        schema, validator = self._load(name)
+        _schema, validator = self._load(name)
         if not isinstance(data, dict):
             raise InvalidInput(
                 "the form data must be a JSON object", [FieldError("$", "expected an object")]
@@ -60,9 +60,9 @@ class FormStore:
         )
         if errors:
             raise InvalidInput(f"the form {name} was not filled in correctly", errors)
-        # A field left out now must not keep the value of an earlier pass through
-        # the same task (a reopened incident, say).
-        return {key: data.get(key) for key in schema.get("properties", {})} | data
+        # Fields left out are left alone: several forms share variables (impact,
+        # urgency), and blanking them would undo what another step decided.
+        return dict(data)
 
     def defaults(self, name: str, data: dict[str, Any]) -> dict[str, Any]:
         """The values already known for the form's fields, to fill the form in."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -30,18 +30,33 @@ TEST_DATABASE_URL = os.environ.get("INCIDENT_DESK_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
-@dataclass
-class FakeClock:
-    """A clock the test moves by hand."""
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
-    now: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+class FakeClock:
+    """The test's clock: time stands still until the test moves it.
+
+    It moves the whole process's clock (time-machine), so SpiffWorkflow's timers,
+    which read datetime.now, see the same time as the services.
+    """
+
+    def __init__(self, traveller):
+        self._traveller = traveller
 
     def __call__(self) -> datetime:
-        return self.now
+        return datetime.now(UTC)
+
+    @property
+    def now(self) -> datetime:
+        return self()
 
     def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
+        self._traveller.shift(timedelta(**delta))
+        return self()
+
+    def set(self, instant: datetime) -> datetime:
+        self._traveller.move_to(instant)
+        return self()
 
 
 @pytest.fixture(scope="session")
@@ -86,8 +101,9 @@ def settings(database_url) -> Settings:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield FakeClock(traveller)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ class Tier(StrEnum):
 class IncidentStatus(StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
     RESOLVED = "resolved"
     CLOSED = "closed"
 
@@ -73,3 +74,5 @@ REPORTER_LANE = "Reporter"
 
 # The process every incident runs.
 INCIDENT_PROCESS_ID = "incident"
+# The BPMN message a reporter's reply delivers (it ends an "awaiting reporter" hold).
+REPORTER_REPLY_MESSAGE = "reporter_replied"

@@ -14,9 +14,17 @@ from .errors import ProcessError
 
 _ALLOWED: dict[IncidentStatus, frozenset[IncidentStatus]] = {
     IncidentStatus.NEW: frozenset(
-        {IncidentStatus.IN_PROGRESS, IncidentStatus.RESOLVED, IncidentStatus.CLOSED}
+        {
+            IncidentStatus.IN_PROGRESS,
+            IncidentStatus.ON_HOLD,
+            IncidentStatus.RESOLVED,
+            IncidentStatus.CLOSED,
+        }
     ),
-    IncidentStatus.IN_PROGRESS: frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED}),
+    IncidentStatus.IN_PROGRESS: frozenset(
+        {IncidentStatus.ON_HOLD, IncidentStatus.RESOLVED, IncidentStatus.CLOSED}
+    ),
+    IncidentStatus.ON_HOLD: frozenset({IncidentStatus.IN_PROGRESS}),
     # Back to in_progress is a reopen: the reporter said it is not fixed.
     IncidentStatus.RESOLVED: frozenset({IncidentStatus.IN_PROGRESS, IncidentStatus.CLOSED}),
     IncidentStatus.CLOSED: frozenset(),
@@ -24,17 +32,26 @@ _ALLOWED: dict[IncidentStatus, frozenset[IncidentStatus]] = {
 
 
 def derive_status(
-    *, process_ended: bool, waiting_lanes: Iterable[str | None], agent_has_acted: bool
+    *,
+    process_ended: bool,
+    waiting_lanes: Iterable[str | None],
+    agent_has_acted: bool,
+    reporter_events: Iterable[str | None] = (),
 ) -> IncidentStatus:
     """The status that matches where the process stands.
 
-    Work waiting for the reporter means the agents consider it resolved; before
-    any agent has completed a task the incident is still new.
+    A user task waiting for the reporter means the agents consider it resolved;
+    an event the reporter must send (their reply), with no agent work waiting,
+    means on hold; before any agent has completed a task the incident is new.
+    `reporter_events` are the lanes of the events the process waits for.
     """
+    lanes = set(waiting_lanes)
     if process_ended:
         return IncidentStatus.CLOSED
-    if REPORTER_LANE in set(waiting_lanes):
+    if REPORTER_LANE in lanes:
         return IncidentStatus.RESOLVED
+    if REPORTER_LANE in set(reporter_events) and not lanes:
+        return IncidentStatus.ON_HOLD
     return IncidentStatus.IN_PROGRESS if agent_has_acted else IncidentStatus.NEW
 
 

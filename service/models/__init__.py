@@ -1,21 +1,24 @@
 """SQLAlchemy tables. Every change to them comes with an alembic migration."""
 
 from .base import Base, UTCDateTime
-from .incidents import AuditEvent, HumanTask, IdempotencyKey, Incident
-from .processes import ProcessFile, ProcessInstance, ProcessVersion, ProcessVersionFile
+from .incidents import AuditEvent, Comment, HumanTask, IdempotencyKey, Incident, Notification
+from .processes import ProcessFile, ProcessInstance, ProcessVersion, ProcessVersionFile, Timer
 from .users import ApiToken, User, UserGroup
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "Comment",
     "HumanTask",
     "IdempotencyKey",
     "Incident",
+    "Notification",
     "ProcessFile",
     "ProcessInstance",
     "ProcessVersion",
     "ProcessVersionFile",
+    "Timer",
     "UTCDateTime",
     "User",
     "UserGroup",

@@ -41,6 +41,19 @@ class Incident(Base):
     closure_code: Mapped[str | None] = mapped_column(String(64))
     resolution: Mapped[str | None] = mapped_column(Text)
     reopen_count: Mapped[int] = mapped_column(default=0)
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    # SLA clocks. Due times come from the process; breaches and warnings are
+    # recorded by the SLA service calls the boundary timers make.
+    first_response_due_at: Mapped[datetime | None]
+    first_response_warning_at: Mapped[datetime | None]
+    first_response_breached_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolution_warning_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolution_warned_for: Mapped[datetime | None]
+    resolution_breached_at: Mapped[datetime | None]
+    resolution_breached_for: Mapped[datetime | None]
+    paused_seconds: Mapped[int] = mapped_column(default=0)
+    paused_since: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -106,3 +119,38 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+
+class Comment(Base):
+    """A reply on an incident: public ones reach the reporter, internal ones do not."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    public: Mapped[bool]
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_comments_incident", "incident_id", "id"),)
+
+
+class Notification(Base):
+    """Someone must be told something: written in the same transaction as its cause.
+
+    Addressed to a user, or to a group (role `member` or `lead`) when nobody in
+    the role is known; delivery (mail, webhook) marks `delivered_at`.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    event: Mapped[str] = mapped_column(String(64))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recipient_group: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]]
+    delivered_at: Mapped[datetime | None]

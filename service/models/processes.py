@@ -75,3 +75,29 @@ class ProcessInstance(Base):
 
     __mapper_args__ = {"version_id_col": lock_version}
     __table_args__ = (Index("ix_process_instances_status", "status"),)
+
+
+class Timer(Base):
+    """A waiting timer of some instance, so the worker finds due ones by index.
+
+    Rewritten after every engine run from the instance's state; a worker claims
+    a due row with a lease, fires it under the instance lock and the run that
+    fires it deletes the row. `state` is `failed` once retries run out.
+    """
+
+    __tablename__ = "timers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    element_id: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_timers_state_due", "state", "due_at"),)

@@ -32,6 +32,8 @@ class UserGroup(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     group: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The group's lead: told when the group misses a target (hierarchical escalation).
+    is_lead: Mapped[bool] = mapped_column(default=False)
 
 
 class ApiToken(Base):

@@ -7,6 +7,7 @@ state, all in the caller's transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -17,8 +18,8 @@ from ..domain.access import Principal
 from ..domain.enums import InstanceStatus
 from ..domain.errors import Conflict, NotFound, ProcessError
 from ..models import HumanTask, Incident, ProcessInstance, ProcessVersion
-from ..workflow import START_PROCESS, Definition, Execution, ServiceCall
-from . import audit, projection
+from ..workflow import SLA_EVENT, START_PROCESS, Definition, Execution
+from . import audit, projection, schedule, sla
 from .context import Services
 
 # Built once: these run on every request, and building a statement costs more
@@ -57,6 +58,48 @@ def definition(svc: Services, session: Session, version_id: int) -> Definition:
     )
 
 
+class _ServiceCalls:
+    """The host side of the process's service tasks, for one run (a `ServiceHandler`).
+
+    SLA events are handled at once (their answer steers the process); starting
+    another process waits until the run is over, so engine runs never nest.
+    """
+
+    def __init__(self, svc: Services, session: Session, instance: ProcessInstance, actor):
+        self._svc, self._session, self._instance, self._actor = svc, session, instance, actor
+        self.deferred: list[tuple[dict[str, Any], str]] = []
+
+    def call(self, operation: str, params: dict[str, Any], element_id: str) -> dict[str, Any]:
+        if operation == SLA_EVENT:
+            return sla.record_event(
+                self._session,
+                own_incident(self._session, self._instance),
+                params,
+                now=self._svc.now(),
+                actor=self._actor,
+                element_id=element_id,
+            )
+        if operation == START_PROCESS:
+            if not isinstance(params.get("process_id"), str) or not isinstance(
+                params.get("data", {}), dict
+            ):
+                raise ProcessError(
+                    "start_process needs process_id (a string) and data (a dict)",
+                    element_id=element_id,
+                )
+            self.deferred.append((params, element_id))
+            return {"status": "requested"}
+        raise ProcessError(f"unknown service operation {operation!r}", element_id=element_id)
+
+
+@dataclass
+class InstanceRun:
+    """A loaded instance and the handler of its service calls for this request."""
+
+    execution: Execution
+    calls: _ServiceCalls
+
+
 def start(
     svc: Services,
     session: Session,
@@ -66,7 +109,7 @@ def start(
     actor: Principal | None,
     incident: Incident | None = None,
     parent: ProcessInstance | None = None,
-) -> tuple[ProcessInstance, Execution]:
+) -> tuple[ProcessInstance, InstanceRun]:
     version = latest_version(session, process_id)
     now = svc.now()
     instance = ProcessInstance(
@@ -96,9 +139,10 @@ def start(
             "parent_id": instance.parent_id,
         },
     )
-    execution = svc.runtime.start(definition(svc, session, version.id), data)
-    advance(svc, session, instance, execution, actor=actor, new=True)
-    return instance, execution
+    calls = _ServiceCalls(svc, session, instance, actor)
+    run = InstanceRun(svc.runtime.start(definition(svc, session, version.id), data, calls), calls)
+    advance(svc, session, instance, run, actor=actor, new=True)
+    return instance, run
 
 
 def lock(session: Session, instance_id: int) -> ProcessInstance | None:
@@ -115,7 +159,18 @@ def lock_for_task(session: Session, task_id: str) -> ProcessInstance | None:
     return session.scalar(_LOCK_BY_TASK, {"task_id": task_id})
 
 
-def resume(svc: Services, session: Session, instance: ProcessInstance) -> Execution:
+def resume(
+    svc: Services, session: Session, instance: ProcessInstance, *, actor: Principal | None
+) -> InstanceRun:
+    calls = _ServiceCalls(svc, session, instance, actor)
+    loaded = svc.runtime.resume(
+        definition(svc, session, instance.version_id), instance.state, calls
+    )
+    return InstanceRun(loaded, calls)
+
+
+def peek(svc: Services, session: Session, instance: ProcessInstance) -> Execution:
+    """The instance loaded to be read, never run."""
     return svc.runtime.resume(definition(svc, session, instance.version_id), instance.state)
 
 
@@ -130,20 +185,34 @@ def advance(
     svc: Services,
     session: Session,
     instance: ProcessInstance,
-    execution: Execution,
+    run: InstanceRun,
     *,
     actor: Principal | None,
     completed_lane: str | None = None,
+    submitted: dict[str, Any] | None = None,
+    trigger: str = "task",
     new: bool = False,
 ) -> None:
-    """`new`: the instance was created in this transaction and has no task rows yet."""
+    """Bring rows in line with the state the run left, and store it.
+
+    `submitted` is the form data of the task this request completed, if any;
+    `trigger` says what moved the process (task, timer, message); `new` that
+    the instance was created in this transaction and has no rows yet.
+    """
     now = svc.now()
-    snapshot = execution.snapshot()
+    snapshot = run.execution.snapshot()
     incident = own_incident(session, instance)
     previous = projection.IncidentMemory.of(incident)
     if incident is not None:
         projection.project_incident(
-            session, incident, snapshot, now=now, actor=actor, completed_lane=completed_lane
+            session,
+            incident,
+            snapshot,
+            now=now,
+            actor=actor,
+            completed_lane=completed_lane,
+            submitted=submitted or {},
+            trigger=trigger,
         )
     projection.sync_tasks(
         session,
@@ -155,9 +224,11 @@ def advance(
         incident=incident,
         new=new,
     )
-    for call in execution.service_calls:
-        _carry_out(svc, session, instance, call, actor=actor)
-    instance.state = execution.dump()
+    schedule.sync(session, instance, snapshot, now)
+    for params, element_id in run.calls.deferred:
+        _start_linked(svc, session, instance, params, element_id, actor=actor)
+    run.calls.deferred.clear()
+    instance.state = run.execution.dump()
     instance.status = InstanceStatus.COMPLETED if snapshot.ended else InstanceStatus.RUNNING
     instance.updated_at = now
     # The write session does not autoflush: everything this run changed goes out
@@ -168,19 +239,16 @@ def advance(
         raise Conflict("the instance changed while this request worked on it; retry") from None
 
 
-def _carry_out(
+def _start_linked(
     svc: Services,
     session: Session,
     instance: ProcessInstance,
-    call: ServiceCall,
+    params: dict[str, Any],
+    element_id: str,
     *,
     actor: Principal | None,
 ) -> None:
-    if call.operation != START_PROCESS:
-        raise ProcessError(
-            f"unknown service operation {call.operation}", element_id=call.element_id
-        )
-    process_id = call.params["process_id"]
+    process_id = params["process_id"]
     exists = session.scalar(
         select(func.count())
         .select_from(ProcessVersion)
@@ -189,14 +257,14 @@ def _carry_out(
     if not exists:
         raise ProcessError(
             f"the process asks to start {process_id!r}, which is not deployed",
-            element_id=call.element_id,
+            element_id=element_id,
         )
     incident = session.get(Incident, instance.incident_id) if instance.incident_id else None
     child, _ = start(
         svc,
         session,
         process_id=process_id,
-        data=dict(call.params.get("data") or {}),
+        data=dict(params.get("data") or {}),
         actor=actor,
         incident=incident,
         parent=instance,
@@ -208,6 +276,6 @@ def _carry_out(
         actor=actor,
         incident_id=instance.incident_id,
         instance_id=instance.id,
-        element_id=call.element_id,
+        element_id=element_id,
         data={"linked_instance_id": child.id, "process_id": process_id},
     )

@@ -213,6 +213,8 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
             incident_id=incident.id,
             data=_jsonable(command) | {"number": incident.number, "reporter": reporter.username},
         )
+        # Every variable is present, None when the reporter left it out: the
+        # process's expressions may read them before triage sets them.
         process_data = {
             "incident_number": incident.number,
             "title": incident.title,
@@ -221,14 +223,9 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
             "reporter_contact": contact,
             "channel": incident.channel,
             "reported_at": reported_at.isoformat(),
-        } | {
-            key: value
-            for key, value in (
-                ("impact", command.impact),
-                ("urgency", command.urgency),
-                ("category", command.category),
-            )
-            if value is not None
+            "impact": command.impact,
+            "urgency": command.urgency,
+            "category": command.category,
         }
         execution.start(
             svc,

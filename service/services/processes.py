@@ -80,7 +80,7 @@ def start_process(
         instance, run = execution.start(
             svc, uow.session, process_id=process_id, data=data, actor=principal
         )
-        view = instance_view(uow.session, instance, run.snapshot().data)
+        view = instance_view(uow.session, instance, run.execution.snapshot().data)
         uow.commit()
         return view
 
@@ -94,7 +94,7 @@ def get_instance(svc: Services, principal: Principal, instance_id: int) -> Insta
         data: dict[str, Any] = {}
         if access.sees_everything(principal) or instance.started_by_id == principal.user_id:
             # Process variables hold agents' working notes; reporters see the incident instead.
-            data = execution.resume(svc, session, instance).snapshot().data
+            data = execution.peek(svc, session, instance).snapshot().data
         return instance_view(session, instance, data)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -42,6 +43,15 @@ _IN_GROUP = select(UserGroup.user_id).where(
 _USERNAME = select(User.username).where(User.id == bindparam("user_id"))
 
 
+# (incident column, process variable, clock named in the audit trail when it moves)
+_DEADLINES = (
+    ("first_response_due_at", "first_response_due", "first_response"),
+    ("resolution_due_at", "resolution_due", "resolution"),
+    ("resolution_warning_at", "resolution_warning_due", None),
+    ("first_response_warning_at", "first_response_warning_due", None),
+)
+
+
 @dataclass(frozen=True)
 class IncidentMemory:
     """Who held the incident, at which tier, before this engine run."""
@@ -64,7 +74,11 @@ def project_incident(
     now: datetime,
     actor: Principal | None,
     completed_lane: str | None,
+    submitted: dict[str, Any],
+    trigger: str,
 ) -> None:
+    """`submitted`: the form data of the task completed in this run (empty otherwise);
+    `trigger`: what moved the process (task, timer or message)."""
     data = snapshot.data
     lanes = [task.lane for task in snapshot.ready]
     old_status = IncidentStatus(incident.status)
@@ -79,30 +93,27 @@ def project_incident(
     if incident.priority is not None and incident.priority not in Priority.__members__:
         raise ProcessError(f"the process set an unknown priority {incident.priority!r}")
 
+    def event(event_type: str, **payload) -> None:
+        audit.record(
+            session, event_type, at=now, actor=actor, incident_id=incident.id, data=payload
+        )
+
+    _project_deadlines(incident, data, event)
     if is_agent_lane(completed_lane) and incident.first_response_at is None:
         incident.first_response_at = now
+        _late_breach(session, incident, "first_response", now, event)
 
     new_status = lifecycle.derive_status(
         process_ended=snapshot.ended,
         waiting_lanes=lanes,
         agent_has_acted=incident.first_response_at is not None,
+        reporter_events=[message.lane for message in snapshot.messages],
     )
     closure_code = data.get("closure_code") if snapshot.ended else None
     lifecycle.check_transition(
         old_status, new_status, closure_code=closure_code, resolution=data.get("resolution")
     )
     new_tier = lifecycle.current_tier(lanes, old_tier)
-
-    def event(event_type: str, **payload) -> None:
-        audit.record(
-            session,
-            event_type,
-            at=now,
-            actor=actor,
-            incident_id=incident.id,
-            instance_id=None,
-            data=payload,
-        )
 
     if incident.priority != old_priority:
         event(
@@ -113,25 +124,27 @@ def project_incident(
             urgency=incident.urgency,
             first_response_target=incident.first_response_target,
             resolution_target=incident.resolution_target,
+            reason=submitted.get("reprioritise_reason"),
         )
     if lifecycle.is_reopen(old_status, new_status):
         incident.resolved_at = None
         incident.reopen_count += 1
-        event("incident.reopened", tier=new_tier, comment=data.get("comment"))
+        event("incident.reopened", tier=new_tier, comment=submitted.get("comment"))
     elif new_tier != old_tier and old_tier is not None:
-        kind = (
-            "incident.escalated"
-            if lifecycle.is_escalation(old_tier, new_tier)
-            else "incident.routed"
+        escalated = lifecycle.is_escalation(old_tier, new_tier)
+        reason = (
+            submitted.get("escalation_reason") if trigger == "task" else "resolution target missed"
         )
-        event(kind, from_tier=old_tier, to_tier=new_tier, reason=data.get("escalation_reason"))
+        event(
+            "incident.escalated" if escalated else "incident.routed",
+            from_tier=old_tier,
+            to_tier=new_tier,
+            reason=reason,
+            trigger=trigger,
+        )
     if new_status != old_status:
-        if new_status == IncidentStatus.RESOLVED:
-            incident.resolved_at = now
-            incident.resolution = data.get("resolution")
-            event("incident.resolved", tier=new_tier, resolution=incident.resolution)
-        elif new_status == IncidentStatus.CLOSED:
-            incident.closed_at = now
+        _enter(session, incident, old_status, new_status, data, submitted, now, event)
+        if new_status == IncidentStatus.CLOSED:
             incident.closure_code = str(closure_code)[:64]
             event("incident.closed", closure_code=incident.closure_code)
         event("incident.status_changed", from_status=old_status, to_status=new_status)
@@ -139,6 +152,74 @@ def project_incident(
     incident.status = new_status
     incident.tier = new_tier
     incident.updated_at = now
+
+
+def _enter(session, incident, old_status, new_status, data, submitted, now, event) -> None:
+    """What entering and leaving a status does to the incident and its clocks."""
+    if old_status == IncidentStatus.ON_HOLD:
+        held = int((now - incident.paused_since).total_seconds()) if incident.paused_since else 0
+        incident.paused_since = None
+        event("incident.resumed", held_seconds=held)
+    if new_status == IncidentStatus.ON_HOLD:
+        incident.paused_since = _instant(data.get("paused_at")) or now
+        incident.hold_reason = submitted.get("hold_reason") or incident.hold_reason
+        event("incident.on_hold", reason=incident.hold_reason)
+    elif new_status == IncidentStatus.RESOLVED:
+        incident.resolved_at = now
+        incident.resolution = data.get("resolution")
+        event("incident.resolved", tier=incident.tier, resolution=incident.resolution)
+        _late_breach(session, incident, "resolution", now, event)
+    elif new_status == IncidentStatus.CLOSED:
+        incident.closed_at = now
+
+
+def _project_deadlines(incident: Incident, data: dict[str, Any], event) -> None:
+    """Copy the due times the process computed; a moved deadline goes in the audit trail."""
+    incident.paused_seconds = int(float(data.get("paused_seconds") or 0))
+    for column, variable, clock in _DEADLINES:
+        new = _instant(data.get(variable))
+        old = getattr(incident, column)
+        if new is None or new == old:
+            continue
+        setattr(incident, column, new)
+        if old is not None and clock is not None:
+            event(
+                "sla.due_changed",
+                clock=clock,
+                old_due_at=old.isoformat(),
+                new_due_at=new.isoformat(),
+            )
+
+
+def _late_breach(session, incident: Incident, clock: str, now: datetime, event) -> None:
+    """A target met late without its timer having fired (no worker ran) is still a breach."""
+    if clock == "first_response":
+        due, breached = incident.first_response_due_at, incident.first_response_breached_at
+    else:
+        due, breached = incident.resolution_due_at, incident.resolution_breached_for
+    if due is None or now <= due or breached is not None:
+        return
+    if clock == "first_response":
+        incident.first_response_breached_at = now
+    else:
+        incident.resolution_breached_at = incident.resolution_breached_at or now
+        incident.resolution_breached_for = due
+    event(
+        "sla.breached",
+        clock=clock,
+        due_at=due.isoformat(),
+        late_seconds=int((now - due).total_seconds()),
+    )
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo is not None else None
 
 
 def sync_tasks(

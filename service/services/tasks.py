@@ -84,7 +84,7 @@ def get_task(svc: Services, principal: Principal, task_id: str) -> TaskDetail:
             ui_schema = svc.forms.ui_schema(row.ui_form)
         if row.state == TaskState.READY:
             instance = session.get(ProcessInstance, row.instance_id)
-            task_data = execution.resume(svc, session, instance).task_data(row.id) or {}
+            task_data = execution.peek(svc, session, instance).task_data(row.id) or {}
             data = svc.forms.defaults(row.form, task_data) if row.form else {}
         return TaskDetail(
             task=task_views(session, [row])[0],
@@ -147,8 +147,8 @@ def _complete(svc, principal, task_id, data) -> Completion:
         if row.claimed_by_id not in (None, principal.user_id):
             raise Conflict(f"the task is claimed by {_claimer(session, row)}")
         submitted = _validated(svc, row, data)
-        run = execution.resume(svc, session, instance)
-        run.complete(row.id, submitted)
+        run = execution.resume(svc, session, instance, actor=principal)
+        run.execution.complete(row.id, submitted)
         now = svc.now()
         row.state = TaskState.COMPLETED
         row.claimed_by_id = principal.user_id
@@ -169,7 +169,15 @@ def _complete(svc, principal, task_id, data) -> Completion:
         if own is not None and access.is_agent_lane(row.lane):
             # Whoever completes a tier's task holds the incident at that tier.
             own.assignee_id = principal.user_id
-        execution.advance(svc, session, instance, run, actor=principal, completed_lane=row.lane)
+        execution.advance(
+            svc,
+            session,
+            instance,
+            run,
+            actor=principal,
+            completed_lane=row.lane,
+            submitted=submitted,
+        )
         result = Completion(
             task=task_view_of(row, instance, incident, {principal.user_id: principal.username}),
             incident=incident_view(session, incident) if incident else None,

@@ -1,18 +1,29 @@
 """The only package that imports SpiffWorkflow. No Flask, no database."""
 
 from .parsing import ParsedProcess, SourceFile, content_hash
-from .runtime import Definition, Execution, ProcessRuntime, ReadyTask, Snapshot
-from .scripting import START_PROCESS, ServiceCall
+from .runtime import (
+    Definition,
+    Execution,
+    ProcessRuntime,
+    ReadyTask,
+    Snapshot,
+    WaitingMessage,
+    WaitingTimer,
+)
+from .scripting import SLA_EVENT, START_PROCESS, ServiceHandler
 
 __all__ = [
+    "SLA_EVENT",
     "START_PROCESS",
     "Definition",
     "Execution",
     "ParsedProcess",
     "ProcessRuntime",
     "ReadyTask",
-    "ServiceCall",
+    "ServiceHandler",
     "Snapshot",
     "SourceFile",
+    "WaitingMessage",
+    "WaitingTimer",
     "content_hash",
 ]

@@ -7,16 +7,24 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 
 from ..domain.errors import Conflict, ProcessError
 from .parsing import ParsedProcess, SourceFile, content_hash, parse_sources
-from .scripting import ScriptEngine, ServiceCall
+from .scripting import ScriptEngine, ServiceHandler, parse_instant
 from .serialization import Serializer
 
 FORM_PROPERTY = "formJsonSchemaFilename"
@@ -45,10 +53,27 @@ class ReadyTask:
 
 
 @dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    element_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class WaitingMessage:
+    task_id: str
+    element_id: str
+    message: str
+    lane: str | None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     ended: bool
     ready: tuple[ReadyTask, ...]
     data: dict[str, Any]
+    timers: tuple[WaitingTimer, ...] = ()
+    messages: tuple[WaitingMessage, ...] = ()
 
 
 class ProcessRuntime:
@@ -90,17 +115,21 @@ class ProcessRuntime:
         with self._lock:
             return self._definitions.setdefault(version_id, definition)
 
-    def start(self, definition: Definition, data: dict[str, Any]) -> Execution:
-        engine = ScriptEngine()
+    def start(
+        self, definition: Definition, data: dict[str, Any], handler: ServiceHandler | None = None
+    ) -> Execution:
+        engine = ScriptEngine(handler)
         workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=engine)
         workflow.task_tree.data.update(data)
         execution = Execution(workflow, engine, definition, self._serializer)
         execution.run()
         return execution
 
-    def resume(self, definition: Definition, state: str) -> Execution:
+    def resume(
+        self, definition: Definition, state: str, handler: ServiceHandler | None = None
+    ) -> Execution:
         workflow = self._serializer.load_state(state, definition.spec, definition.subprocess_specs)
-        engine = ScriptEngine()
+        engine = ScriptEngine(handler)
         workflow.script_engine = engine
         return Execution(workflow, engine, definition, self._serializer)
 
@@ -113,10 +142,6 @@ class Execution:
         self._engine = engine
         self._definition = definition
         self._serializer = serializer
-
-    @property
-    def service_calls(self) -> list[ServiceCall]:
-        return self._engine.service_calls
 
     def run(self) -> None:
         """Fire due timers and run every engine step that needs no person."""
@@ -140,12 +165,59 @@ class Execution:
             task.run()
             self._workflow.do_engine_steps()
 
+    def deliver_message(self, name: str, payload: dict[str, Any]) -> bool:
+        """Hand a message to the catch event waiting for it; False when none waits.
+
+        SpiffWorkflow keeps no mailbox: a message nobody waits for is refused, and
+        the caller decides what that means.
+        """
+        self.run()
+        waiting = [
+            task
+            for task in self._waiting_events()
+            if isinstance(task.task_spec.event_definition, MessageEventDefinition)
+            and task.task_spec.event_definition.name == name
+        ]
+        if not waiting:
+            return False
+        with self._errors_as_process_errors():
+            definition = waiting[0].task_spec.event_definition
+            self._workflow.send_event(BpmnEvent(definition, payload=payload))
+            self._workflow.do_engine_steps()
+        return True
+
     def snapshot(self) -> Snapshot:
         ready = tuple(
             _ready_task(task)
             for task in self._workflow.get_tasks(state=TaskState.READY, manual=True)
         )
-        return Snapshot(ended=self._workflow.completed, ready=ready, data=self._current_data())
+        timers, messages = [], []
+        for task in self._waiting_events():
+            definition = task.task_spec.event_definition
+            if isinstance(definition, TimerEventDefinition):
+                due = _timer_due(task)
+                if due is not None:
+                    timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, due))
+            elif isinstance(definition, MessageEventDefinition):
+                messages.append(
+                    WaitingMessage(
+                        str(task.id), task.task_spec.bpmn_id, definition.name, task.task_spec.lane
+                    )
+                )
+        return Snapshot(
+            ended=self._workflow.completed,
+            ready=ready,
+            data=self._current_data(),
+            timers=tuple(timers),
+            messages=tuple(messages),
+        )
+
+    def _waiting_events(self):
+        return [
+            task
+            for task in self._workflow.get_tasks(state=TaskState.WAITING)
+            if isinstance(task.task_spec, CatchingEvent)
+        ]
 
     def dump(self) -> str:
         return self._serializer.dump_state(self._workflow)
@@ -199,6 +271,23 @@ class _ProcessErrors:
             file=file,
             line=line,
         ) from exc
+
+
+def _timer_due(task) -> datetime | None:
+    """The armed due time SpiffWorkflow stored on a waiting timer (an ISO string,
+    or for a cycle a dict whose `next` is one)."""
+    value = task.internal_data.get("event_value")
+    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and isinstance(
+        value, dict
+    ):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        # A naive timeDate is read in SpiffWorkflow's frozen local zone.
+        return TimerEventDefinition.get_datetime(value)
 
 
 def _ready_task(task) -> ReadyTask:

@@ -128,7 +128,9 @@ def test_idempotency_key_returns_the_same_incident(api):
 
 
 def test_list_filters_and_pagination(api):
-    a = open_incident(api.rita, title="Printer on fire", category="hardware")
+    a = open_incident(
+        api.rita, title="Printer on fire", category="hardware", impact="high", urgency="high"
+    )
     b = open_incident(api.ron, title="Email bounce", description="Mails to partner bounce")
     c = open_incident(api.rita, title="VPN slow")
     complete(api.alice, b, "triage", TRIAGE)
@@ -144,7 +146,9 @@ def test_list_filters_and_pagination(api):
     assert numbers("") == [c["number"], b["number"], a["number"]]
     assert numbers("status=new") == [c["number"], a["number"]]
     assert numbers("status=in_progress&tier=L2") == [b_now["number"]]
-    assert numbers("priority=P3") == [b["number"]]
+    # a's reporter said high and high: P1 until triage says otherwise
+    assert numbers("priority=P1") == [a["number"]]
+    assert numbers("priority=P3") == [c["number"], b["number"]]
     assert numbers("category=hardware") == [a["number"]]
     assert numbers("reporter=ron") == [b["number"]]
     assert numbers("text=partner") == [b["number"]]

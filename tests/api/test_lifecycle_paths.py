@@ -23,7 +23,9 @@ def test_l1_resolves_and_the_reporter_confirms(api, clock):
     incident = open_incident(api.rita)
     assert incident["status"] == "new"
     assert incident["tier"] == "L1"
-    assert incident["priority"] is None
+    # provisional, from what the reporter said (nothing: medium and medium)
+    assert incident["priority"] == "P3"
+    assert incident["first_response_target"] == "PT3H"
     assert incident["reporter"] == "rita"
     assert incident["reporter_name"] == "Rita Reporter"
     only_task(incident, "triage")
@@ -117,7 +119,6 @@ def test_a_service_request_is_closed_and_continues_as_a_linked_request(api):
     assert incident["status"] == "closed"
     assert incident["closure_code"] == "converted_to_request"
     assert incident["kind"] == "request"
-    assert incident["priority"] is None
     [linked] = incident["linked_instances"]
     assert linked["process_id"] == "service_request"
     assert linked["status"] == "running"

@@ -48,8 +48,8 @@ def test_running_incidents_keep_their_version_after_a_change(api, svc, tmp_path)
     sla = folder / "sla.dmn"
     sla.write_text(
         sla.read_text().replace(
-            '"PT24H"</text></outputEntry>\n      </rule>\n      <rule id="rule_P4">',
-            '"PT12H"</text></outputEntry>\n      </rule>\n      <rule id="rule_P4">',
+            '<outputEntry id="rule_P3_resolution"><text>"PT24H"</text>',
+            '<outputEntry id="rule_P3_resolution"><text>"PT12H"</text>',
         )
     )
     deployed = {d.process_id: d for d in deployments.deploy_folder(svc, folder)}

@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+import time_machine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from service.domain.errors import Conflict, ProcessDefinitionError, ProcessError
 from service.workflow import ProcessRuntime, SourceFile
 from tests.conftest import PROCESSES
+from tests.conftest import START as NOW
 
 START = {
     "incident_number": "INC-000001",
@@ -20,6 +22,10 @@ START = {
     "reporter_name": "Rita",
     "reporter_contact": "rita@example.org",
     "channel": "api",
+    "reported_at": "2026-03-02T09:00:00+00:00",
+    "impact": None,
+    "urgency": None,
+    "category": None,
 }
 
 
@@ -27,6 +33,24 @@ def sources(folder: Path = PROCESSES, **replace: bytes) -> list[SourceFile]:
     files = {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".bpmn", ".dmn")}
     files.update(replace)
     return [SourceFile(name, content) for name, content in files.items()]
+
+
+class Host:
+    """Answers the process's service calls the way the service layer would, minimally."""
+
+    def __init__(self):
+        self.calls = []
+
+    def call(self, operation, params, element_id):
+        self.calls.append((operation, params, element_id))
+        return {"escalate": False} if operation == "sla_event" else {"status": "requested"}
+
+
+@pytest.fixture(autouse=True)
+def frozen_time():
+    """SpiffWorkflow's timers read datetime.now: keep it at the incidents' report time."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +65,7 @@ def incident(runtime):
 
 
 def triaged(runtime, incident, impact, urgency):
-    run = runtime.start(incident, START)
+    run = runtime.start(incident, START, Host())
     [task] = run.snapshot().ready
     run.complete(
         task.id, {"kind": "incident", "category": "software", "impact": impact, "urgency": urgency}
@@ -94,13 +118,13 @@ def test_priority_and_targets_come_from_the_decision_tables(
 
 
 def test_ready_tasks_carry_lane_and_form(runtime, incident):
-    [task] = runtime.start(incident, START).snapshot().ready
+    [task] = runtime.start(incident, START, Host()).snapshot().ready
     assert (task.key, task.name, task.lane) == ("triage", "Triage ticket", "L1")
     assert (task.form, task.ui_form) == ("triage-schema.json", "triage-uischema.json")
 
 
 def test_state_is_stored_without_the_spec_and_round_trips(runtime, incident):
-    run = runtime.start(incident, START)
+    run = runtime.start(incident, START, Host())
     [task] = run.snapshot().ready
     run.complete(
         task.id, {"kind": "incident", "category": "software", "impact": "low", "urgency": "low"}
@@ -135,7 +159,8 @@ def test_a_stored_spec_loads_once_per_version(runtime):
 
 
 def test_a_task_that_is_not_ready_cannot_be_completed(runtime, incident):
-    run = runtime.start(incident, START)
+    host = Host()
+    run = runtime.start(incident, START, host)
     [task] = run.snapshot().ready
     run.complete(task.id, {"kind": "request", "category": "access"})
     assert run.snapshot().ended
@@ -143,8 +168,9 @@ def test_a_task_that_is_not_ready_cannot_be_completed(runtime, incident):
         run.complete(task.id, {"kind": "request", "category": "access"})
     with pytest.raises(Conflict):
         run.complete("not-a-uuid", {})
-    assert [call.operation for call in run.service_calls] == ["start_process"]
-    assert run.service_calls[0].params["process_id"] == "service_request"
+    [(operation, params, element_id)] = host.calls
+    assert (operation, element_id) == ("start_process", "start_service_request")
+    assert params["process_id"] == "service_request"
 
 
 def test_a_failing_script_names_the_element_and_its_line(runtime):
@@ -155,7 +181,7 @@ def test_a_failing_script_names_the_element_and_its_line(runtime):
     )
     parsed = runtime.parse(sources(**{"incident.bpmn": broken}))["incident"]
     definition = runtime.definition(202, lambda: runtime.dump_spec(parsed))
-    run = runtime.start(definition, START)
+    run = runtime.start(definition, START, Host())
     [task] = run.snapshot().ready
     with pytest.raises(ProcessError) as excinfo:
         run.complete(task.id, {"kind": "request", "category": "access"})
@@ -194,7 +220,7 @@ def test_a_missing_decision_table_names_the_task(runtime):
     only_bpmn = [s for s in sources() if s.name != "sla.dmn"]
     with pytest.raises(ProcessDefinitionError) as excinfo:
         runtime.parse(only_bpmn)
-    assert excinfo.value.element_id == "determine_targets"
+    assert excinfo.value.element_id == "prov_targets"
     assert excinfo.value.file == "incident.bpmn"
     assert excinfo.value.line is not None
 

@@ -1,0 +1,136 @@
+"""Who must be told what: one row per recipient, in the caller's transaction.
+
+This is the only way the application notifies anyone. Rows wait here until a
+delivery channel (mail, webhook) sends them; until then people read them
+through the API and the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..domain.access import Principal
+from ..models import Incident, Notification, User, UserGroup
+from . import audit
+from .context import Services
+
+MEMBER = "member"
+LEAD = "lead"
+
+_LEADS = (
+    select(User.id, User.username)
+    .join(UserGroup, UserGroup.user_id == User.id)
+    .where(UserGroup.group == bindparam("group"), UserGroup.is_lead.is_(True))
+    .order_by(User.username)
+)
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    created_at: datetime
+    event: str
+    incident_number: str | None
+    recipient: str | None
+    recipient_group: str | None
+    role: str
+    data: dict[str, Any]
+    delivered_at: datetime | None
+
+
+def notify_group(
+    session: Session,
+    *,
+    now: datetime,
+    event: str,
+    group: str,
+    role: str,
+    incident_id: int | None,
+    data: dict[str, Any],
+) -> list[str]:
+    """Tell a group's members, or its leads by name (the group itself when it has none).
+
+    Returns who was addressed, for the audit trail.
+    """
+    recipients: list[tuple[int | None, str]] = []
+    if role == LEAD:
+        recipients = list(session.execute(_LEADS, {"group": group}).all())
+    if not recipients:
+        recipients = [(None, f"group {group}" + (" (lead)" if role == LEAD else ""))]
+    for user_id, _label in recipients:
+        session.add(
+            Notification(
+                created_at=now,
+                incident_id=incident_id,
+                event=event,
+                recipient_id=user_id,
+                recipient_group=None if user_id else group,
+                role=role,
+                data=data,
+            )
+        )
+    addressed = [label for _, label in recipients]
+    audit.record(
+        session,
+        "notification.created",
+        at=now,
+        actor=None,
+        incident_id=incident_id,
+        data={"event": event, "to": addressed, "group": group, "role": role},
+    )
+    return addressed
+
+
+def list_notifications(
+    svc: Services, principal: Principal, *, page: int, page_size: int
+) -> tuple[list[NotificationView], int]:
+    """Notifications addressed to the principal, or to a group they are in (as member or lead)."""
+    with svc.db.read() as uow:
+        session = uow.session
+        led = session.scalars(
+            select(UserGroup.group).where(
+                UserGroup.user_id == principal.user_id, UserGroup.is_lead.is_(True)
+            )
+        ).all()
+        mine = or_(
+            Notification.recipient_id == principal.user_id,
+            and_(
+                Notification.recipient_id.is_(None),
+                Notification.recipient_group.in_(sorted(principal.groups) or [""]),
+                Notification.role == MEMBER,
+            ),
+            and_(
+                Notification.recipient_id.is_(None),
+                Notification.recipient_group.in_(sorted(led) or [""]),
+                Notification.role == LEAD,
+            ),
+        )
+        total = session.scalar(select(func.count()).select_from(Notification).where(mine)) or 0
+        rows = session.execute(
+            select(Notification, Incident.number, User.username)
+            .outerjoin(Incident, Incident.id == Notification.incident_id)
+            .outerjoin(User, User.id == Notification.recipient_id)
+            .where(mine)
+            .order_by(Notification.id.desc())
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        ).all()
+        return [
+            NotificationView(
+                n.id,
+                n.created_at,
+                n.event,
+                number,
+                username,
+                n.recipient_group,
+                n.role,
+                n.data,
+                n.delivered_at,
+            )
+            for n, number, username in rows
+        ], total
