@@ -98,6 +98,28 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
     run(ctx.settings, host=host, port=port, workers=workers)
 
 
+@main.command()
+@click.option("--once", is_flag=True, help="fire what is due now and exit")
+@pass_context
+def worker(ctx: _Context, once: bool) -> None:
+    """Fire timers as they fall due (run one or more next to `serve`)."""
+    import signal
+    import threading
+
+    from .worker import TimerWorker
+
+    svc = ctx.services
+    svc.db.upgrade()
+    timer_worker = TimerWorker(svc)
+    if once:
+        click.echo(f"fired {timer_worker.run_once()} timer(s)")
+        return
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    timer_worker.run(stop)
+
+
 @main.group()
 def db() -> None:
     """Database schema."""
@@ -125,17 +147,32 @@ def user() -> None:
     type=click.Choice([g.value for g in Group]),
     help="repeat for several; none makes a reporter",
 )
+@click.option(
+    "--lead",
+    "lead_of",
+    multiple=True,
+    type=click.Choice([g.value for g in Group]),
+    help="a group (among --group) this user leads: told when it misses a target",
+)
 @click.option("--display-name", default=None)
 @click.option("--contact", default=None, help="e-mail or phone")
 @pass_context
 @_fail_on_domain_errors
-def user_add(ctx: _Context, name, groups, display_name, contact) -> None:
+def user_add(ctx: _Context, name, groups, lead_of, display_name, contact) -> None:
     """Add a user."""
     ctx.services.db.upgrade()
     view = users.add_user(
-        ctx.services, name, groups=list(groups), display_name=display_name, contact=contact
+        ctx.services,
+        name,
+        groups=list(groups),
+        lead_of=list(lead_of),
+        display_name=display_name,
+        contact=contact,
     )
-    click.echo(f"user {view.username} added (groups: {', '.join(view.groups) or 'none: reporter'})")
+    leads = f"; leads {', '.join(view.leads)}" if view.leads else ""
+    click.echo(
+        f"user {view.username} added (groups: {', '.join(view.groups) or 'none: reporter'}{leads})"
+    )
 
 
 @user.command("list")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -88,6 +89,17 @@ class Database:
         """Call `callback(session)` after a write transaction rolls back."""
         event.listen(self._writes, "after_rollback", callback)
 
+    def after_commit(self, callback) -> None:
+        """Call `callback(session)` after a write transaction committed."""
+        event.listen(self._writes, "after_commit", callback)
+
+    def listen(self, channel: str):
+        """A context manager yielding an object whose `wait(seconds)` returns True
+        when a NOTIFY on `channel` arrived; on SQLite, None (nothing to listen to)."""
+        if self.dialect != "postgresql":
+            return contextlib.nullcontext(None)
+        return _Listener(self.url, channel)
+
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._writes)
 
@@ -115,3 +127,25 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _Listener:
+    """LISTEN on a dedicated autocommit connection (PostgreSQL only)."""
+
+    def __init__(self, url: str, channel: str):
+        self._url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._channel = channel
+        self._connection = None
+
+    def __enter__(self):
+        import psycopg
+
+        self._connection = psycopg.connect(self._url, autocommit=True)
+        self._connection.execute(f"LISTEN {self._channel}")
+        return self
+
+    def wait(self, seconds: float) -> bool:
+        return any(True for _ in self._connection.notifies(timeout=seconds, stop_after=1))
+
+    def __exit__(self, *exc_info) -> None:
+        self._connection.close()

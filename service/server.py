@@ -19,9 +19,15 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from . import create_app
+        from .worker import start_in_thread
 
         # Each worker builds its own app after the fork: no engine or pool is shared.
-        return create_app(self._settings)
+        app = create_app(self._settings)
+        if self._settings.is_sqlite:
+            # One process serves SQLite; it also fires the timers, so the
+            # two-command start (install, serve) enforces the SLAs.
+            start_in_thread(app.extensions["incident_desk"])
+        return app
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..services import incidents
+from ..services import comments, incidents
 from .context import principal, services
 from .schemas import (
+    CommentCreateSchema,
+    CommentSchema,
     EventSchema,
     IdempotencyHeaderSchema,
     IncidentCreateSchema,
     IncidentQuerySchema,
     IncidentSchema,
+    PostedCommentSchema,
 )
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/incidents", description="Incidents")
@@ -61,3 +64,21 @@ def get_incident(number):
 def list_events(number):
     """The incident's audit trail, oldest first."""
     return incidents.list_events(services(), principal(), number)
+
+
+@blp.route("/<string:number>/comments", methods=["POST"])
+@blp.arguments(CommentCreateSchema)
+@blp.response(201, PostedCommentSchema)
+def add_comment(body, number):
+    """Reply on the incident. The reporter's reply ends an "awaiting reporter" hold
+    (the resolution clock resumes); an agent's public reply is a first response."""
+    return comments.add_comment(
+        services(), principal(), number, body["body"], public=body["public"]
+    )
+
+
+@blp.route("/<string:number>/comments", methods=["GET"])
+@blp.response(200, CommentSchema(many=True))
+def list_comments(number):
+    """Replies, oldest first; reporters see the public ones."""
+    return comments.list_comments(services(), principal(), number)

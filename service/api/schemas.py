@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..domain.enums import Channel, IncidentStatus, Level, Priority, TaskState, Tier
+from ..domain.sla import SlaFilter
 
 _LEVELS = validate.OneOf([level.value for level in Level])
 _TEXT_LINE = validate.Length(min=1, max=200)
@@ -65,6 +66,10 @@ class IncidentQuerySchema(ma.Schema):
     reporter = fields.String(validate=validate.Length(max=64))
     assignee = fields.String(validate=validate.Length(max=64))
     text = fields.String(validate=validate.Length(min=1, max=200))
+    sla = fields.String(
+        validate=validate.OneOf([f.value for f in SlaFilter]),
+        metadata={"description": "breached: a clock missed its target; at_risk: past the warning"},
+    )
 
 
 class TaskQuerySchema(ma.Schema):
@@ -117,6 +122,31 @@ class InstanceRefSchema(ma.Schema):
     status = fields.String()
 
 
+class ClockSchema(ma.Schema):
+    target = fields.String(allow_none=True, metadata={"description": "ISO 8601 duration"})
+    due_at = fields.AwareDateTime()
+    state = fields.String(metadata={"description": "running, paused, met or breached"})
+    at_risk = fields.Boolean(metadata={"description": "running and past the warning time"})
+    remaining_seconds = fields.Integer(
+        metadata={"description": "to the due time; negative when overdue; frozen while paused"}
+    )
+    paused_seconds = fields.Integer(metadata={"description": "time on hold so far"})
+    breached_at = fields.AwareDateTime(allow_none=True)
+
+
+class SlaSchema(ma.Schema):
+    first_response = fields.Nested(ClockSchema, allow_none=True)
+    resolution = fields.Nested(ClockSchema, allow_none=True)
+
+
+class IncidentErrorSchema(ma.Schema):
+    kind = fields.String()
+    timer_id = fields.Integer()
+    element_id = fields.String()
+    message = fields.String(allow_none=True)
+    attempts = fields.Integer()
+
+
 class IncidentSchema(ma.Schema):
     number = fields.String()
     title = fields.String()
@@ -144,11 +174,19 @@ class IncidentSchema(ma.Schema):
     closure_code = fields.String(allow_none=True)
     resolution = fields.String(allow_none=True)
     reopen_count = fields.Integer()
+    hold_reason = fields.String(
+        allow_none=True, metadata={"description": "what the reporter is asked for, while on hold"}
+    )
+    sla = fields.Nested(SlaSchema)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     instance = fields.Nested(InstanceRefSchema, allow_none=True)
     linked_instances = fields.List(fields.Nested(InstanceRefSchema))
     open_tasks = fields.List(fields.Nested(TaskSchema))
+    errors = fields.List(
+        fields.Nested(IncidentErrorSchema),
+        metadata={"description": "failures waiting for an admin (agents and admins see them)"},
+    )
 
 
 class EventSchema(ma.Schema):
@@ -208,3 +246,52 @@ class MeSchema(ma.Schema):
 class HealthSchema(ma.Schema):
     status = fields.String()
     database = fields.String()
+
+
+class CommentCreateSchema(ma.Schema):
+    body = fields.String(required=True, validate=[validate.Length(min=1, max=20_000), _not_blank])
+    public = fields.Boolean(
+        load_default=True,
+        metadata={"description": "false: an internal note agents see (agents only)"},
+    )
+
+
+class CommentSchema(ma.Schema):
+    id = fields.Integer()
+    author = fields.String()
+    body = fields.String()
+    public = fields.Boolean()
+    created_at = fields.AwareDateTime()
+
+
+class PostedCommentSchema(ma.Schema):
+    comment = fields.Nested(CommentSchema)
+    incident = fields.Nested(IncidentSchema)
+
+
+class NotificationSchema(ma.Schema):
+    id = fields.Integer()
+    created_at = fields.AwareDateTime()
+    event = fields.String()
+    incident_number = fields.String(allow_none=True)
+    recipient = fields.String(allow_none=True)
+    recipient_group = fields.String(allow_none=True)
+    role = fields.String()
+    data = fields.Dict()
+    delivered_at = fields.AwareDateTime(allow_none=True)
+
+
+class TimerQuerySchema(ma.Schema):
+    state = fields.String(validate=validate.OneOf(["waiting", "failed"]))
+
+
+class TimerSchema(ma.Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    incident_number = fields.String(allow_none=True)
+    element_id = fields.String()
+    due_at = fields.AwareDateTime()
+    state = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    next_attempt_at = fields.AwareDateTime(allow_none=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..config import Settings
 from ..db import Database
 from ..forms import FormStore
 from ..workflow import ProcessRuntime
+from .wakeup import Wakeup
 
 Clock = Callable[[], datetime]
 
@@ -25,6 +26,7 @@ class Services:
     runtime: ProcessRuntime
     forms: FormStore
     clock: Clock = utc_now
+    wakeup: Wakeup = field(default_factory=Wakeup)
 
     def now(self) -> datetime:
         value = self.clock()
@@ -37,15 +39,22 @@ class Services:
 
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
-    from . import audit
+    from . import audit, schedule
 
     db = Database(settings.database_url)
-    db.before_commit(audit.write_pending)
-    db.after_rollback(audit.discard_pending)
-    return Services(
+    services = Services(
         settings=settings,
         db=db,
         runtime=ProcessRuntime(),
         forms=FormStore(settings.forms_dir),
         clock=clock,
     )
+    db.before_commit(audit.write_pending)
+    db.after_rollback(audit.discard_pending)
+
+    def wake_workers(session) -> None:
+        if session.info.pop(schedule.CHANGED, False):
+            services.wakeup.notify()
+
+    db.after_commit(wake_workers)
+    return services

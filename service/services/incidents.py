@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,10 +17,12 @@ from ..domain.access import Principal
 from ..domain.enums import INCIDENT_PROCESS_ID, Channel, IncidentStatus
 from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound
 from ..domain.numbering import format_number, parse_number
+from ..domain.sla import SlaFilter
 from ..models import AuditEvent, IdempotencyKey, Incident, User
-from . import audit, execution
+from . import audit, execution, timers
 from .context import Services
-from .views import EventView, IncidentView, event_views, incident_view, incident_views
+from .paging import offset_of
+from .views import ErrorView, EventView, IncidentView, event_views, incident_view, incident_views
 
 # Clocks of phones and integrations drift; a report a little in the future is fine.
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -48,6 +51,7 @@ class IncidentFilter:
     reporter: str | None = None
     assignee: str | None = None
     text: str | None = None
+    sla: str | None = None
 
 
 def open_incident(
@@ -70,7 +74,15 @@ def open_incident(
 
 def get_incident(svc: Services, principal: Principal, number: str) -> IncidentView:
     with svc.db.read() as uow:
-        return incident_view(uow.session, visible_incident(uow.session, principal, number))
+        incident = visible_incident(uow.session, principal, number)
+        view = incident_view(uow.session, incident, svc.now())
+        if not access.sees_everything(principal):
+            return view
+        failed = [
+            ErrorView("timer", t.id, t.element_id, t.last_error, t.attempts)
+            for t in timers.failures_of(uow.session, incident.id)
+        ]
+        return dataclasses.replace(view, errors=failed)
 
 
 def list_incidents(
@@ -97,6 +109,8 @@ def list_incidents(
             if username:
                 user_id = session.scalar(select(User.id).where(User.username == username.lower()))
                 query = query.where(getattr(Incident, column) == user_id)
+        if filters.sla:
+            query = query.where(_sla_condition(SlaFilter(filters.sla), svc.now()))
         if filters.text:
             text = filters.text.strip()
             query = query.where(
@@ -107,14 +121,13 @@ def list_incidents(
                 )
             )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        offset = (page - 1) * page_size
-        if offset >= total:
-            # Past the last page; also keeps OFFSET within the database's integers.
+        offset = offset_of(page, page_size, total)
+        if offset is None:
             return [], total
         rows = session.scalars(
             query.order_by(Incident.id.desc()).limit(page_size).offset(offset)
         ).all()
-        return incident_views(session, rows), total
+        return incident_views(session, rows, svc.now()), total
 
 
 def list_events(svc: Services, principal: Principal, number: str) -> list[EventView]:
@@ -128,6 +141,30 @@ def list_events(svc: Services, principal: Principal, number: str) -> list[EventV
         if not access.sees_everything(principal):
             events = [e for e in events if access.may_read_event(e.type, e.data.get("lane"))]
         return event_views(uow.session, events)
+
+
+def _sla_condition(which: SlaFilter, now: datetime):
+    """SQL for the clocks of domain.sla: a breach recorded, or a due time passed while
+    the clock runs; at risk when past the warning time and not (yet) breached."""
+    running = Incident.status.in_([IncidentStatus.NEW, IncidentStatus.IN_PROGRESS])
+    unanswered = and_(
+        Incident.first_response_at.is_(None), Incident.status != IncidentStatus.CLOSED
+    )
+    breached = or_(
+        Incident.first_response_breached_at.is_not(None),
+        Incident.resolution_breached_at.is_not(None),
+        and_(unanswered, Incident.first_response_due_at < now),
+        and_(running, Incident.resolution_due_at < now),
+    )
+    if which == SlaFilter.BREACHED:
+        return breached
+    return and_(
+        not_(breached),
+        or_(
+            and_(running, Incident.resolution_warning_at <= now),
+            and_(unanswered, Incident.first_response_warning_at <= now),
+        ),
+    )
 
 
 def visible_incident(session: Session, principal: Principal, number: str) -> Incident:
@@ -146,7 +183,7 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
         if idempotency_key:
             earlier = _earlier_request(session, principal, idempotency_key, request_hash)
             if earlier is not None:
-                return incident_view(session, earlier), True
+                return incident_view(session, earlier, svc.now()), True
         now = svc.now()
         reporter = _reporter(session, principal, command)
         name = command.reporter_name or reporter.display_name
@@ -235,7 +272,7 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
             actor=principal,
             incident=incident,
         )
-        view = incident_view(session, incident)
+        view = incident_view(session, incident, svc.now())
         uow.commit()
         return view, False
 

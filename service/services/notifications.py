@@ -18,6 +18,7 @@ from ..domain.access import Principal
 from ..models import Incident, Notification, User, UserGroup
 from . import audit
 from .context import Services
+from .paging import offset_of
 
 MEMBER = "member"
 LEAD = "lead"
@@ -111,6 +112,9 @@ def list_notifications(
             ),
         )
         total = session.scalar(select(func.count()).select_from(Notification).where(mine)) or 0
+        offset = offset_of(page, page_size, total)
+        if offset is None:
+            return [], total
         rows = session.execute(
             select(Notification, Incident.number, User.username)
             .outerjoin(Incident, Incident.id == Notification.incident_id)
@@ -118,7 +122,7 @@ def list_notifications(
             .where(mine)
             .order_by(Notification.id.desc())
             .limit(page_size)
-            .offset((page - 1) * page_size)
+            .offset(offset)
         ).all()
         return [
             NotificationView(

@@ -15,6 +15,7 @@ from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Process
 from ..models import HumanTask, Incident, ProcessInstance
 from . import audit, execution
 from .context import Services
+from .paging import offset_of
 from .views import (
     TASK_COLUMNS,
     Completion,
@@ -64,9 +65,8 @@ def list_tasks(
         elif filters.claimed_by_me is False:
             query = query.where(HumanTask.claimed_by_id.is_(None))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        offset = (page - 1) * page_size
-        if offset >= total:
-            # Past the last page; also keeps OFFSET within the database's integers.
+        offset = offset_of(page, page_size, total)
+        if offset is None:
             return [], total
         rows = session.execute(query.order_by(HumanTask.seq).limit(page_size).offset(offset)).all()
         return task_views(session, rows), total
@@ -91,7 +91,7 @@ def get_task(svc: Services, principal: Principal, task_id: str) -> TaskDetail:
             form_schema=schema,
             ui_schema=ui_schema,
             data=data,
-            incident=incident_view(session, incident) if incident else None,
+            incident=incident_view(session, incident, svc.now()) if incident else None,
         )
 
 
@@ -180,7 +180,7 @@ def _complete(svc, principal, task_id, data) -> Completion:
         )
         result = Completion(
             task=task_view_of(row, instance, incident, {principal.user_id: principal.username}),
-            incident=incident_view(session, incident) if incident else None,
+            incident=incident_view(session, incident, svc.now()) if incident else None,
             instance=instance_ref(instance),
         )
         uow.commit()

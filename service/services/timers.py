@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from ..domain import access
 from ..domain.access import Principal
 from ..domain.errors import Forbidden, NotFound
+from ..domain.numbering import MAX_ID
 from ..models import Incident, ProcessInstance, Timer
 from . import audit, execution
 from .context import Services
+from .paging import offset_of
 from .schedule import CHANGED, FAILED, WAITING, Claimed
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,9 @@ def list_timers(
         session = uow.session
         where = and_(Timer.state == state) if state else and_(True)
         total = session.scalar(select(func.count()).select_from(Timer).where(where)) or 0
+        offset = offset_of(page, page_size, total)
+        if offset is None:
+            return [], total
         rows = session.execute(
             select(Timer, Incident.number)
             .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
@@ -127,7 +132,7 @@ def list_timers(
             .where(where)
             .order_by(Timer.due_at, Timer.id)
             .limit(page_size)
-            .offset((page - 1) * page_size)
+            .offset(offset)
         ).all()
         return [_view(row, number) for row, number in rows], total
 
@@ -138,7 +143,7 @@ def retry(svc: Services, principal: Principal, timer_id: int) -> TimerView:
     now = svc.now()
     with svc.db.unit_of_work() as uow:
         session = uow.session
-        row = session.get(Timer, timer_id)
+        row = session.get(Timer, timer_id) if timer_id <= MAX_ID else None
         if row is None:
             raise NotFound(f"no timer {timer_id}")
         row.state = WAITING

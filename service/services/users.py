@@ -37,6 +37,7 @@ class UserView:
     display_name: str | None
     contact: str | None
     groups: list[str]
+    leads: list[str]
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ def add_user(
     groups: list[str] | tuple[str, ...] = (),
     display_name: str | None = None,
     contact: str | None = None,
+    lead_of: list[str] | tuple[str, ...] = (),
 ) -> UserView:
+    """A new user; `lead_of` names groups (among `groups`) the user leads."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise InvalidInput(
@@ -74,13 +77,19 @@ def add_user(
             f"unknown group(s): {', '.join(unknown)}",
             [FieldError("$.groups", f"known groups: {', '.join(sorted(known))}")],
         )
+    not_member = sorted(set(lead_of) - set(groups))
+    if not_member:
+        raise InvalidInput(
+            f"a lead must be in the group: {', '.join(not_member)}",
+            [FieldError("$.lead_of", "lead only groups the user is in")],
+        )
     with svc.db.unit_of_work() as uow:
         user = User(
             username=username,
             display_name=display_name,
             contact=contact,
             created_at=svc.now(),
-            groups=[UserGroup(group=g) for g in sorted(set(groups))],
+            groups=[UserGroup(group=g, is_lead=g in lead_of) for g in sorted(set(groups))],
         )
         uow.session.add(user)
         try:
@@ -155,6 +164,7 @@ def _user(session, username: str) -> User:
 
 
 def _user_view(user: User) -> UserView:
+    leads = sorted(g.group for g in user.groups if g.is_lead)
     return UserView(
-        user.id, user.username, user.display_name, user.contact, sorted(user.group_names)
+        user.id, user.username, user.display_name, user.contact, sorted(user.group_names), leads
     )

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from ..domain.enums import TaskState
+from ..domain import sla
+from ..domain.enums import IncidentStatus, TaskState
+from ..domain.sla import Clock
 from ..models import AuditEvent, HumanTask, Incident, ProcessInstance, ProcessVersion, User
 
 # The columns a TaskView needs, readable by attribute from a result row.
@@ -97,6 +99,23 @@ class InstanceRef:
 
 
 @dataclass(frozen=True)
+class SlaView:
+    first_response: Clock | None
+    resolution: Clock | None
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """Something that failed for good and waits for an admin (a timer out of retries)."""
+
+    kind: str
+    timer_id: int
+    element_id: str
+    message: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
 class IncidentView:
     number: str
     title: str
@@ -124,11 +143,14 @@ class IncidentView:
     closure_code: str | None
     resolution: str | None
     reopen_count: int
+    hold_reason: str | None
+    sla: SlaView
     created_at: datetime
     updated_at: datetime
     instance: InstanceRef | None
     linked_instances: list[InstanceRef] = field(default_factory=list)
     open_tasks: list[TaskView] = field(default_factory=list)
+    errors: list[ErrorView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -233,8 +255,12 @@ def _task_view(row: HumanTask, names, processes, numbers) -> TaskView:
     )
 
 
-def incident_views(session: Session, incidents: Sequence[Incident]) -> list[IncidentView]:
-    """Three queries whatever the number of incidents: instances, open tasks, user names."""
+def incident_views(
+    session: Session, incidents: Sequence[Incident], now: datetime
+) -> list[IncidentView]:
+    """Three queries whatever the number of incidents: instances, open tasks, user names.
+
+    The SLA clocks are read at `now`."""
     if not incidents:
         return []
     ids = [i.id for i in incidents]
@@ -288,6 +314,8 @@ def incident_views(session: Session, incidents: Sequence[Incident]) -> list[Inci
             closure_code=i.closure_code,
             resolution=i.resolution,
             reopen_count=i.reopen_count,
+            hold_reason=i.hold_reason if i.status == IncidentStatus.ON_HOLD else None,
+            sla=sla_view(i, now),
             created_at=i.created_at,
             updated_at=i.updated_at,
             instance=own.get(i.id),
@@ -298,8 +326,32 @@ def incident_views(session: Session, incidents: Sequence[Incident]) -> list[Inci
     ]
 
 
-def incident_view(session: Session, incident: Incident) -> IncidentView:
-    return incident_views(session, [incident])[0]
+def incident_view(session: Session, incident: Incident, now: datetime) -> IncidentView:
+    return incident_views(session, [incident], now)[0]
+
+
+def sla_view(incident: Incident, now: datetime) -> SlaView:
+    return SlaView(
+        first_response=sla.first_response_clock(
+            target=incident.first_response_target,
+            due_at=incident.first_response_due_at,
+            warning_at=incident.first_response_warning_at,
+            responded_at=incident.first_response_at,
+            breached_at=incident.first_response_breached_at,
+            now=now,
+        ),
+        resolution=sla.resolution_clock(
+            target=incident.resolution_target,
+            due_at=incident.resolution_due_at,
+            warning_at=incident.resolution_warning_at,
+            resolved_at=incident.resolved_at or incident.closed_at,
+            paused_seconds=incident.paused_seconds,
+            paused_since=incident.paused_since,
+            on_hold=incident.status == IncidentStatus.ON_HOLD,
+            breached_at=incident.resolution_breached_at,
+            now=now,
+        ),
+    )
 
 
 def instance_ref(instance: ProcessInstance) -> InstanceRef:

@@ -79,6 +79,7 @@ NEGATIVE_EXAMPLES = 15
 ALICE = "alice"  # L1 agent: sees every incident and task, works the L1 lane
 RITA = "rita"  # reporter: sees her own incidents, works their Reporter-lane tasks
 IVAN = "ivan"  # integrator: may start processes directly (alice only gets 403 there)
+ADAM = "adam"  # admin: manages timers (alice only gets 403 there)
 
 # Every operation is fuzzed as alice. The second pass as rita covers what a
 # reporter reaches; ivan covers the generic process API that alice may not use.
@@ -88,6 +89,11 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/incidents": (ALICE, RITA),
     "GET /api/incidents/{number}": (ALICE, RITA),
     "GET /api/incidents/{number}/events": (ALICE, RITA),
+    "POST /api/incidents/{number}/comments": (ALICE, RITA),
+    "GET /api/incidents/{number}/comments": (ALICE, RITA),
+    "GET /api/notifications": (ALICE,),
+    "GET /api/admin/timers": (ALICE, ADAM),
+    "POST /api/admin/timers/{timer_id}/retry": (ALICE, ADAM),
     "GET /api/tasks": (ALICE, RITA),
     "GET /api/tasks/{task_id}": (ALICE, RITA),
     "POST /api/tasks/{task_id}/claim": (ALICE,),
@@ -99,7 +105,11 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/me": (ALICE,),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
-NEVER_SUCCEEDS = {(ALICE, "POST /api/processes/{process_id}/instances")}
+NEVER_SUCCEEDS = {
+    (ALICE, "POST /api/processes/{process_id}/instances"),
+    (ALICE, "GET /api/admin/timers"),
+    (ALICE, "POST /api/admin/timers/{timer_id}/retry"),
+}
 
 CHECKS = [
     not_a_server_error,
@@ -205,7 +215,10 @@ def _seed(api) -> dict:
 
     processes = api.alice.get("/api/processes")
     assert processes.status_code == 200, processes.json
+    waiting = api.adam.get("/api/admin/timers")
+    assert waiting.status_code == 200, waiting.json
     return {
+        "timer_id": [timer["id"] for timer in waiting.json],
         "number": [incident["number"] for incident in incidents],
         "task_id": [task["id"] for incident in incidents for task in incident["open_tasks"]]
         + [task["id"] for task in started.json["open_tasks"]],
@@ -239,6 +252,10 @@ def _explicit_cases(operation, who, known):
     tasks = known["tasks"]
     if operation.label == "POST /api/incidents":
         requests += [({}, {}, _INCIDENT)]
+    elif operation.label == "POST /api/incidents/{number}/comments":
+        requests += [
+            ({"number": number}, {}, {"body": "Any news?"}) for number in known["number"][:2]
+        ]
     elif operation.label == "POST /api/tasks/{task_id}/complete" and who == ALICE:
         diagnose = {"task_id": tasks["l1_diagnose"]}
         requests += [
@@ -292,6 +309,12 @@ BOUNDARIES: dict[str, list[tuple[dict, dict, object]]] = {
     ],
     "GET /api/incidents/{number}": [({"number": _NUMBER_PAST_ANY_ID}, {}, None)],
     "GET /api/incidents/{number}/events": [({"number": _NUMBER_PAST_ANY_ID}, {}, None)],
+    "GET /api/incidents/{number}/comments": [({"number": _NUMBER_PAST_ANY_ID}, {}, None)],
+    "POST /api/incidents/{number}/comments": [
+        ({"number": _NUMBER_PAST_ANY_ID}, {}, {"body": "x"}),
+        ({"number": "INC-000001"}, {}, {"body": "x" + _NUL}),
+    ],
+    "POST /api/admin/timers/{timer_id}/retry": [({"timer_id": 2**63}, {}, None)],
     "GET /api/instances/{instance_id}": [
         ({"instance_id": 2**31}, {}, None),  # past PostgreSQL's INTEGER
         ({"instance_id": 2**63}, {}, None),  # past SQLite's INTEGER

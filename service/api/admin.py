@@ -1,0 +1,50 @@
+"""/api/notifications and /api/admin: what people are told, and timers that failed."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..services import notifications, timers
+from .context import principal, services
+from .schemas import NotificationSchema, TimerQuerySchema, TimerSchema
+
+blp = Blueprint("admin", __name__, url_prefix="/api", description="Notifications and timers")
+
+
+@blp.route("/notifications", methods=["GET"])
+@blp.response(200, NotificationSchema(many=True))
+@blp.paginate(page_size=50, max_page_size=200)
+def list_notifications(pagination_parameters):
+    """Notifications addressed to you or to a group you are in (or lead), newest first."""
+    views, total = notifications.list_notifications(
+        services(),
+        principal(),
+        page=pagination_parameters.page,
+        page_size=pagination_parameters.page_size,
+    )
+    pagination_parameters.item_count = total
+    return views
+
+
+@blp.route("/admin/timers", methods=["GET"])
+@blp.arguments(TimerQuerySchema, location="query")
+@blp.response(200, TimerSchema(many=True))
+@blp.paginate(page_size=50, max_page_size=200)
+def list_timers(query, pagination_parameters):
+    """Waiting and failed timers, earliest due first (admins)."""
+    views, total = timers.list_timers(
+        services(),
+        principal(),
+        state=query.get("state"),
+        page=pagination_parameters.page,
+        page_size=pagination_parameters.page_size,
+    )
+    pagination_parameters.item_count = total
+    return views
+
+
+@blp.route("/admin/timers/<int:timer_id>/retry", methods=["POST"])
+@blp.response(200, TimerSchema)
+def retry_timer(timer_id):
+    """Give a failed timer a fresh set of attempts; it fires at once (admins)."""
+    return timers.retry(services(), principal(), timer_id)
