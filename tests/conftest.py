@@ -131,7 +131,10 @@ PEOPLE = {
     "ivan": (("integrator",), None, None),
     "olga": (("process-owner",), "Olga Owner", None),
     "adam": (("admin",), "Adam Admin", None),
+    "lara": (("L1",), "Lara L1 lead", "lara@desk.example.org"),
+    "bert": (("L2",), "Bert L2 lead", "bert@desk.example.org"),
 }
+LEADS = {"lara": ["L1"], "bert": ["L2"]}
 
 
 class Client:
@@ -173,7 +176,14 @@ def people(svc) -> dict[str, str]:
     """Every user of PEOPLE, with an API token each."""
     tokens = {}
     for name, (groups, display_name, contact) in PEOPLE.items():
-        users.add_user(svc, name, groups=list(groups), display_name=display_name, contact=contact)
+        users.add_user(
+            svc,
+            name,
+            groups=list(groups),
+            display_name=display_name,
+            contact=contact,
+            lead_of=LEADS.get(name, ()),
+        )
         tokens[name] = users.create_token(svc, name)[1]
     return tokens
 
