@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_smorest import Blueprint
 
 from ..services import notifications, timers
-from .context import principal, services
+from .context import paged, principal, services
 from .schemas import NotificationSchema, TimerQuerySchema, TimerSchema
 
 blp = Blueprint("admin", __name__, url_prefix="/api", description="Notifications and timers")
@@ -16,14 +18,10 @@ blp = Blueprint("admin", __name__, url_prefix="/api", description="Notifications
 @blp.paginate(page_size=50, max_page_size=200)
 def list_notifications(pagination_parameters):
     """Notifications addressed to you or to a group you are in (or lead), newest first."""
-    views, total = notifications.list_notifications(
-        services(),
-        principal(),
-        page=pagination_parameters.page,
-        page_size=pagination_parameters.page_size,
+    return paged(
+        pagination_parameters,
+        functools.partial(notifications.list_notifications, services(), principal()),
     )
-    pagination_parameters.item_count = total
-    return views
 
 
 @blp.route("/admin/timers", methods=["GET"])
@@ -32,15 +30,10 @@ def list_notifications(pagination_parameters):
 @blp.paginate(page_size=50, max_page_size=200)
 def list_timers(query, pagination_parameters):
     """Waiting and failed timers, earliest due first (admins)."""
-    views, total = timers.list_timers(
-        services(),
-        principal(),
-        state=query.get("state"),
-        page=pagination_parameters.page,
-        page_size=pagination_parameters.page_size,
+    return paged(
+        pagination_parameters,
+        functools.partial(timers.list_timers, services(), principal(), state=query.get("state")),
     )
-    pagination_parameters.item_count = total
-    return views
 
 
 @blp.route("/admin/timers/<int:timer_id>/retry", methods=["POST"])

@@ -16,3 +16,11 @@ def services() -> Services:
 
 def principal() -> Principal:
     return g.principal
+
+
+def paged(pagination_parameters, fetch):
+    """Call `fetch(page=, page_size=)` -> (items, total) and report the total to
+    flask-smorest, which puts it in the X-Pagination header."""
+    items, total = fetch(page=pagination_parameters.page, page_size=pagination_parameters.page_size)
+    pagination_parameters.item_count = total
+    return items

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_smorest import Blueprint
 
 from ..services import comments, incidents
-from .context import principal, services
+from .context import paged, principal, services
 from .schemas import (
     CommentCreateSchema,
     CommentSchema,
@@ -41,15 +43,12 @@ def open_incident(headers, body):
 @blp.paginate(page_size=20, max_page_size=100)
 def list_incidents(query, pagination_parameters):
     """Incidents you may see, newest first (X-Pagination header has the totals)."""
-    views, total = incidents.list_incidents(
-        services(),
-        principal(),
-        incidents.IncidentFilter(**query),
-        page=pagination_parameters.page,
-        page_size=pagination_parameters.page_size,
+    return paged(
+        pagination_parameters,
+        functools.partial(
+            incidents.list_incidents, services(), principal(), incidents.IncidentFilter(**query)
+        ),
     )
-    pagination_parameters.item_count = total
-    return views
 
 
 @blp.route("/<string:number>", methods=["GET"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_smorest import Blueprint
 
 from ..services import tasks
-from .context import principal, services
+from .context import paged, principal, services
 from .schemas import (
     CompletionSchema,
     FormDataSchema,
@@ -24,15 +26,15 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="User ta
 def list_tasks(query, pagination_parameters):
     """The worklist: by default the ready tasks you may complete, oldest first."""
     state = query.pop("state")
-    views, total = tasks.list_tasks(
-        services(),
-        principal(),
-        tasks.TaskFilter(state=None if state == "any" else state, **query),
-        page=pagination_parameters.page,
-        page_size=pagination_parameters.page_size,
+    return paged(
+        pagination_parameters,
+        functools.partial(
+            tasks.list_tasks,
+            services(),
+            principal(),
+            tasks.TaskFilter(state=None if state == "any" else state, **query),
+        ),
     )
-    pagination_parameters.item_count = total
-    return views
 
 
 @blp.route("/<string:task_id>", methods=["GET"])
