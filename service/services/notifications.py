@@ -102,12 +102,12 @@ def list_notifications(
             Notification.recipient_id == principal.user_id,
             and_(
                 Notification.recipient_id.is_(None),
-                Notification.recipient_group.in_(sorted(principal.groups) or [""]),
+                Notification.recipient_group.in_(sorted(principal.groups)),
                 Notification.role == MEMBER,
             ),
             and_(
                 Notification.recipient_id.is_(None),
-                Notification.recipient_group.in_(sorted(led) or [""]),
+                Notification.recipient_group.in_(sorted(led)),
                 Notification.role == LEAD,
             ),
         )

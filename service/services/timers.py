@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from ..domain import access
@@ -120,7 +120,7 @@ def list_timers(
     _require_admin(principal)
     with svc.db.read() as uow:
         session = uow.session
-        where = and_(Timer.state == state) if state else and_(True)
+        where = Timer.state == state if state else true()
         total = session.scalar(select(func.count()).select_from(Timer).where(where)) or 0
         offset = offset_of(page, page_size, total)
         if offset is None:
