@@ -106,7 +106,9 @@ def project_incident(
     new_status = lifecycle.derive_status(
         process_ended=snapshot.ended,
         waiting_lanes=lanes,
-        agent_has_acted=incident.first_response_at is not None,
+        # A public reply answers the reporter (first response) but only completed
+        # agent work moves an incident on from new.
+        agent_has_acted=old_status != IncidentStatus.NEW or is_agent_lane(completed_lane),
         reporter_events=[message.lane for message in snapshot.messages],
     )
     closure_code = data.get("closure_code") if snapshot.ended else None

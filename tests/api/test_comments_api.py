@@ -51,3 +51,17 @@ def test_a_blank_or_huge_comment_is_refused(api):
         assert response.status_code == 422
         assert response.json["errors"][0]["field"] == "$.body"
     assert api.rita.get(f"/api/incidents/{number}/comments").json == []
+
+
+def test_after_a_reply_the_first_response_timer_finds_nothing_to_report(api, svc, clock):
+    from service.worker import TimerWorker
+
+    incident = open_incident(api.rita)
+    clock.advance(minutes=30)
+    post(api.alice, incident["number"], "Looking into it")
+    clock.advance(hours=3)
+    assert TimerWorker(svc).run_once() == 1
+    now = get_incident(api.alice, incident["number"])
+    assert now["status"] == "new"
+    assert now["sla"]["first_response"]["state"] == "met"
+    assert api.lara.get("/api/notifications").json == []
