@@ -217,7 +217,9 @@ def service_runner(warmup: int):
         svc = app.extensions["incident_desk"]
         try:
             svc.db.upgrade()
-            deployments.deploy_folder(svc, svc.settings.processes_dir, actor="bench")
+            deployments.deploy_paths(
+                svc, [svc.settings.processes_dir, svc.settings.forms_dir], actor="bench"
+            )
             principals = {}
             for name, (groups, display_name, contact) in PEOPLE.items():
                 users.add_user(

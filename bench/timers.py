@@ -284,7 +284,9 @@ def main(argv=None) -> int:
         svc = app.extensions["incident_desk"]
         try:
             svc.db.upgrade()
-            deployments.deploy_folder(svc, svc.settings.processes_dir, actor="bench")
+            deployments.deploy_paths(
+                svc, [svc.settings.processes_dir, svc.settings.forms_dir], actor="bench"
+            )
             users.add_user(svc, "rita", display_name="Rita", contact="rita@example.org")
             reporter = users.authenticate(svc, users.create_token(svc, "rita")[1])
 

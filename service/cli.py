@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -60,6 +61,10 @@ def _fail_on_domain_errors(func):
         except DomainError as exc:
             detail = getattr(exc, "errors", None) or []
             lines = [exc.message] + [f"  {e.field}: {e.message}" for e in detail]
+            for problem in getattr(exc, "problems", []):
+                where = ":".join(str(p) for p in (problem.file, problem.line) if p)
+                element = f" [{problem.element_id}]" if problem.element_id else ""
+                lines.append(f"  {where}{element}: {problem.message}")
             for attr in ("file", "element_id", "line"):
                 if getattr(exc, attr, None):
                     lines.append(f"  {attr}: {getattr(exc, attr)}")
@@ -85,10 +90,11 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
 
     svc = ctx.services
     svc.db.upgrade()
-    deployed = deployments.deploy_folder(svc, svc.settings.processes_dir, actor="serve")
-    for item in deployed:
-        state = "new version" if item.created else "unchanged"
-        log.info("process %s: version %s (%s)", item.process_id, item.version, state)
+    _report(
+        deployments.deploy_paths(
+            svc, [svc.settings.processes_dir, svc.settings.forms_dir], actor="serve"
+        )
+    )
     ctx.close()
     if workers is None:
         # SQLite has one writer at a time; several processes would only queue on it.
@@ -118,6 +124,31 @@ def worker(ctx: _Context, once: bool) -> None:
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
     timer_worker.run(stop)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@pass_context
+@_fail_on_domain_errors
+def deploy(ctx: _Context, paths: tuple[Path, ...]) -> None:
+    """Deploy .bpmn, .dmn and form .json files, or the folders holding them."""
+    ctx.services.db.upgrade()
+    _report(deployments.deploy_paths(ctx.services, list(paths), actor="cli"))
+
+
+def _report(result) -> None:
+    for process in result.processes:
+        state = "new version" if process.created else "unchanged"
+        click.echo(f"process {process.process_id}: version {process.version} ({state})")
+    for decision in result.decisions:
+        state = "new version" if decision.created else "unchanged"
+        click.echo(f"decision {decision.decision_id}: version {decision.version} ({state})")
+    for warning in result.warnings:
+        where = ":".join(str(p) for p in (warning.file, warning.line) if p)
+        element = f" [{warning.element_id}]" if warning.element_id else ""
+        click.echo(f"warning: {where}{element}: {warning.message}", err=True)
+    if not result.changed:
+        click.echo("nothing changed")
 
 
 @main.group()

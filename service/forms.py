@@ -1,49 +1,58 @@
-"""Task forms: JSON Schema files named by the BPMN, validated on the server.
+"""Task forms: JSON Schema documents named by the BPMN, validated on the server.
 
 The same files drive the spiff-arena modeler's forms, so they follow its
-conventions (`<name>-schema.json`, `<name>-uischema.json`, draft-07).
+conventions (`<name>-schema.json`, `<name>-uischema.json`, draft-07). Forms are
+deployed with the processes that use them and cached here by content hash:
+an incident keeps the forms of the process version it runs on.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import threading
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from jsonschema import exceptions as schema_exceptions
 from jsonschema import validators
 
-from .domain.errors import FieldError, InvalidInput, ProcessError
+from .domain.errors import FieldError, InvalidInput, ProcessDefinitionError
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.json$")
+SCHEMA_SUFFIX = "-schema.json"
 
 
-class FormStore:
-    """Reads form files from one folder; re-reads a file when it changes on disk."""
+def read_json(name: str, content: bytes) -> Any:
+    """A form file's JSON; a JSON Schema is checked against its meta-schema too."""
+    try:
+        document = json.loads(content)
+    except UnicodeDecodeError:
+        raise ProcessDefinitionError("not UTF-8 text", file=name) from None
+    except json.JSONDecodeError as exc:
+        raise ProcessDefinitionError(
+            f"not valid JSON: {exc.msg}", file=name, line=exc.lineno
+        ) from None
+    if name.endswith(SCHEMA_SUFFIX):
+        if not isinstance(document, dict):
+            raise ProcessDefinitionError("a form schema must be a JSON object", file=name)
+        try:
+            validators.validator_for(document).check_schema(document)
+        except schema_exceptions.SchemaError as exc:
+            where = "/".join(str(p) for p in exc.path) or "the top level"
+            raise ProcessDefinitionError(
+                f"not a valid JSON Schema at {where}: {exc.message}", file=name
+            ) from None
+    return document
 
-    def __init__(self, folder: Path):
-        self._folder = Path(folder)
-        self._cache: dict[str, tuple[tuple[int, int], dict[str, Any], Any]] = {}
-        self._lock = threading.Lock()
 
-    @property
-    def folder(self) -> Path:
-        return self._folder
+class Form:
+    def __init__(self, name: str, schema: dict[str, Any]):
+        self.name = name
+        self.schema = schema
+        cls = validators.validator_for(schema)
+        self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
 
-    def schema(self, name: str) -> dict[str, Any]:
-        return self._load(name)[0]
-
-    def ui_schema(self, name: str | None) -> dict[str, Any]:
-        return self._load(name)[0] if name else {}
-
-    def validate(self, name: str, data: Any) -> dict[str, Any]:
-        """The submission, once it fits the form's schema.
-
-        Raises `InvalidInput` listing each failing field by JSON path.
-        """
-        _schema, validator = self._load(name)
+    def validate(self, data: Any) -> dict[str, Any]:
+        """The submission, once it fits the schema; `InvalidInput` lists each failing field."""
         if not isinstance(data, dict):
             raise InvalidInput(
                 "the form data must be a JSON object", [FieldError("$", "expected an object")]
@@ -53,20 +62,20 @@ class FormStore:
         errors = sorted(
             dict.fromkeys(
                 field_error
-                for error in validator.iter_errors(data)
+                for error in self._validator.iter_errors(data)
                 for field_error in _field_errors(error)
             ),
             key=lambda e: (e.field, e.message),
         )
         if errors:
-            raise InvalidInput(f"the form {name} was not filled in correctly", errors)
+            raise InvalidInput(f"the form {self.name} was not filled in correctly", errors)
         # Fields left out are left alone: several forms share variables (impact,
         # urgency), and blanking them would undo what another step decided.
         return dict(data)
 
-    def defaults(self, name: str, data: dict[str, Any]) -> dict[str, Any]:
+    def defaults(self, data: dict[str, Any]) -> dict[str, Any]:
         """The values already known for the form's fields, to fill the form in."""
-        properties = self.schema(name).get("properties", {})
+        properties = self.schema.get("properties", {})
         known = {key: data[key] for key in properties if data.get(key) is not None}
         return {
             key: spec["default"]
@@ -74,28 +83,27 @@ class FormStore:
             if isinstance(spec, dict) and "default" in spec
         } | known
 
-    def _load(self, name: str):
-        if not _SAFE_NAME.match(name or ""):
-            raise ProcessError(f"invalid form file name {name!r}")
-        path = self._folder / name
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            raise ProcessError(f"form file {name} not found in {self._folder}") from None
-        key = (stat.st_mtime_ns, stat.st_size)
-        cached = self._cache.get(name)
-        if cached is not None and cached[0] == key:
-            return cached[1], cached[2]
-        try:
-            schema = json.loads(path.read_bytes())
-            cls = validators.validator_for(schema)
-            cls.check_schema(schema)
-        except (ValueError, schema_exceptions.SchemaError) as exc:
-            raise ProcessError(f"form file {name} is not a valid JSON Schema: {exc}") from None
-        validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-        with self._lock:
-            self._cache[name] = (key, schema, validator)
-        return schema, validator
+
+class FormStore:
+    """Parsed forms and UI schemas, cached by the sha256 of their bytes."""
+
+    def __init__(self):
+        self._cache: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def form(self, name: str, sha256: str, load: Callable[[], bytes]) -> Form:
+        return self._cached(f"form:{sha256}", lambda: Form(name, read_json(name, load())))
+
+    def document(self, name: str, sha256: str, load: Callable[[], bytes]) -> Any:
+        return self._cached(f"json:{sha256}", lambda: read_json(name, load()))
+
+    def _cached(self, key: str, build: Callable[[], Any]) -> Any:
+        value = self._cache.get(key)
+        if value is None:
+            value = build()
+            with self._lock:
+                self._cache[key] = value
+        return value
 
 
 def json_path(parts) -> str:

@@ -110,7 +110,7 @@ def clock():
 def app(settings, clock):
     application = create_app(settings, clock=clock)
     services = application.extensions["incident_desk"]
-    deployments.deploy_folder(services, settings.processes_dir, actor="tests")
+    deployments.deploy_paths(services, [settings.processes_dir, settings.forms_dir], actor="tests")
     yield application
     services.close()
 

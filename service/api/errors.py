@@ -20,14 +20,19 @@ _STATUS = {
     domain.NotFound: 404,
     domain.Conflict: 409,
     domain.InvalidInput: 422,
+    domain.DeploymentInvalid: 422,
     domain.ProcessError: 422,
 }
 
 
 class FieldErrorSchema(ma.Schema):
-    field = ma.fields.String(metadata={"description": "JSON path ($.name) or parameter name"})
-    location = ma.fields.String(metadata={"description": "json, query, headers or path"})
+    field = ma.fields.String(
+        metadata={"description": "JSON path ($.name), parameter name, or file name"}
+    )
+    location = ma.fields.String(metadata={"description": "json, query, headers, path or file"})
     message = ma.fields.String()
+    element_id = ma.fields.String(allow_none=True, metadata={"description": "BPMN/DMN element"})
+    line = ma.fields.Integer(allow_none=True, metadata={"description": "line in the file"})
 
 
 class ErrorSchema(ma.Schema):
@@ -36,7 +41,10 @@ class ErrorSchema(ma.Schema):
     error = ma.fields.String(metadata={"description": "machine-readable error kind"})
     message = ma.fields.String(metadata={"description": "what went wrong"})
     errors = ma.fields.List(
-        ma.fields.Nested(FieldErrorSchema), metadata={"description": "failing fields"}
+        ma.fields.Nested(FieldErrorSchema), metadata={"description": "failing fields or files"}
+    )
+    warnings = ma.fields.List(
+        ma.fields.Nested(FieldErrorSchema), metadata={"description": "what would not have blocked"}
     )
     element_id = ma.fields.String(allow_none=True, metadata={"description": "BPMN element id"})
     file = ma.fields.String(allow_none=True)
@@ -95,6 +103,9 @@ def _domain_error(error: domain.DomainError):
         body["errors"] = [
             {"field": e.field, "location": e.location, "message": e.message} for e in error.errors
         ]
+    if isinstance(error, domain.DeploymentInvalid):
+        body["errors"] = [problem_body(p) for p in error.problems]
+        body["warnings"] = [problem_body(p) for p in error.warnings]
     if isinstance(error, domain.ProcessError):
         body.update(element_id=error.element_id, file=error.file, line=error.line)
         log.warning("process error: %s (element %s)", error.message, error.element_id)
@@ -134,3 +145,13 @@ def _flatten(messages, location: str | None = None, path: str = "$"):
             yield from _flatten(item, location, path)
     else:
         yield {"field": path or "$", "location": location or "json", "message": str(messages)}
+
+
+def problem_body(problem: domain.Problem) -> dict:
+    return {
+        "field": problem.file,
+        "location": "file",
+        "element_id": problem.element_id,
+        "line": problem.line,
+        "message": problem.message,
+    }

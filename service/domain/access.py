@@ -69,5 +69,15 @@ def may_read_event(event_type: str, lane: str | None) -> bool:
     return event_type.startswith("task.") and lane == REPORTER_LANE
 
 
+def may_deploy(principal: Principal) -> bool:
+    """Deploying is running code on the server: process owners only."""
+    return principal.in_group(Group.PROCESS_OWNER)
+
+
+def may_read_definitions(principal: Principal) -> bool:
+    """Process files, versions and deployments: anyone but a plain reporter."""
+    return not principal.is_reporter
+
+
 def may_release_for_others(principal: Principal) -> bool:
     return principal.in_group(Group.ADMIN)

@@ -75,3 +75,27 @@ class ProcessDefinitionError(ProcessError):
     """A BPMN or DMN file cannot be parsed or is not executable."""
 
     code = "invalid_process_definition"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a deployed file: which file, which element, which line."""
+
+    file: str
+    message: str
+    element_id: str | None = None
+    line: int | None = None
+
+
+class DeploymentInvalid(DomainError):
+    """The files cannot go live; nothing was stored. `warnings` would not have blocked."""
+
+    code = "invalid_deployment"
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
+        count = len(problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the files; nothing was deployed"
+        )
+        self.problems = list(problems)
+        self.warnings = list(warnings or [])

@@ -2,7 +2,16 @@
 
 from .base import Base, UTCDateTime
 from .incidents import AuditEvent, Comment, HumanTask, IdempotencyKey, Incident, Notification
-from .processes import ProcessFile, ProcessInstance, ProcessVersion, ProcessVersionFile, Timer
+from .processes import (
+    DecisionVersion,
+    Deployment,
+    DeploymentFile,
+    ProcessFile,
+    ProcessInstance,
+    ProcessVersion,
+    ProcessVersionFile,
+    Timer,
+)
 from .users import ApiToken, User, UserGroup
 
 __all__ = [
@@ -10,6 +19,9 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Comment",
+    "DecisionVersion",
+    "Deployment",
+    "DeploymentFile",
     "HumanTask",
     "IdempotencyKey",
     "Incident",

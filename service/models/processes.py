@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,17 +12,61 @@ from .base import Base
 
 
 class ProcessFile(Base):
-    """The original bytes of a BPMN or DMN file, kept once per content."""
+    """The original bytes of a BPMN, DMN or form file, kept once per name and content."""
 
     __tablename__ = "process_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("name", "sha256"),)
+
+
+class Deployment(Base):
+    """One accepted deployment. Its files are the whole set live after it: the
+    next deployment starts from them and replaces the files it brings."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    summary: Mapped[dict[str, Any]]
+    files: Mapped[list[ProcessFile]] = relationship(
+        secondary="deployment_files", order_by="ProcessFile.name"
+    )
+
+
+class DeploymentFile(Base):
+    __tablename__ = "deployment_files"
+
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("process_files.id"), primary_key=True)
+
+
+class DecisionVersion(Base):
+    """A DMN decision, versioned by the bytes of the file that holds it."""
+
+    __tablename__ = "decision_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    file_id: Mapped[int] = mapped_column(ForeignKey("process_files.id"))
+    deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployments.id"))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("decision_id", "version"),
+        UniqueConstraint("decision_id", "content_hash"),
+    )
 
 
 class ProcessVersionFile(Base):
@@ -44,6 +89,7 @@ class ProcessVersion(Base):
     spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(64))
+    deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployments.id"))
     # Loaded only when asked for: the bytes are for download, not for running.
     files: Mapped[list[ProcessFile]] = relationship(
         secondary="process_version_files", order_by="ProcessFile.name"

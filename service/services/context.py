@@ -46,7 +46,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         settings=settings,
         db=db,
         runtime=ProcessRuntime(),
-        forms=FormStore(settings.forms_dir),
+        forms=FormStore(),
         clock=clock,
     )
     db.before_commit(audit.write_pending)

@@ -1,21 +1,40 @@
-"""Putting process files live: a new version per process only when its files changed."""
+"""Putting process files live: checked as a whole, stored as a whole, or not at all.
+
+A deployment brings any mix of BPMN, DMN and form files. They replace the
+files of the same name in the set that is live, and the whole resulting set
+is checked (XML read safely, every expression vetted, forms and decision
+tables present, SpiffWorkflow's own parse) before anything is stored. A
+process or decision gets a new version only when the bytes it is built from
+changed, so deploying the same files again changes nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from ..domain.errors import InvalidInput
-from ..models import ProcessFile, ProcessVersion
+from ..domain import access
+from ..domain.access import Principal
+from ..domain.enums import REPORTER_LANE, Group
+from ..domain.errors import DeploymentInvalid, Forbidden, Problem, ProcessDefinitionError
+from ..forms import read_json
+from ..models import DecisionVersion, Deployment, ProcessFile, ProcessVersion
 from ..workflow import SourceFile
+from ..workflow.checks import check_documents
+from ..workflow.parsing import read_xml
 from .context import Services
 
-PROCESS_SUFFIXES = (".bpmn", ".dmn")
-# Two deploys of the same files at once: the loser of the race retries and finds them.
-_ATTEMPTS = 3
+KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILES = 200
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$")
+# Serialises deployments on PostgreSQL (SQLite's write lock already does).
+_DEPLOY_LOCK = 7_310_001
 
 
 @dataclass(frozen=True)
@@ -26,78 +45,156 @@ class DeployedVersion:
     created: bool
 
 
-def read_folder(folder: Path) -> list[SourceFile]:
-    if not folder.is_dir():
-        raise InvalidInput(f"process folder {folder} does not exist")
-    return [
-        SourceFile(path.name, path.read_bytes())
-        for path in sorted(folder.iterdir())
-        if path.is_file() and path.suffix.lower() in PROCESS_SUFFIXES
-    ]
+@dataclass(frozen=True)
+class DeployedDecision:
+    decision_id: str
+    version: int
+    created: bool
 
 
-def deploy(svc: Services, sources: list[SourceFile], *, actor: str | None) -> list[DeployedVersion]:
-    """Parse and store; processes whose files are unchanged keep their version."""
-    parsed = svc.runtime.parse(sources)
-    by_name = {source.name: source for source in sources}
-    for attempt in range(_ATTEMPTS):
-        try:
-            return _store(svc, parsed, by_name, actor)
-        except IntegrityError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+@dataclass(frozen=True)
+class DeploymentResult:
+    changed: bool
+    deployment_id: int | None
+    processes: list[DeployedVersion]
+    decisions: list[DeployedDecision]
+    files: list[str]
+    warnings: list[Problem] = field(default_factory=list)
 
 
-def deploy_folder(
-    svc: Services, folder: Path, *, actor: str | None = None
-) -> list[DeployedVersion]:
-    return deploy(svc, read_folder(folder), actor=actor)
+def read_paths(paths: list[Path]) -> list[SourceFile]:
+    """The deployable files of folders and files, by name (later ones win)."""
+    found: dict[str, SourceFile] = {}
+    for path in paths:
+        candidates = sorted(path.iterdir()) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.is_file() and candidate.suffix.lower() in KINDS:
+                found[candidate.name] = SourceFile(candidate.name, candidate.read_bytes())
+            elif not path.is_dir() and not candidate.exists():
+                raise DeploymentInvalid([Problem(str(candidate), "no such file")])
+    return list(found.values())
 
 
-def _store(svc, parsed, by_name, actor) -> list[DeployedVersion]:
-    now = svc.now()
-    results = []
+def deploy_paths(svc: Services, paths: list[Path], *, actor: str | None) -> DeploymentResult:
+    return deploy(svc, read_paths(paths), actor=actor)
+
+
+def deploy(
+    svc: Services,
+    uploads: list[SourceFile],
+    *,
+    actor: str | None,
+    by: Principal | None = None,
+) -> DeploymentResult:
+    """`by`: the user deploying through the API (process owners only); None for the
+    command line and start-up, which act with the server's own rights."""
+    if by is not None and not access.may_deploy(by):
+        raise Forbidden("only process owners deploy")
+    _check_uploads(uploads)
     with svc.db.unit_of_work() as uow:
         session = uow.session
-        for process_id, process in sorted(parsed.items()):
-            existing = session.scalar(
-                select(ProcessVersion).where(
-                    ProcessVersion.process_id == process_id,
-                    ProcessVersion.content_hash == process.content_hash,
-                )
-            )
-            if existing is not None:
-                results.append(
-                    DeployedVersion(process_id, existing.version, existing.content_hash, False)
-                )
-                continue
-            number = (
-                session.scalar(
-                    select(func.max(ProcessVersion.version)).where(
-                        ProcessVersion.process_id == process_id
-                    )
-                )
-                or 0
-            ) + 1
-            version = ProcessVersion(
-                process_id=process_id,
-                version=number,
-                name=process.name,
-                content_hash=process.content_hash,
-                spec_json=svc.runtime.dump_spec(process),
-                created_at=now,
-                created_by=actor,
-                files=[_file_row(session, by_name[name], now) for name in process.files],
-            )
-            session.add(version)
-            session.flush()
-            results.append(DeployedVersion(process_id, number, process.content_hash, True))
+        if svc.db.dialect == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DEPLOY_LOCK})
+        live = _live_files(session)
+        merged = {name: SourceFile(name, row.content) for name, row in live.items()}
+        merged.update({source.name: source for source in uploads})
+        parsed, warnings = _validate(svc, merged)
+        now = svc.now()
+        rows = {name: _file_row(session, source, now) for name, source in merged.items()}
+        processes = [
+            _process_version(svc, session, process, merged, rows, now, actor)
+            for process in sorted(parsed.values(), key=lambda p: p.process_id)
+        ]
+        decisions = _decision_versions(session, merged, rows, now, actor)
+        changed_files = sorted(
+            name
+            for name, source in merged.items()
+            if name not in live or live[name].sha256 != source.sha256
+        )
+        changed = bool(changed_files) or any(p.created for p in processes)
+        if not changed:
+            return DeploymentResult(False, None, processes, decisions, [], warnings)
+        deployment = Deployment(
+            created_at=now,
+            created_by=actor,
+            summary={
+                "files": changed_files,
+                "processes": {p.process_id: p.version for p in processes if p.created},
+                "decisions": {d.decision_id: d.version for d in decisions if d.created},
+            },
+            files=list(rows.values()),
+        )
+        session.add(deployment)
+        session.flush()
+        for version in session.scalars(
+            select(ProcessVersion).where(ProcessVersion.deployment_id.is_(None))
+        ):
+            version.deployment_id = deployment.id
+        for version in session.scalars(
+            select(DecisionVersion).where(DecisionVersion.deployment_id.is_(None))
+        ):
+            version.deployment_id = deployment.id
         uow.commit()
-    return results
+        return DeploymentResult(True, deployment.id, processes, decisions, changed_files, warnings)
 
 
-def _file_row(session, source: SourceFile, now) -> ProcessFile:
+def _check_uploads(uploads: list[SourceFile]) -> None:
+    problems = []
+    if not uploads:
+        problems.append(Problem("", "no files: send .bpmn, .dmn or form .json files"))
+    if len(uploads) > MAX_FILES:
+        problems.append(Problem("", f"more than {MAX_FILES} files in one deployment"))
+    seen = set()
+    for source in uploads:
+        name = source.name
+        if not _SAFE_NAME.match(name) or Path(name).suffix.lower() not in KINDS:
+            problems.append(
+                Problem(
+                    name, "file names are letters, digits, . _ - and end in .bpmn, .dmn or .json"
+                )
+            )
+        if name in seen:
+            problems.append(Problem(name, "the same file name twice"))
+        seen.add(name)
+        if len(source.content) > MAX_FILE_BYTES:
+            problems.append(Problem(name, f"larger than {MAX_FILE_BYTES} bytes"))
+    if problems:
+        raise DeploymentInvalid(problems)
+
+
+def _validate(svc: Services, files: dict[str, SourceFile]):
+    """Parsed processes and warnings; DeploymentInvalid lists every problem found."""
+    problems: list[Problem] = []
+    documents = {}
+    for name, source in files.items():
+        try:
+            if name.endswith(".json"):
+                read_json(name, source.content)
+            else:
+                documents[name] = read_xml(source)
+        except ProcessDefinitionError as exc:
+            problems.append(Problem(name, exc.message, exc.element_id, exc.line))
+    forms = [name for name in files if name.endswith(".json")]
+    lanes = [group.value for group in Group] + [REPORTER_LANE]
+    errors, warnings = check_documents(documents, forms=forms, lanes=lanes)
+    problems += errors
+    if problems:
+        raise DeploymentInvalid(problems, warnings)
+    try:
+        parsed = svc.runtime.parse([files[name] for name in documents])
+    except ProcessDefinitionError as exc:
+        raise DeploymentInvalid(
+            [Problem(exc.file or "", exc.message, exc.element_id, exc.line)], warnings
+        ) from None
+    return parsed, warnings
+
+
+def _live_files(session: Session) -> dict[str, ProcessFile]:
+    latest = session.scalar(select(Deployment).order_by(Deployment.id.desc()).limit(1))
+    return {row.name: row for row in latest.files} if latest else {}
+
+
+def _file_row(session: Session, source: SourceFile, now) -> ProcessFile:
     row = session.scalar(
         select(ProcessFile).where(
             ProcessFile.name == source.name, ProcessFile.sha256 == source.sha256
@@ -105,8 +202,88 @@ def _file_row(session, source: SourceFile, now) -> ProcessFile:
     )
     if row is None:
         row = ProcessFile(
-            name=source.name, sha256=source.sha256, content=source.content, created_at=now
+            name=source.name,
+            kind=KINDS[Path(source.name).suffix.lower()],
+            sha256=source.sha256,
+            content=source.content,
+            created_at=now,
         )
         session.add(row)
         session.flush()
     return row
+
+
+def _content_hash(names, files: dict[str, SourceFile]) -> str:
+    """Names and bytes of everything a process is built from."""
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        digest.update(f"{name}\0{files[name].sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def _process_version(svc, session, process, files, rows, now, actor) -> DeployedVersion:
+    names = set(process.files) | set(process.forms)
+    content_hash = _content_hash(names, files)
+    existing = session.scalar(
+        select(ProcessVersion).where(
+            ProcessVersion.process_id == process.process_id,
+            ProcessVersion.content_hash == content_hash,
+        )
+    )
+    if existing is not None:
+        return DeployedVersion(process.process_id, existing.version, content_hash, False)
+    number = _next_version(session, ProcessVersion, ProcessVersion.process_id, process.process_id)
+    session.add(
+        ProcessVersion(
+            process_id=process.process_id,
+            version=number,
+            name=process.name,
+            content_hash=content_hash,
+            spec_json=svc.runtime.dump_spec(process),
+            created_at=now,
+            created_by=actor,
+            files=[rows[name] for name in sorted(names)],
+        )
+    )
+    session.flush()
+    return DeployedVersion(process.process_id, number, content_hash, True)
+
+
+def _decision_versions(session, files, rows, now, actor) -> list[DeployedDecision]:
+    found = []
+    for name, source in sorted(files.items()):
+        if not name.endswith(".dmn"):
+            continue
+        root = read_xml(source)
+        for decision in root.iterfind("{*}decision"):
+            decision_id = decision.get("id")
+            existing = session.scalar(
+                select(DecisionVersion).where(
+                    DecisionVersion.decision_id == decision_id,
+                    DecisionVersion.content_hash == source.sha256,
+                )
+            )
+            if existing is not None:
+                found.append(DeployedDecision(decision_id, existing.version, False))
+                continue
+            number = _next_version(
+                session, DecisionVersion, DecisionVersion.decision_id, decision_id
+            )
+            session.add(
+                DecisionVersion(
+                    decision_id=decision_id,
+                    name=decision.get("name") or decision_id,
+                    version=number,
+                    content_hash=source.sha256,
+                    file_id=rows[name].id,
+                    created_at=now,
+                    created_by=actor,
+                )
+            )
+            found.append(DeployedDecision(decision_id, number, True))
+    session.flush()
+    return found
+
+
+def _next_version(session, model, key_column, key) -> int:
+    return (session.scalar(select(func.max(model.version)).where(key_column == key)) or 0) + 1

@@ -6,17 +6,64 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from ..domain import access
 from ..domain.access import Principal
 from ..domain.enums import INCIDENT_PROCESS_ID, InstanceStatus
 from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.numbering import MAX_ID
-from ..models import Incident, ProcessInstance, ProcessVersion
+from ..models import (
+    DecisionVersion,
+    Deployment,
+    Incident,
+    ProcessFile,
+    ProcessInstance,
+    ProcessVersion,
+)
+from ..workflow.parsing import defines_process
 from . import execution
 from .context import Services
 from .views import InstanceView, instance_view
+
+
+@dataclass(frozen=True)
+class FileRef:
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class VersionView:
+    process_id: str
+    version: int
+    name: str
+    content_hash: str
+    created_at: datetime
+    created_by: str | None
+    deployment_id: int | None
+    files: list[FileRef]
+    running_instances: int
+    instances: int
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision_id: str
+    name: str
+    version: int
+    content_hash: str
+    file: str
+    created_at: datetime
+    created_by: str | None
+
+
+@dataclass(frozen=True)
+class DeploymentView:
+    id: int
+    created_at: datetime
+    created_by: str | None
+    summary: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -107,3 +154,86 @@ def _may_see(session, principal: Principal, instance: ProcessInstance) -> bool:
     return access.may_see_incident(
         principal, reporter_id=incident.reporter_id, opened_by_id=incident.opened_by_id
     )
+
+
+def list_versions(svc: Services, principal: Principal, process_id: str) -> list[VersionView]:
+    """Every version of a process, newest first, with how many instances run on each."""
+    _require_definitions(principal)
+    with svc.db.read() as uow:
+        session = uow.session
+        versions = session.scalars(
+            select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc())
+        ).all()
+        if not versions:
+            raise NotFound(f"no process {process_id!r} is deployed")
+        counts: dict[tuple[int, str], int] = {
+            (version_id, status): count
+            for version_id, status, count in session.execute(
+                select(ProcessInstance.version_id, ProcessInstance.status, func.count())
+                .where(ProcessInstance.process_id == process_id)
+                .group_by(ProcessInstance.version_id, ProcessInstance.status)
+            ).all()
+        }
+        return [
+            VersionView(
+                process_id=v.process_id,
+                version=v.version,
+                name=v.name,
+                content_hash=v.content_hash,
+                created_at=v.created_at,
+                created_by=v.created_by,
+                deployment_id=v.deployment_id,
+                files=[FileRef(f.name, f.sha256) for f in v.files],
+                running_instances=counts.get((v.id, InstanceStatus.RUNNING), 0),
+                instances=sum(c for (vid, _), c in counts.items() if vid == v.id),
+            )
+            for v in versions
+        ]
+
+
+def version_bpmn(svc: Services, principal: Principal, process_id: str, version: int) -> bytes:
+    """The BPMN file of a version exactly as it was deployed."""
+    _require_definitions(principal)
+    with svc.db.read() as uow:
+        found = uow.session.scalar(
+            select(ProcessVersion).where(
+                ProcessVersion.process_id == process_id,
+                ProcessVersion.version == version if version <= MAX_ID else false(),
+            )
+        )
+        if found is None:
+            raise NotFound(f"no version {version} of process {process_id!r}")
+        for file in found.files:
+            if file.kind == "bpmn" and defines_process(file.name, file.content, process_id):
+                return file.content
+        raise NotFound(f"the BPMN file of {process_id!r} version {version} is missing")
+
+
+def list_decisions(svc: Services, principal: Principal) -> list[DecisionView]:
+    _require_definitions(principal)
+    with svc.db.read() as uow:
+        rows = uow.session.execute(
+            select(DecisionVersion, ProcessFile.name)
+            .join(ProcessFile, ProcessFile.id == DecisionVersion.file_id)
+            .order_by(DecisionVersion.decision_id, DecisionVersion.version.desc())
+        ).all()
+        return [
+            DecisionView(
+                d.decision_id, d.name, d.version, d.content_hash, file, d.created_at, d.created_by
+            )
+            for d, file in rows
+        ]
+
+
+def list_deployments(svc: Services, principal: Principal) -> list[DeploymentView]:
+    _require_definitions(principal)
+    with svc.db.read() as uow:
+        rows = uow.session.scalars(select(Deployment).order_by(Deployment.id.desc())).all()
+        return [DeploymentView(d.id, d.created_at, d.created_by, d.summary) for d in rows]
+
+
+def _require_definitions(principal: Principal) -> None:
+    if not access.may_read_definitions(principal):
+        raise Forbidden("reporters do not read process definitions")

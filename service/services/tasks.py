@@ -13,7 +13,7 @@ from ..domain.access import Principal
 from ..domain.enums import REPORTER_LANE, TaskState
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError
 from ..models import HumanTask, Incident, ProcessInstance
-from . import audit, execution
+from . import audit, execution, versions
 from .context import Services
 from .paging import offset_of
 from .views import (
@@ -76,16 +76,14 @@ def get_task(svc: Services, principal: Principal, task_id: str) -> TaskDetail:
     with svc.db.read() as uow:
         session = uow.session
         row, incident = _visible(session, principal, task_id)
+        instance = session.get(ProcessInstance, row.instance_id)
+        form = versions.form(svc, session, instance.version_id, row.form) if row.form else None
         data: dict[str, Any] = {}
-        schema: dict[str, Any] = {}
-        ui_schema: dict[str, Any] = {}
-        if row.form:
-            schema = svc.forms.schema(row.form)
-            ui_schema = svc.forms.ui_schema(row.ui_form)
-        if row.state == TaskState.READY:
-            instance = session.get(ProcessInstance, row.instance_id)
+        if row.state == TaskState.READY and form is not None:
             task_data = execution.peek(svc, session, instance).task_data(row.id) or {}
-            data = svc.forms.defaults(row.form, task_data) if row.form else {}
+            data = form.defaults(task_data)
+        schema = form.schema if form is not None else {}
+        ui_schema = versions.document(svc, session, instance.version_id, row.ui_form)
         return TaskDetail(
             task=task_views(session, [row])[0],
             form_schema=schema,
@@ -146,7 +144,7 @@ def _complete(svc, principal, task_id, data) -> Completion:
         row, incident, instance = _lock_for_work(session, principal, task_id)
         if row.claimed_by_id not in (None, principal.user_id):
             raise Conflict(f"the task is claimed by {_claimer(session, row)}")
-        submitted = _validated(svc, row, data)
+        submitted = _validated(svc, session, instance, row, data)
         run = execution.resume(svc, session, instance, actor=principal)
         run.execution.complete(row.id, submitted)
         now = svc.now()
@@ -187,9 +185,9 @@ def _complete(svc, principal, task_id, data) -> Completion:
         return result
 
 
-def _validated(svc: Services, row: HumanTask, data: Any) -> dict[str, Any]:
+def _validated(svc, session, instance, row: HumanTask, data: Any) -> dict[str, Any]:
     if row.form:
-        return svc.forms.validate(row.form, data)
+        return versions.form(svc, session, instance.version_id, row.form).validate(data)
     if not isinstance(data, dict):
         raise InvalidInput("the task data must be a JSON object")
     return data

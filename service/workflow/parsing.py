@@ -43,8 +43,9 @@ class ParsedProcess:
     name: str
     spec: Any
     subprocess_specs: dict[str, Any]
+    # The BPMN and DMN files it is built from, and the form files its tasks name.
     files: tuple[str, ...]
-    content_hash: str
+    forms: tuple[str, ...]
     # element id -> (file name, line), so run-time errors can point into the source
     locations: dict[str, tuple[str, int]] = field(default_factory=dict)
 
@@ -78,6 +79,11 @@ def read_xml(source: SourceFile) -> etree._Element:
     return root
 
 
+def defines_process(name: str, content: bytes, process_id: str) -> bool:
+    root = read_xml(SourceFile(name, content))
+    return any(p.get("id") == process_id for p in root.iterfind(f".//{{{BPMN_NS}}}process"))
+
+
 def content_hash(files: Iterable[SourceFile]) -> str:
     """A hash over names and bytes: the identity of a set of source files."""
     digest = hashlib.sha256()
@@ -90,7 +96,6 @@ def parse_sources(sources: Iterable[SourceFile]) -> dict[str, ParsedProcess]:
     """Parse every BPMN and DMN file together; return each executable process."""
     sources = list(sources)
     roots = {source.name: read_xml(source) for source in sources}
-    by_name = {source.name: source for source in sources}
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         for name, root in roots.items():
@@ -110,7 +115,7 @@ def parse_sources(sources: Iterable[SourceFile]) -> dict[str, ParsedProcess]:
                 spec=spec,
                 subprocess_specs=subprocess_specs,
                 files=tuple(sorted(files)),
-                content_hash=content_hash(by_name[f] for f in files),
+                forms=tuple(sorted(_forms(spec, subprocess_specs))),
                 locations=_locations({f: roots[f] for f in files}),
             )
         return parsed
@@ -140,6 +145,19 @@ _DIAGRAM_NAMESPACES = (
     "https://www.omg.org/spec/DMN/20191111/DMNDI/",
     "http://www.omg.org/spec/DMN/20180521/DMNDI/",
 )
+
+
+def _forms(spec, subprocess_specs) -> set[str]:
+    names = set()
+    for each in (spec, *[s for s in subprocess_specs.values() if s is not None]):
+        for task_spec in each.task_specs.values():
+            properties = getattr(task_spec, "extensions", {}).get("properties", {})
+            names.update(
+                value
+                for key, value in properties.items()
+                if key in ("formJsonSchemaFilename", "formUiSchemaFilename") and value
+            )
+    return names
 
 
 def _locations(roots: dict[str, etree._Element]) -> dict[str, tuple[str, int]]:

@@ -8,6 +8,7 @@ to escalate). The host decides which calls it defers until the run is over.
 
 from __future__ import annotations
 
+import builtins
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -58,11 +59,40 @@ def seconds_since(instant: str | None) -> float:
 
 # What scripts and expressions may call besides their data.
 SCRIPT_HELPERS = {"sla_due": sla_due, "now": now, "seconds_since": seconds_since}
+SAFE_BUILTIN_NAMES = frozenset(
+    {
+        "abs",
+        "all",
+        "any",
+        "bool",
+        "dict",
+        "enumerate",
+        "float",
+        "int",
+        "len",
+        "list",
+        "max",
+        "min",
+        "range",
+        "round",
+        "set",
+        "sorted",
+        "str",
+        "sum",
+        "tuple",
+        "zip",
+    }
+)
+# Scripts run with these builtins only. Not a sandbox on its own (Python has no
+# such thing): the checks at deploy time (checks.py) are the fence, this a second one.
+_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
 
 
 class ScriptEngine(PythonScriptEngine):
     def __init__(self, handler: ServiceHandler | None = None):
-        super().__init__(environment=TaskDataEnvironment(dict(SCRIPT_HELPERS)))
+        super().__init__(
+            environment=TaskDataEnvironment({"__builtins__": _BUILTINS, **SCRIPT_HELPERS})
+        )
         self._handler = handler
 
     def call_service(self, task, operation_name=None, operation_params=None, **kwargs):

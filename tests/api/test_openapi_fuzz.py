@@ -44,6 +44,7 @@ engine and differ between runs, but the requests built around them do not.
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 
 import pytest
@@ -58,8 +59,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from urllib3 import encode_multipart_formdata
 
 import service
+from tests.conftest import FORMS
 from tests.helpers import RESOLVED, TRIAGE, complete, only_task, open_incident
 
 # Hypothesis mixes constants found in the loaded modules of the code under test
@@ -80,6 +83,7 @@ ALICE = "alice"  # L1 agent: sees every incident and task, works the L1 lane
 RITA = "rita"  # reporter: sees her own incidents, works their Reporter-lane tasks
 IVAN = "ivan"  # integrator: may start processes directly (alice only gets 403 there)
 ADAM = "adam"  # admin: manages timers (alice only gets 403 there)
+OLGA = "olga"  # process owner: deploys (nobody else may)
 
 # Every operation is fuzzed as alice. The second pass as rita covers what a
 # reporter reaches; ivan covers the generic process API that alice may not use.
@@ -103,9 +107,16 @@ PLAN: dict[str, tuple[str, ...]] = {
     "POST /api/processes/{process_id}/instances": (ALICE, IVAN),
     "GET /api/instances/{instance_id}": (ALICE, RITA, IVAN),
     "GET /api/me": (ALICE,),
+    "POST /api/deployments": (OLGA, ALICE),
+    "GET /api/deployments": (ALICE, RITA),
+    "GET /api/processes/{process_id}/versions": (ALICE,),
+    "GET /api/processes/{process_id}/versions/{version}/bpmn": (ALICE,),
+    "GET /api/decisions": (ALICE,),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
+    (ALICE, "POST /api/deployments"),
+    (RITA, "GET /api/deployments"),
     (ALICE, "POST /api/processes/{process_id}/instances"),
     (ALICE, "GET /api/admin/timers"),
     (ALICE, "POST /api/admin/timers/{timer_id}/retry"),
@@ -218,6 +229,7 @@ def _seed(api) -> dict:
     waiting = api.adam.get("/api/admin/timers")
     assert waiting.status_code == 200, waiting.json
     return {
+        "version": [1],
         "timer_id": [timer["id"] for timer in waiting.json],
         "number": [incident["number"] for incident in incidents],
         "task_id": [task["id"] for incident in incidents for task in incident["open_tasks"]]
@@ -242,16 +254,28 @@ def _explicit_cases(operation, who, known):
     """
     requests = []
     if not list(operation.body):
+        names = [parameter.name for parameter in operation.path_parameters]
         requests += [
-            ({parameter.name: id_}, {}, None)
-            for parameter in operation.path_parameters
-            for id_ in known[parameter.name]
+            (dict(zip(names, ids, strict=True)), {}, None)
+            for ids in itertools.product(*(known[name] for name in names))
+            if names
         ]
     # Random JSON almost never satisfies a task's form, so without these the 200 of
     # a completion (and the 201 of a started process) would go unchecked.
     tasks = known["tasks"]
     if operation.label == "POST /api/incidents":
         requests += [({}, {}, _INCIDENT)]
+    elif operation.label == "POST /api/deployments":
+        # The live form again: accepted, and nothing changes. Sent as a raw body, the one way
+        # to give a part its file name (generated parts are named after the field).
+        body, content_type = encode_multipart_formdata(
+            [("files", ("triage-schema.json", (FORMS / "triage-schema.json").read_bytes()))]
+        )
+        return [
+            operation.Case(
+                body=body, media_type="multipart/form-data", headers={"Content-Type": content_type}
+            )
+        ]
     elif operation.label == "POST /api/incidents/{number}/comments":
         requests += [
             ({"number": number}, {}, {"body": "Any news?"}) for number in known["number"][:2]

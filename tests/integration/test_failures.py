@@ -19,7 +19,7 @@ def test_a_crashing_script_rolls_back_and_keeps_the_submission(api, svc, tmp_pat
     bpmn.write_text(
         bpmn.read_text().replace('closure_code = "converted_to_request"', "closure_code = 1 / 0")
     )
-    deployments.deploy_folder(svc, folder)
+    deployments.deploy_paths(svc, [folder], actor="tests")
     incident = open_incident(api.rita)
     task = only_task(incident, "triage")
     with svc.db.read() as uow:

@@ -24,7 +24,7 @@ def versions(svc):
 
 def test_deploying_the_same_files_again_changes_nothing(svc):
     assert versions(svc) == [("incident", 1), ("service_request", 1)]
-    again = deployments.deploy_folder(svc, PROCESSES)
+    again = deployments.deploy_paths(svc, [PROCESSES], actor="t").processes
     assert [(d.process_id, d.version, d.created) for d in again] == [
         ("incident", 1, False),
         ("service_request", 1, False),
@@ -52,7 +52,8 @@ def test_running_incidents_keep_their_version_after_a_change(api, svc, tmp_path)
             '<outputEntry id="rule_P3_resolution"><text>"PT12H"</text>',
         )
     )
-    deployed = {d.process_id: d for d in deployments.deploy_folder(svc, folder)}
+    result = deployments.deploy_paths(svc, [folder], actor="t")
+    deployed = {d.process_id: d for d in result.processes}
     assert (deployed["incident"].version, deployed["incident"].created) == (2, True)
     assert (deployed["service_request"].version, deployed["service_request"].created) == (1, False)
 

@@ -85,14 +85,6 @@ def test_the_same_bytes_are_parsed_once(runtime):
     assert runtime.parse(sources()) is runtime.parse(sources())
 
 
-def test_a_changed_decision_table_changes_only_the_processes_that_use_it(runtime):
-    before = runtime.parse(sources())
-    sla = (PROCESSES / "sla.dmn").read_bytes().replace(b'"PT4H"', b'"PT2H"')
-    after = runtime.parse(sources(**{"sla.dmn": sla}))
-    assert after["incident"].content_hash != before["incident"].content_hash
-    assert after["service_request"].content_hash == before["service_request"].content_hash
-
-
 @pytest.mark.parametrize(
     ("impact", "urgency", "priority", "first_response", "resolution", "next_task"),
     [
