@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from sqlalchemy import create_engine, text
 
 from service.cli import main
 from service.services.users import hash_token
+from tests.conftest import FORMS, PROCESSES
 
 
 @pytest.fixture
@@ -113,3 +115,24 @@ def test_serve_on_a_fresh_sqlite_database(tmp_path):
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         server.stderr.close()
+
+
+def test_deploy_reports_versions_and_problems(run, tmp_path):
+    assert run("db", "upgrade").exit_code == 0
+    first = run("deploy", str(PROCESSES), str(FORMS))
+    assert first.exit_code == 0, first.output
+    assert "process incident: version 1 (new version)" in first.output
+    assert "decision sla_targets: version 1 (new version)" in first.output
+
+    again = run("deploy", str(PROCESSES), str(FORMS))
+    assert again.exit_code == 0
+    assert "process incident: version 1 (unchanged)" in again.output
+    assert "nothing changed" in again.output
+
+    broken = tmp_path / "incident.bpmn"
+    broken.write_text((PROCESSES / "incident.bpmn").read_text().replace('name="L3"', 'name="Ops"'))
+    refused = run("deploy", str(broken))
+    assert refused.exit_code == 1
+    assert "nothing was deployed" in refused.output
+    assert re.search(r"incident\.bpmn:\d+ \[Lane_L3\]: lane 'Ops' maps to no group", refused.output)
+    assert "unchanged" in run("deploy", str(PROCESSES / "incident.bpmn")).output
