@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, auth, deployments, errors, health, incidents, processes, tasks, text
+from . import (
+    admin,
+    auth,
+    deployments,
+    errors,
+    health,
+    incidents,
+    migrations,
+    processes,
+    tasks,
+    text,
+)
 
 
 def register(app: Flask) -> None:
@@ -21,5 +32,5 @@ def register(app: Flask) -> None:
     errors.register(app)
     auth.register(app)
     text.register(app)
-    for module in (health, incidents, tasks, processes, deployments, admin):
+    for module in (health, incidents, tasks, processes, deployments, migrations, admin):
         api.register_blueprint(module.blp)

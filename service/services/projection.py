@@ -246,10 +246,11 @@ def sync_tasks(
             row.state = TaskState.CANCELLED
             row.completed_at = now
             _task_event(session, "task.cancelled", row, now=now, actor=actor)
-    known = {row.id for row in open_rows}
+    known = {row.id: row for row in open_rows}
     ready_rows = [row for row in open_rows if row.id in ready_ids]
     for task in snapshot.ready:
         if task.id in known:
+            _refresh(session, known[task.id], task, now=now, actor=actor)
             continue
         row = HumanTask(
             id=task.id,
@@ -271,6 +272,24 @@ def sync_tasks(
         agent_rows = [row for row in ready_rows if is_agent_lane(row.lane)]
         if agent_rows:
             incident.assignee_id = agent_rows[0].claimed_by_id
+
+
+def _refresh(session: Session, row: HumanTask, task, *, now: datetime, actor) -> None:
+    """A task still waiting whose step changed under it (the instance moved to
+    another version): the row follows, and a claim outside the new lane goes."""
+    fields = {"name": task.name, "lane": task.lane, "form": task.form, "ui_form": task.ui_form}
+    changed = {key: value for key, value in fields.items() if getattr(row, key) != value}
+    if not changed:
+        return
+    for key, value in changed.items():
+        setattr(row, key, value)
+    if "lane" in changed and row.claimed_by_id is not None:
+        still_in_lane = is_agent_lane(row.lane) and session.scalar(
+            _IN_GROUP, {"user_id": row.claimed_by_id, "group": row.lane}
+        )
+        if not still_in_lane:
+            row.claimed_by_id = None
+    _task_event(session, "task.changed", row, now=now, actor=actor)
 
 
 def _inherited_claim(

@@ -1,5 +1,6 @@
 """The only package that imports SpiffWorkflow. No Flask, no database."""
 
+from .migration import Blocker, MigrationRefused
 from .parsing import ParsedProcess, SourceFile, content_hash
 from .runtime import (
     Definition,
@@ -15,8 +16,10 @@ from .scripting import SLA_EVENT, START_PROCESS, ServiceHandler
 __all__ = [
     "SLA_EVENT",
     "START_PROCESS",
+    "Blocker",
     "Definition",
     "Execution",
+    "MigrationRefused",
     "ParsedProcess",
     "ProcessRuntime",
     "ReadyTask",

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from ..domain.errors import Problem
+from .migration import RERUN_PROPERTY
 from .scripting import KNOWN_OPERATIONS, SAFE_BUILTIN_NAMES, SCRIPT_HELPERS
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -95,6 +96,14 @@ def _check_bpmn(name, root, forms, lanes, errors, warnings) -> None:
             form = properties.get(key)
             if form and form not in forms:
                 problem(errors, task, f"{key} names {form}, which is not deployed")
+    for marker in root.iterfind(f".//spiff:property[@name='{RERUN_PROPERTY}']", NS):
+        task = marker.getparent().getparent().getparent()
+        if etree.QName(task).localname not in ("businessRuleTask", "scriptTask"):
+            problem(
+                errors,
+                marker,
+                f"{RERUN_PROPERTY} is for decision (business rule) and script tasks only",
+            )
     for task in root.iterfind(".//bpmn:serviceTask", NS):
         operator = task.find(".//spiff:serviceTaskOperator", NS)
         if operator is None or operator.get("id") not in KNOWN_OPERATIONS:

@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 
 from ..domain.errors import Conflict, ProcessError
+from . import migration
 from .parsing import ParsedProcess, SourceFile, content_hash, parse_sources
 from .scripting import ScriptEngine, ServiceHandler, parse_instant
 from .serialization import Serializer
@@ -221,6 +222,23 @@ class Execution:
 
     def dump(self) -> str:
         return self._serializer.dump_state(self._workflow)
+
+    def migrate_to(self, target: Definition, target_version: int) -> list[str]:
+        """Move the instance onto another version of its process, then let it run.
+
+        Returns the ids of the elements run again; raises MigrationRefused (and
+        the execution is to be thrown away) when the instance cannot move.
+        """
+        rerun = migration.move(
+            self._workflow,
+            target.spec,
+            target.subprocess_specs,
+            self._serializer.registry,
+            target_version,
+        )
+        self._definition = target
+        self.run()
+        return rerun
 
     def _current_data(self) -> dict[str, Any]:
         if self._workflow.completed:

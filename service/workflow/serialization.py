@@ -54,6 +54,11 @@ class Serializer:
         self._registry = BpmnWorkflowSerializer.configure(config)
         self._workflows = BpmnWorkflowSerializer(self._registry)
 
+    @property
+    def registry(self):
+        """SpiffWorkflow's converter registry (its spec diff compares converted specs)."""
+        return self._registry
+
     def dump_spec(self, parsed: ParsedProcess) -> str:
         return json.dumps(
             {

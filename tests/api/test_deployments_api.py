@@ -269,6 +269,16 @@ BROKEN = {
         {"incident.bpmn": incident_bpmn('targetRef="close_incident"', 'targetRef="nowhere"')},
         ("incident.bpmn", None, ""),
     ),
+    "rerun marker on a user task": (
+        {
+            "incident.bpmn": incident_bpmn(
+                'value="triage-schema.json" />',
+                'value="triage-schema.json" /><spiffworkflow:property name="rerunOnMigration" '
+                'value="true" />',
+            )
+        },
+        ("incident.bpmn", "triage", "rerunOnMigration"),
+    ),
     "unknown file kind": (
         {"notes.txt": b"hello"},
         ("notes.txt", None, ".bpmn, .dmn or .json"),

@@ -62,6 +62,7 @@ from schemathesis.specs.openapi.checks import (
 from urllib3 import encode_multipart_formdata
 
 import service
+from tests.api.test_deployments_api import SLA_12H, deploy
 from tests.conftest import FORMS
 from tests.helpers import RESOLVED, TRIAGE, complete, only_task, open_incident
 
@@ -112,10 +113,12 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/processes/{process_id}/versions": (ALICE,),
     "GET /api/processes/{process_id}/versions/{version}/bpmn": (ALICE,),
     "GET /api/decisions": (ALICE,),
+    "POST /api/processes/{process_id}/migrations": (OLGA, ALICE),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
     (ALICE, "POST /api/deployments"),
+    (ALICE, "POST /api/processes/{process_id}/migrations"),
     (RITA, "GET /api/deployments"),
     (ALICE, "POST /api/processes/{process_id}/instances"),
     (ALICE, "GET /api/admin/timers"),
@@ -224,6 +227,10 @@ def _seed(api) -> dict:
     started = api.ivan.post("/api/processes/service_request/instances", json={"title": "Headset"})
     assert started.status_code == 201, started.json
 
+    # A second version of the incident process, for the migrations to have somewhere to go.
+    deployed = deploy(api.olga, {"sla.dmn": SLA_12H})
+    assert deployed.status_code == 201, deployed.json
+
     processes = api.alice.get("/api/processes")
     assert processes.status_code == 200, processes.json
     waiting = api.adam.get("/api/admin/timers")
@@ -275,6 +282,12 @@ def _explicit_cases(operation, who, known):
             operation.Case(
                 body=body, media_type="multipart/form-data", headers={"Content-Type": content_type}
             )
+        ]
+    elif operation.label == "POST /api/processes/{process_id}/migrations":
+        move = {"source_version": 1, "target_version": 2}
+        requests += [
+            ({"process_id": "incident"}, {}, move | {"all": True}),
+            ({"process_id": "incident"}, {}, move | {"incidents": known["number"][:2]}),
         ]
     elif operation.label == "POST /api/incidents/{number}/comments":
         requests += [
