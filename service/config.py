@@ -41,6 +41,13 @@ class Settings:
         default=1024 * 1024,
         metadata={"env": "MAX_BODY_BYTES", "help": "largest request body accepted (413 above it)"},
     )
+    modeler_check: bool = field(
+        default=True,
+        metadata={
+            "env": "MODELER_CHECK",
+            "help": "lint deployed BPMN with bpmnlint and bpmn-moddle (needs Node; warnings only)",
+        },
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )
@@ -72,6 +79,13 @@ def _convert(kind: str, raw: str, name: str):
             return int(raw)
         except ValueError:
             raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if kind == "bool":
+        value = raw.strip().lower()
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{name} must be true or false, got {raw!r}")
     return raw
 
 

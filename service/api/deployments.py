@@ -9,7 +9,7 @@ from flask_smorest.fields import Upload
 
 from ..services import deployments, processes
 from ..workflow import SourceFile
-from .context import principal, services
+from .context import principal, services, svg
 from .errors import problem_body
 
 blp = Blueprint("deployments", __name__, url_prefix="/api", description="Deployments and versions")
@@ -138,6 +138,13 @@ def version_bpmn(process_id, version):
     """The BPMN file of a version, byte for byte as it was deployed."""
     content = processes.version_bpmn(services(), principal(), process_id, version)
     return Response(content, mimetype="application/xml")
+
+
+@blp.route("/processes/<string:process_id>/versions/<int:version>/diagram.svg", methods=["GET"])
+@blp.response(200, content_type="image/svg+xml", description="SVG")
+def version_diagram(process_id, version):
+    """The version's diagram as SVG, drawn on the server from the file's BPMN DI."""
+    return svg(processes.version_diagram(services(), principal(), process_id, version))
 
 
 @blp.route("/decisions", methods=["GET"])

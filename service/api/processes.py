@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..services import processes
-from .context import principal, services
+from .context import principal, services, svg
 from .schemas import InstanceSchema, MeSchema, ProcessDataSchema, ProcessSchema
 
 blp = Blueprint("processes", __name__, url_prefix="/api", description="Processes and instances")
@@ -30,6 +30,16 @@ def start_instance(data, process_id):
 @blp.response(200, InstanceSchema)
 def get_instance(instance_id):
     return processes.get_instance(services(), principal(), instance_id)
+
+
+@blp.route("/instances/<int:instance_id>/diagram.svg", methods=["GET"])
+@blp.response(200, content_type="image/svg+xml", description="SVG")
+def instance_diagram(instance_id):
+    """The instance's process drawn from its BPMN, with what has run (class
+    `completed`), where it waits (`active`), what was cut short (`cancelled`) and
+    the flows taken (`taken`). Agents, process owners and admins, and the
+    integrator who started it."""
+    return svg(processes.instance_diagram(services(), principal(), instance_id))
 
 
 @blp.route("/me", methods=["GET"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from ..config import Settings
 from ..db import Database
 from ..forms import FormStore
+from ..modeler import ModelerCheck, default_tool_dir
 from ..workflow import ProcessRuntime
 from .wakeup import Wakeup
 
@@ -27,6 +29,7 @@ class Services:
     forms: FormStore
     clock: Clock = utc_now
     wakeup: Wakeup = field(default_factory=Wakeup)
+    modeler: ModelerCheck = field(default_factory=lambda: ModelerCheck(None))
 
     def now(self) -> datetime:
         value = self.clock()
@@ -48,6 +51,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         runtime=ProcessRuntime(),
         forms=FormStore(),
         clock=clock,
+        modeler=_modeler_check() if settings.modeler_check else ModelerCheck(None),
     )
     db.before_commit(audit.write_pending)
     db.after_rollback(audit.discard_pending)
@@ -58,3 +62,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 
     db.after_commit(wake_workers)
     return services
+
+
+@functools.cache
+def _modeler_check() -> ModelerCheck:
+    """One per process: what it found for some bytes holds for every app built here."""
+    return ModelerCheck(default_tool_dir())

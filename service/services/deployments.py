@@ -98,7 +98,7 @@ def deploy(
         live = _live_files(session)
         merged = {name: SourceFile(name, row.content) for name, row in live.items()}
         merged.update({source.name: source for source in uploads})
-        parsed, warnings = _validate(svc, merged)
+        parsed, warnings = _validate(svc, merged, {source.name for source in uploads})
         now = svc.now()
         rows = {name: _file_row(session, source, now) for name, source in merged.items()}
         processes = [
@@ -162,7 +162,7 @@ def _check_uploads(uploads: list[SourceFile]) -> None:
         raise DeploymentInvalid(problems)
 
 
-def _validate(svc: Services, files: dict[str, SourceFile]):
+def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
     """Parsed processes and warnings; DeploymentInvalid lists every problem found."""
     problems: list[Problem] = []
     documents = {}
@@ -186,6 +186,8 @@ def _validate(svc: Services, files: dict[str, SourceFile]):
         raise DeploymentInvalid(
             [Problem(exc.file or "", exc.message, exc.element_id, exc.line)], warnings
         ) from None
+    # What modelers would say only warns: SpiffWorkflow runs the file either way.
+    warnings += svc.modeler.check([files[name] for name in documents if name in uploaded])
     return parsed, warnings
 
 

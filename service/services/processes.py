@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, func, select
+from sqlalchemy import func, select
 
 from ..domain import access
 from ..domain.access import Principal
@@ -21,8 +21,8 @@ from ..models import (
     ProcessInstance,
     ProcessVersion,
 )
-from ..workflow.parsing import defines_process
-from . import execution
+from ..workflow import diagram
+from . import execution, versions
 from .context import Services
 from .views import InstanceView, instance_view
 
@@ -197,18 +197,31 @@ def version_bpmn(svc: Services, principal: Principal, process_id: str, version: 
     """The BPMN file of a version exactly as it was deployed."""
     _require_definitions(principal)
     with svc.db.read() as uow:
-        found = uow.session.scalar(
-            select(ProcessVersion).where(
-                ProcessVersion.process_id == process_id,
-                ProcessVersion.version == version if version <= MAX_ID else false(),
-            )
-        )
-        if found is None:
-            raise NotFound(f"no version {version} of process {process_id!r}")
-        for file in found.files:
-            if file.kind == "bpmn" and defines_process(file.name, file.content, process_id):
-                return file.content
-        raise NotFound(f"the BPMN file of {process_id!r} version {version} is missing")
+        return versions.bpmn_file(versions.find(uow.session, process_id, version)).content
+
+
+def version_diagram(svc: Services, principal: Principal, process_id: str, version: int) -> bytes:
+    """The version's diagram as SVG, drawn from the file's own layout."""
+    _require_definitions(principal)
+    with svc.db.read() as uow:
+        source = versions.bpmn_file(versions.find(uow.session, process_id, version))
+    return diagram.render(diagram.layout_of(source, process_id))
+
+
+def instance_diagram(svc: Services, principal: Principal, instance_id: int) -> bytes:
+    """The diagram of the instance's version, with where it has been and where it waits."""
+    _require_definitions(principal)
+    with svc.db.read() as uow:
+        session = uow.session
+        instance = session.get(ProcessInstance, instance_id) if instance_id <= MAX_ID else None
+        if instance is None or not _may_see(session, principal, instance):
+            raise NotFound(f"no instance {instance_id}")
+        process_id = instance.process_id
+        source = versions.bpmn_file(instance.version)
+        trail = execution.peek(svc, session, instance).trail()
+    return diagram.render(
+        diagram.layout_of(source, process_id), states=trail.states, taken=trail.taken
+    )
 
 
 def list_decisions(svc: Services, principal: Principal) -> list[DecisionView]:

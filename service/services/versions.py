@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, false, select
 from sqlalchemy.orm import Session
 
-from ..domain.errors import ProcessError
+from ..domain.errors import NotFound, ProcessError
+from ..domain.numbering import MAX_ID
 from ..forms import Form
-from ..models import ProcessFile, ProcessVersionFile
+from ..models import ProcessFile, ProcessVersion, ProcessVersionFile
+from ..workflow import SourceFile
+from ..workflow.parsing import defines_process
 from .context import Services
 
 _FILE_OF_VERSION = (
@@ -42,3 +45,23 @@ def _file(session: Session, version_id: int, name: str) -> tuple[int, str]:
     if found is None:
         raise ProcessError(f"the form {name} is not part of the process version")
     return found.id, found.sha256
+
+
+def find(session: Session, process_id: str, version: int) -> ProcessVersion:
+    found = session.scalar(
+        select(ProcessVersion).where(
+            ProcessVersion.process_id == process_id,
+            ProcessVersion.version == version if 0 < version <= MAX_ID else false(),
+        )
+    )
+    if found is None:
+        raise NotFound(f"no version {version} of process {process_id!r}")
+    return found
+
+
+def bpmn_file(version: ProcessVersion) -> SourceFile:
+    """The BPMN file that defines the version's process, as deployed."""
+    for file in version.files:
+        if file.kind == "bpmn" and defines_process(file.name, file.content, version.process_id):
+            return SourceFile(file.name, file.content)
+    raise NotFound(f"the BPMN file of {version.process_id!r} version {version.version} is missing")

@@ -8,6 +8,7 @@ from .runtime import (
     ProcessRuntime,
     ReadyTask,
     Snapshot,
+    Trail,
     WaitingMessage,
     WaitingTimer,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "ServiceHandler",
     "Snapshot",
     "SourceFile",
+    "Trail",
     "WaitingMessage",
     "WaitingTimer",
     "content_hash",

@@ -77,6 +77,26 @@ class Snapshot:
     messages: tuple[WaitingMessage, ...] = ()
 
 
+@dataclass(frozen=True)
+class Trail:
+    """element id -> active, error, completed or cancelled; and the flows taken."""
+
+    states: dict[str, str]
+    taken: frozenset[tuple[str, str]]
+
+
+_TRAIL_STATES = {
+    TaskState.READY: "active",
+    TaskState.WAITING: "active",
+    TaskState.STARTED: "active",
+    TaskState.ERROR: "error",
+    TaskState.COMPLETED: "completed",
+    TaskState.CANCELLED: "cancelled",
+}
+# An element run several times (a loop, a reopen) shows what matters most now.
+_TRAIL_RANK = {"cancelled": 0, "completed": 1, "error": 2, "active": 3}
+
+
 class ProcessRuntime:
     """Owns SpiffWorkflow for the rest of the application.
 
@@ -222,6 +242,27 @@ class Execution:
 
     def dump(self) -> str:
         return self._serializer.dump_state(self._workflow)
+
+    def trail(self) -> Trail:
+        """Where the instance has been and where it is, by BPMN element, for diagrams."""
+        states: dict[str, str] = {}
+        taken: set[tuple[str, str]] = set()
+        for task in self._workflow.get_tasks():
+            element_id = task.task_spec.bpmn_id
+            state = _TRAIL_STATES.get(task.state)
+            if element_id is None or state is None:
+                continue
+            if _TRAIL_RANK[state] > _TRAIL_RANK.get(states.get(element_id), -1):
+                states[element_id] = state
+            if state in ("active", "completed", "error"):
+                # The nearest ancestor that is a BPMN element (the engine puts its own
+                # tasks in between), so the flow between the two was followed.
+                parent = task.parent
+                while parent is not None and parent.task_spec.bpmn_id is None:
+                    parent = parent.parent
+                if parent is not None:
+                    taken.add((parent.task_spec.bpmn_id, element_id))
+        return Trail(states, frozenset(taken))
 
     def migrate_to(self, target: Definition, target_version: int) -> list[str]:
         """Move the instance onto another version of its process, then let it run.

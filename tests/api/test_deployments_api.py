@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from service.modeler import ModelerCheck, default_tool_dir
 from service.services import deployments
 from service.workflow import SourceFile
 from tests.conftest import FORMS, PROCESSES
@@ -354,3 +355,22 @@ def test_concurrent_deploys_of_the_same_files_make_one_version(svc, api):
     versions = api.olga.get("/api/processes/incident/versions").json
     assert [v["version"] for v in versions] == [2, 1]
     assert len(api.olga.get("/api/deployments").json) == 2
+
+
+@pytest.mark.skipif(
+    not ModelerCheck(default_tool_dir()).available,
+    reason="the modeler check needs Node and `npm ci --prefix tools/modeler-check`",
+)
+def test_what_a_modeler_would_flag_comes_back_as_a_warning(api):
+    twice = INCIDENT.replace(
+        b"<bpmn:laneSet",
+        b'<bpmn:startEvent id="second_start" name="Also a start" />\n<bpmn:laneSet',
+        1,
+    )
+    response = deploy(api.olga, {"incident.bpmn": twice})
+
+    assert response.status_code == 201, response.json
+    [warning] = [w for w in response.json["warnings"] if w["message"].startswith("bpmnlint")]
+    assert warning["message"].startswith("bpmnlint single-blank-start-event: ")
+    assert (warning["field"], warning["element_id"]) == ("incident.bpmn", "incident")
+    assert isinstance(warning["line"], int)

@@ -114,11 +114,15 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/processes/{process_id}/versions/{version}/bpmn": (ALICE,),
     "GET /api/decisions": (ALICE,),
     "POST /api/processes/{process_id}/migrations": (OLGA, ALICE),
+    "GET /api/processes/{process_id}/versions/{version}/diagram.svg": (ALICE, RITA),
+    "GET /api/instances/{instance_id}/diagram.svg": (ALICE, RITA),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
     (ALICE, "POST /api/deployments"),
     (ALICE, "POST /api/processes/{process_id}/migrations"),
+    (RITA, "GET /api/processes/{process_id}/versions/{version}/diagram.svg"),
+    (RITA, "GET /api/instances/{instance_id}/diagram.svg"),
     (RITA, "GET /api/deployments"),
     (ALICE, "POST /api/processes/{process_id}/instances"),
     (ALICE, "GET /api/admin/timers"),
