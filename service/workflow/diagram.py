@@ -348,7 +348,7 @@ def _draw_shape(svg, shape: Shape, state: str | None) -> None:
         _gateway_marker(group, shape.marker, cx, cy)
         _label(group, shape)
     elif shape.kind in ("textAnnotation",):
-        _sub(group, "path", class_="marker", d=f"M{_n(x + 10)},{_n(y)} h-10 v{_n(h)} h10")
+        _sub(group, "path", class_="marker", d=f"{_at(x + 10, y)} h-10 v{_n(h)} h10")
         _wrapped(group, shape.name, x + 5, y + 5, w - 5, h - 5, anchor="start")
     elif shape.kind in ("dataObjectReference", "dataStoreReference", "dataObject"):
         _sub(group, "rect", class_="body", x=x, y=y, width=w, height=h)
@@ -394,9 +394,9 @@ def _task_marker(group, kind: str, x: float, y: float) -> None:
     mx, my = x + 8, y + 8
     if kind == "userTask":
         _sub(group, "circle", class_="marker", cx=mx + 7, cy=my + 4, r=4)
-        _sub(group, "path", class_="marker", d=f"M{_n(mx)},{_n(my + 16)} q7,-11 14,0")
+        _sub(group, "path", class_="marker", d=f"{_at(mx, my + 16)} q7,-11 14,0")
     elif kind == "scriptTask":
-        _sub(group, "path", class_="marker", d=f"M{_n(mx + 2)},{_n(my)} h11 v16 h-11 z")
+        _sub(group, "path", class_="marker", d=f"{_at(mx + 2, my)} h11 v16 h-11 z")
         for step in (4, 8, 12):
             _sub(group, "line", class_="marker", x1=mx + 4, y1=my + step, x2=mx + 11, y2=my + step)
     elif kind == "serviceTask":
@@ -410,12 +410,12 @@ def _task_marker(group, kind: str, x: float, y: float) -> None:
     elif kind in ("sendTask", "receiveTask"):
         _envelope(group, mx + 8, my + 6, filled=kind == "sendTask")
     elif kind == "manualTask":
-        _sub(group, "path", class_="marker", d=f"M{_n(mx)},{_n(my + 6)} h12 v8 h-12 z")
+        _sub(group, "path", class_="marker", d=f"{_at(mx, my + 6)} h12 v8 h-12 z")
 
 
 def _envelope(group, cx: float, cy: float, *, filled: bool) -> None:
     body = _sub(group, "rect", class_="marker", x=cx - 8, y=cy - 5.5, width=16, height=11)
-    flap = _sub(group, "path", class_="marker", d=f"M{_n(cx - 8)},{_n(cy - 5.5)} l8,6 l8,-6")
+    flap = _sub(group, "path", class_="marker", d=f"{_at(cx - 8, cy - 5.5)} l8,6 l8,-6")
     if filled:
         body.set("class", "marker filled")
         flap.set("stroke", "#fff")
@@ -429,21 +429,21 @@ def _event_marker(group, marker: str | None, cx: float, cy: float, throwing: boo
             group,
             "path",
             class_="marker",
-            d=f"M{_n(cx)},{_n(cy - 7)} V{_n(cy)} L{_n(cx + 5)},{_n(cy + 3)}",
+            d=f"{_at(cx, cy - 7)} v7 l5,3",
         )
     elif marker == "message":
         _envelope(group, cx, cy, filled=throwing)
     elif marker == "signal":
-        _sub(group, "path", class_=filled, d=f"M{_n(cx)},{_n(cy - 9)} l8,14 h-16 z")
+        _sub(group, "path", class_=filled, d=f"{_at(cx, cy - 9)} l8,14 h-16 z")
     elif marker == "error":
         _sub(
             group,
             "path",
             class_=filled,
-            d=f"M{_n(cx - 8)},{_n(cy + 8)} l4,-14 l5,8 l7,-10 l-4,14 l-5,-8 z",
+            d=f"{_at(cx - 8, cy + 8)} l4,-14 l5,8 l7,-10 l-4,14 l-5,-8 z",
         )
     elif marker == "escalation":
-        _sub(group, "path", class_=filled, d=f"M{_n(cx)},{_n(cy - 9)} l7,16 l-7,-6 l-7,6 z")
+        _sub(group, "path", class_=filled, d=f"{_at(cx, cy - 9)} l7,16 l-7,-6 l-7,6 z")
     elif marker == "terminate":
         _sub(group, "circle", class_="marker filled", cx=cx, cy=cy, r=10)
     elif marker == "conditional":
