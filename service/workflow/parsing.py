@@ -97,15 +97,20 @@ def parse_sources(sources: Iterable[SourceFile]) -> dict[str, ParsedProcess]:
     sources = list(sources)
     roots = {source.name: read_xml(source) for source in sources}
     parser = SpiffBpmnParser(validator=VALIDATOR)
+    # The file being read, for the errors SpiffWorkflow raises without naming one.
+    current: str | None = None
     try:
         for name, root in roots.items():
             if name.lower().endswith(DMN_SUFFIX):
+                current = name
                 parser.add_dmn_xml(root, filename=name)
         for name, root in roots.items():
             if name.lower().endswith(BPMN_SUFFIX):
+                current = name
                 parser.add_bpmn_xml(root, filename=name)
         parsed = {}
         for process_id in parser.get_process_ids():
+            current = parser.get_process_parser(process_id).filename
             spec = parser.get_spec(process_id)
             subprocess_specs = parser.get_subprocess_specs(process_id)
             files = _dependencies(parser, spec, subprocess_specs)
@@ -122,11 +127,13 @@ def parse_sources(sources: Iterable[SourceFile]) -> dict[str, ParsedProcess]:
     except ProcessDefinitionError:
         raise
     except ValidationException as exc:
-        raise _from_validation(exc, roots) from None
+        raise _from_validation(exc, roots, current) from None
     except Exception as exc:
         # SpiffWorkflow raises bare KeyErrors, AttributeErrors and lxml errors for
         # some malformed files; none of them may escape as a server error.
-        raise ProcessDefinitionError(f"cannot parse the process files: {exc!r}") from None
+        raise ProcessDefinitionError(
+            f"cannot parse the process files: {exc!r}", file=current
+        ) from None
 
 
 def _dependencies(parser, spec, subprocess_specs) -> set[str]:
@@ -174,14 +181,15 @@ def _locations(roots: dict[str, etree._Element]) -> dict[str, tuple[str, int]]:
     return found
 
 
-def _from_validation(exc: ValidationException, roots) -> ProcessDefinitionError:
-    file = exc.file_name or None
+def _from_validation(exc: ValidationException, roots, current) -> ProcessDefinitionError:
+    file = exc.file_name or current
     element_id = exc.id or None
     line = exc.line_number if isinstance(exc.line_number, int) else None
     if line is None and element_id:
-        # SpiffWorkflow leaves line_number empty for parser errors; find the element.
-        for name, root in roots.items():
-            if file and name != file:
+        # SpiffWorkflow leaves line_number empty for parser errors; find the element,
+        # in the file being read first.
+        for name, root in sorted(roots.items(), key=lambda item: item[0] != file):
+            if exc.file_name and name != exc.file_name:
                 continue
             matches = root.xpath("//*[@id=$id]", id=element_id)
             if matches:

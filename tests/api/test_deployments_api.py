@@ -374,3 +374,15 @@ def test_what_a_modeler_would_flag_comes_back_as_a_warning(api):
     assert warning["message"].startswith("bpmnlint single-blank-start-event: ")
     assert (warning["field"], warning["element_id"]) == ("incident.bpmn", "incident")
     assert isinstance(warning["line"], int)
+
+
+def test_an_error_the_engine_reports_without_a_file_still_names_it(api):
+    nameless = INCIDENT.replace(
+        b'<bpmn:signal id="Signal_sla_escalate" name="sla_escalate" />',
+        b'<bpmn:signal name="sla_escalate" />',
+    )
+    response = deploy(api.olga, {"incident.bpmn": nameless})
+    assert response.status_code == 422
+    [error] = response.json["errors"]
+    assert error["field"] == "incident.bpmn"
+    assert "Signal identifier is missing" in error["message"]
