@@ -105,25 +105,42 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="fire what is due now and exit")
+@click.option("--once", is_flag=True, help="do what is due now and exit")
+@click.option(
+    "--only",
+    type=click.Choice(["timers", "deliveries"]),
+    default=None,
+    help="run one of the two loops (to scale them apart)",
+)
 @pass_context
-def worker(ctx: _Context, once: bool) -> None:
-    """Fire timers as they fall due (run one or more next to `serve`)."""
+def worker(ctx: _Context, once: bool, only: str | None) -> None:
+    """Fire timers and send e-mails and webhooks as they fall due (run one or more next
+    to `serve`)."""
     import signal
     import threading
 
-    from .worker import TimerWorker
+    from .worker import DeliveryWorker, TimerWorker
 
     svc = ctx.services
     svc.db.upgrade()
-    timer_worker = TimerWorker(svc)
+    loops = [
+        loop(svc) for loop in (TimerWorker, DeliveryWorker) if only in (None, loop.what)
+    ]
     if once:
-        click.echo(f"fired {timer_worker.run_once()} timer(s)")
+        for loop in loops:
+            click.echo(f"{loop.what}: {loop.run_once()} done")
         return
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
-    timer_worker.run(stop)
+    threads = [
+        threading.Thread(target=loop.run, args=(stop,), name=f"{loop.what}-worker")
+        for loop in loops
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 @main.command()
@@ -186,7 +203,7 @@ def user() -> None:
     help="a group (among --group) this user leads: told when it misses a target",
 )
 @click.option("--display-name", default=None)
-@click.option("--contact", default=None, help="e-mail or phone")
+@click.option("--contact", default=None, help="e-mail (notifications go there) or phone")
 @pass_context
 @_fail_on_domain_errors
 def user_add(ctx: _Context, name, groups, lead_of, display_name, contact) -> None:

@@ -48,6 +48,46 @@ class Settings:
             "help": "lint deployed BPMN with bpmnlint and bpmn-moddle (needs Node; warnings only)",
         },
     )
+    public_url: str = field(
+        default="http://127.0.0.1:8000",
+        metadata={"env": "PUBLIC_URL", "help": "the service's address, for links in e-mails"},
+    )
+    notification_rules: Path = field(
+        default_factory=lambda: _PACKAGE / "notify" / "rules.json",
+        metadata={"env": "NOTIFICATION_RULES", "help": "who is told what (a JSON file)"},
+    )
+    smtp_host: str = field(
+        default="",
+        metadata={"env": "SMTP_HOST", "help": "mail server; no e-mail is sent when empty"},
+    )
+    smtp_port: int = field(default=25, metadata={"env": "SMTP_PORT", "help": "mail server port"})
+    smtp_security: str = field(
+        default="none",
+        metadata={"env": "SMTP_SECURITY", "help": "none, starttls or ssl"},
+    )
+    smtp_username: str = field(
+        default="", metadata={"env": "SMTP_USERNAME", "help": "SMTP login, if the server needs one"}
+    )
+    smtp_password: str = field(
+        default="",
+        repr=False,
+        metadata={"env": "SMTP_PASSWORD", "help": "SMTP password (never logged)"},
+    )
+    mail_from: str = field(
+        default="Incident Desk <incident-desk@localhost>",
+        metadata={"env": "MAIL_FROM", "help": "sender of notification e-mails"},
+    )
+    delivery_max_attempts: int = field(
+        default=8,
+        metadata={
+            "env": "DELIVERY_MAX_ATTEMPTS",
+            "help": "tries before an e-mail or webhook call is dead (an admin can retry it)",
+        },
+    )
+    webhook_timeout: int = field(
+        default=10,
+        metadata={"env": "WEBHOOK_TIMEOUT", "help": "seconds to wait for a webhook receiver"},
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )

@@ -1,10 +1,10 @@
-"""The timer worker: fire what is due, then sleep until the next due time.
+"""Background loops: fire due timers, send due deliveries, sleep until the next.
 
-It sleeps until the earliest waiting timer is due, or until woken: by a
-commit in this process that added an earlier timer, by PostgreSQL's NOTIFY
-from another process, or by stop. `max_idle` only bounds a sleep with nothing
-scheduled, so a timer written by a process that cannot wake us (another
-process on SQLite) is still found.
+Each loop sleeps until its earliest waiting item is due, or until woken: by a
+commit in this process that added an earlier one, by PostgreSQL's NOTIFY from
+another process, or by stop. `max_idle` only bounds a sleep with nothing
+scheduled, so work written by a process that cannot wake us (another process
+on SQLite) is still found.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import os
 import socket
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from .services import schedule, timers
+from .services import deliveries, outbox, schedule, timers
 from .services.context import Services
+from .services.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,10 @@ BATCH = 50
 MAX_IDLE = timedelta(seconds=60)
 
 
-class TimerWorker:
+class _Loop:
+    what = "items"
+    channel = ""
+
     def __init__(
         self,
         svc: Services,
@@ -40,6 +44,45 @@ class TimerWorker:
         self._max_idle = max_idle
 
     def run_once(self) -> int:
+        raise NotImplementedError
+
+    def _next_due(self) -> datetime | None:
+        raise NotImplementedError
+
+    def _wakeup(self) -> Wakeup:
+        raise NotImplementedError
+
+    def seconds_to_next(self) -> float:
+        """How long to sleep: until the next due item, at most `max_idle`."""
+        upcoming = self._next_due()
+        if upcoming is None:
+            return self._max_idle.total_seconds()
+        delay = (upcoming - self._svc.now()).total_seconds()
+        return min(max(delay, 0.0), self._max_idle.total_seconds())
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("%s worker %s started", self.what, self.name)
+        with self._svc.db.listen(self.channel) as listener:
+            while not stop.is_set():
+                try:
+                    done = self.run_once()
+                    if done:
+                        log.debug("%s: %d %s", self.name, done, self.what)
+                    delay = self.seconds_to_next()
+                except Exception:
+                    # The database may be down for a while; keep trying, gently.
+                    log.exception("%s worker %s: cycle failed", self.what, self.name)
+                    delay = 5.0
+                if delay > 0:
+                    self._wakeup().wait(delay, stop=stop, listener=listener)
+        log.info("%s worker %s stopped", self.what, self.name)
+
+
+class TimerWorker(_Loop):
+    what = "timers"
+    channel = schedule.NOTIFY_CHANNEL
+
+    def run_once(self) -> int:
         """Fire every timer due now, earliest first; the number fired."""
         fired = 0
         while True:
@@ -49,37 +92,43 @@ class TimerWorker:
             for timer in claimed:
                 fired += timers.fire(self._svc, timer, self.name)
 
-    def seconds_to_next(self) -> float:
-        """How long to sleep: until the next due timer, at most `max_idle`."""
-        upcoming = schedule.next_wakeup(self._svc)
-        if upcoming is None:
-            return self._max_idle.total_seconds()
-        delay = (upcoming - self._svc.now()).total_seconds()
-        return min(max(delay, 0.0), self._max_idle.total_seconds())
+    def _next_due(self) -> datetime | None:
+        return schedule.next_wakeup(self._svc)
 
-    def run(self, stop: threading.Event) -> None:
-        log.info("timer worker %s started", self.name)
-        with self._svc.db.listen(schedule.NOTIFY_CHANNEL) as listener:
-            while not stop.is_set():
-                try:
-                    fired = self.run_once()
-                    if fired:
-                        log.debug("fired %d timers", fired)
-                    delay = self.seconds_to_next()
-                except Exception:
-                    # The database may be down for a while; keep trying, gently.
-                    log.exception("timer worker %s: cycle failed", self.name)
-                    delay = 5.0
-                if delay > 0:
-                    self._svc.wakeup.wait(delay, stop=stop, listener=listener)
-        log.info("timer worker %s stopped", self.name)
+    def _wakeup(self) -> Wakeup:
+        return self._svc.wakeup
 
 
-def start_in_thread(svc: Services) -> tuple[threading.Thread, threading.Event]:
-    """A worker in this process (the single-process SQLite set-up)."""
+class DeliveryWorker(_Loop):
+    what = "deliveries"
+    channel = outbox.NOTIFY_CHANNEL
+
+    def run_once(self) -> int:
+        """Try every delivery due now, oldest first; the number sent."""
+        sent = 0
+        while True:
+            claimed = deliveries.claim_due(self._svc, self.name, self._batch)
+            if not claimed:
+                return sent
+            for delivery in claimed:
+                sent += deliveries.send(self._svc, delivery, self.name)
+
+    def _next_due(self) -> datetime | None:
+        return deliveries.next_wakeup(self._svc)
+
+    def _wakeup(self) -> Wakeup:
+        return self._svc.delivery_wakeup
+
+
+def start_in_thread(svc: Services) -> tuple[list[threading.Thread], threading.Event]:
+    """The workers in this process (the single-process SQLite set-up)."""
     stop = threading.Event()
-    thread = threading.Thread(
-        target=TimerWorker(svc).run, args=(stop,), name="timer-worker", daemon=True
-    )
-    thread.start()
-    return thread, stop
+    threads = [
+        threading.Thread(
+            target=loop(svc).run, args=(stop,), name=f"{loop.what}-worker", daemon=True
+        )
+        for loop in (TimerWorker, DeliveryWorker)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads, stop

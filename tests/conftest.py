@@ -155,6 +155,9 @@ class Client:
     def post(self, path, **kwargs):
         return self._call("POST", path, **kwargs)
 
+    def delete(self, path, **kwargs):
+        return self._call("DELETE", path, **kwargs)
+
 
 class Clients:
     def __init__(self, app, tokens: dict[str, str]):

@@ -15,6 +15,7 @@ from . import (
     processes,
     tasks,
     text,
+    webhooks,
 )
 
 
@@ -32,5 +33,5 @@ def register(app: Flask) -> None:
     errors.register(app)
     auth.register(app)
     text.register(app)
-    for module in (health, incidents, tasks, processes, deployments, migrations, admin):
+    for module in (health, incidents, tasks, processes, deployments, migrations, admin, webhooks):
         api.register_blueprint(module.blp)

@@ -295,3 +295,54 @@ class TimerSchema(ma.Schema):
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
     next_attempt_at = fields.AwareDateTime(allow_none=True)
+
+
+class WebhookCreateSchema(ma.Schema):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    events = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        required=True,
+        metadata={"description": "event types or patterns: incident.*, sla.breached, *"},
+    )
+    description = fields.String(load_default=None, validate=validate.Length(max=200))
+    secret = fields.String(
+        load_default=None,
+        validate=validate.Length(min=16, max=200),
+        metadata={"description": "HMAC-SHA256 key; generated when left out"},
+    )
+
+
+class WebhookSchema(ma.Schema):
+    id = fields.Integer()
+    url = fields.String()
+    events = fields.List(fields.String())
+    description = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    created_by = fields.String()
+    secret_hint = fields.String(metadata={"description": "the secret's last characters"})
+
+
+class WebhookCreatedSchema(WebhookSchema):
+    secret = fields.String(metadata={"description": "shown once: keep it to verify signatures"})
+
+
+class DeliveryQuerySchema(ma.Schema):
+    state = fields.String(validate=validate.OneOf(["pending", "sent", "dead", "cancelled"]))
+    channel = fields.String(validate=validate.OneOf(["email", "webhook"]))
+    subscription = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class DeliverySchema(ma.Schema):
+    id = fields.Integer()
+    created_at = fields.AwareDateTime()
+    channel = fields.String()
+    event_id = fields.String()
+    event_type = fields.String()
+    incident_number = fields.String(allow_none=True)
+    subscription_id = fields.Integer(allow_none=True)
+    recipient = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = fields.AwareDateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    sent_at = fields.AwareDateTime(allow_none=True)

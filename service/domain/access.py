@@ -81,3 +81,8 @@ def may_read_definitions(principal: Principal) -> bool:
 
 def may_release_for_others(principal: Principal) -> bool:
     return principal.in_group(Group.ADMIN)
+
+
+def administers(principal: Principal) -> bool:
+    """Webhook subscriptions, deliveries and failed timers: admins only."""
+    return principal.in_group(Group.ADMIN)

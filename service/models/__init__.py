@@ -2,6 +2,7 @@
 
 from .base import Base, UTCDateTime
 from .incidents import AuditEvent, Comment, HumanTask, IdempotencyKey, Incident, Notification
+from .outbox import Delivery, WebhookSubscription
 from .processes import (
     DecisionVersion,
     Deployment,
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "Comment",
     "DecisionVersion",
+    "Delivery",
     "Deployment",
     "DeploymentFile",
     "HumanTask",
@@ -34,4 +36,5 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserGroup",
+    "WebhookSubscription",
 ]

@@ -48,6 +48,11 @@ def record(
     )
 
 
+def pending(session: Session) -> list[dict[str, Any]]:
+    """The events recorded in this transaction so far (the outbox reads them at commit)."""
+    return session.info.get(_PENDING, [])
+
+
 def write_pending(session: Session) -> None:
     """Registered to run before every write transaction commits (see build_services)."""
     pending = session.info.pop(_PENDING, None)

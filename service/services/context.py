@@ -11,6 +11,8 @@ from ..config import Settings
 from ..db import Database
 from ..forms import FormStore
 from ..modeler import ModelerCheck, default_tool_dir
+from ..notify.rules import Rules
+from ..notify.templates import Templates
 from ..workflow import ProcessRuntime
 from .wakeup import Wakeup
 
@@ -30,6 +32,8 @@ class Services:
     clock: Clock = utc_now
     wakeup: Wakeup = field(default_factory=Wakeup)
     modeler: ModelerCheck = field(default_factory=lambda: ModelerCheck(None))
+    # The delivery worker's own signal: deliveries and timers wake different loops.
+    delivery_wakeup: Wakeup = field(default_factory=Wakeup)
 
     def now(self) -> datetime:
         value = self.clock()
@@ -42,7 +46,7 @@ class Services:
 
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
-    from . import audit, schedule
+    from . import audit, notifications, outbox, schedule
 
     db = Database(settings.database_url)
     services = Services(
@@ -53,12 +57,19 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         clock=clock,
         modeler=_modeler_check() if settings.modeler_check else ModelerCheck(None),
     )
+    templates = Templates()
+    sender = outbox.Outbox(settings, Rules.load(settings.notification_rules, templates), templates)
+    # Order matters: the outbox reads the audit events before they are written.
+    db.before_commit(sender.collect)
     db.before_commit(audit.write_pending)
     db.after_rollback(audit.discard_pending)
+    db.after_rollback(notifications.created)
 
     def wake_workers(session) -> None:
         if session.info.pop(schedule.CHANGED, False):
             services.wakeup.notify()
+        if session.info.pop(outbox.CHANGED, False):
+            services.delivery_wakeup.notify()
 
     db.after_commit(wake_workers)
     return services

@@ -22,6 +22,9 @@ from .paging import offset_of
 
 MEMBER = "member"
 LEAD = "lead"
+# The rows this transaction created, with their mail template: the outbox
+# turns them into deliveries at commit.
+CREATED = "incident_desk.notifications_created"
 
 _LEADS = (
     select(User.id, User.username)
@@ -44,6 +47,25 @@ class NotificationView:
     delivered_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Created:
+    notification: Notification
+    template: str | None
+    # What the template sees as `event`: type, actor, data.
+    event: dict[str, Any]
+
+
+def add(
+    session: Session, notification: Notification, *, template: str | None, event: dict[str, Any]
+) -> None:
+    session.add(notification)
+    session.info.setdefault(CREATED, []).append(Created(notification, template, event))
+
+
+def created(session: Session) -> list[Created]:
+    return session.info.pop(CREATED, [])
+
+
 def notify_group(
     session: Session,
     *,
@@ -53,6 +75,7 @@ def notify_group(
     role: str,
     incident_id: int | None,
     data: dict[str, Any],
+    template: str | None = None,
 ) -> list[str]:
     """Tell a group's members, or its leads by name (the group itself when it has none).
 
@@ -63,18 +86,18 @@ def notify_group(
         recipients = list(session.execute(_LEADS, {"group": group}).all())
     if not recipients:
         recipients = [(None, f"group {group}" + (" (lead)" if role == LEAD else ""))]
+    context = {"type": event, "actor": audit.SYSTEM_ACTOR, "data": data}
     for user_id, _label in recipients:
-        session.add(
-            Notification(
-                created_at=now,
-                incident_id=incident_id,
-                event=event,
-                recipient_id=user_id,
-                recipient_group=None if user_id else group,
-                role=role,
-                data=data,
-            )
+        notification = Notification(
+            created_at=now,
+            incident_id=incident_id,
+            event=event,
+            recipient_id=user_id,
+            recipient_group=None if user_id else group,
+            role=role,
+            data=data,
         )
+        add(session, notification, template=template, event=context)
     addressed = [label for _, label in recipients]
     audit.record(
         session,

@@ -63,6 +63,7 @@ def record_event(
             role=role,
             incident_id=incident.id,
             data={"number": incident.number, "clock": clock, "due_at": due.isoformat()},
+            template=f"sla_{kind}",
         )
 
     def log(kind: str) -> None:

@@ -83,7 +83,7 @@ NEGATIVE_EXAMPLES = 15
 ALICE = "alice"  # L1 agent: sees every incident and task, works the L1 lane
 RITA = "rita"  # reporter: sees her own incidents, works their Reporter-lane tasks
 IVAN = "ivan"  # integrator: may start processes directly (alice only gets 403 there)
-ADAM = "adam"  # admin: manages timers (alice only gets 403 there)
+ADAM = "adam"  # admin: manages timers, webhooks, deliveries (alice only gets 403 there)
 OLGA = "olga"  # process owner: deploys (nobody else may)
 
 # Every operation is fuzzed as alice. The second pass as rita covers what a
@@ -116,6 +116,12 @@ PLAN: dict[str, tuple[str, ...]] = {
     "POST /api/processes/{process_id}/migrations": (OLGA, ALICE),
     "GET /api/processes/{process_id}/versions/{version}/diagram.svg": (ALICE, RITA),
     "GET /api/instances/{instance_id}/diagram.svg": (ALICE, RITA),
+    "POST /api/webhooks": (ADAM, ALICE),
+    "GET /api/webhooks": (ADAM, ALICE),
+    "GET /api/webhooks/{subscription_id}": (ADAM, ALICE),
+    "DELETE /api/webhooks/{subscription_id}": (ADAM, ALICE),
+    "GET /api/admin/deliveries": (ADAM, ALICE),
+    "POST /api/admin/deliveries/{delivery_id}/retry": (ADAM, ALICE),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -127,6 +133,12 @@ NEVER_SUCCEEDS = {
     (ALICE, "POST /api/processes/{process_id}/instances"),
     (ALICE, "GET /api/admin/timers"),
     (ALICE, "POST /api/admin/timers/{timer_id}/retry"),
+    (ALICE, "POST /api/webhooks"),
+    (ALICE, "GET /api/webhooks"),
+    (ALICE, "GET /api/webhooks/{subscription_id}"),
+    (ALICE, "DELETE /api/webhooks/{subscription_id}"),
+    (ALICE, "GET /api/admin/deliveries"),
+    (ALICE, "POST /api/admin/deliveries/{delivery_id}/retry"),
 }
 
 CHECKS = [
@@ -210,6 +222,12 @@ def _schema(api):
 
 def _seed(api) -> dict:
     """Incidents in several states, opened and worked over the API; their ids by kind."""
+    # First, so that every incident below leaves a webhook delivery waiting (port 9
+    # discards; nothing sends in this test).
+    hook = api.adam.post(
+        "/api/webhooks", json={"url": "http://127.0.0.1:9/hooks", "events": ["incident.*"]}
+    )
+    assert hook.status_code == 201, hook.json
     new = open_incident(api.rita, title="Mail is down")
     in_diagnosis = complete(api.alice, open_incident(api.rita, title="VPN drops"), "triage", TRIAGE)
     awaiting_confirmation = complete(
@@ -239,8 +257,12 @@ def _seed(api) -> dict:
     assert processes.status_code == 200, processes.json
     waiting = api.adam.get("/api/admin/timers")
     assert waiting.status_code == 200, waiting.json
+    waiting_deliveries = api.adam.get("/api/admin/deliveries?state=pending&page_size=3")
+    assert waiting_deliveries.status_code == 200, waiting_deliveries.json
     return {
         "version": [1],
+        "subscription_id": [hook.json["id"]],
+        "delivery_id": [delivery["id"] for delivery in waiting_deliveries.json],
         "timer_id": [timer["id"] for timer in waiting.json],
         "number": [incident["number"] for incident in incidents],
         "task_id": [task["id"] for incident in incidents for task in incident["open_tasks"]]
@@ -293,6 +315,9 @@ def _explicit_cases(operation, who, known):
             ({"process_id": "incident"}, {}, move | {"all": True}),
             ({"process_id": "incident"}, {}, move | {"incidents": known["number"][:2]}),
         ]
+    elif operation.label == "POST /api/webhooks":
+        hook = {"url": "https://hooks.example.org/incidents", "events": ["incident.*"]}
+        requests += [({}, {}, hook)]
     elif operation.label == "POST /api/incidents/{number}/comments":
         requests += [
             ({"number": number}, {}, {"body": "Any news?"}) for number in known["number"][:2]

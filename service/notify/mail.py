@@ -1,0 +1,114 @@
+"""E-mail over SMTP: the message is built when the notification is written, sent later."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any
+
+from .failures import PermanentFailure
+from .templates import Rendered
+
+NONE, STARTTLS, SSL = "none", "starttls", "ssl"
+SECURITY = (NONE, STARTTLS, SSL)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str
+    timeout: float = 30.0
+
+
+def valid_address(value: str | None) -> str | None:
+    """The bare address when `value` is a usable e-mail address, else None."""
+    if not value:
+        return None
+    _name, address = parseaddr(value)
+    local, _, domain = address.rpartition("@")
+    if not local or not domain or any(c.isspace() for c in address):
+        return None
+    return address
+
+
+def compose(
+    *,
+    rendered: Rendered,
+    to: str,
+    to_name: str | None,
+    incident_number: str,
+    created_at: datetime,
+    domain: str,
+) -> dict[str, Any]:
+    """What the outbox stores: enough to build the identical message on every attempt."""
+    return {
+        "to": to,
+        "to_name": to_name or "",
+        "subject": rendered.subject,
+        "text": rendered.text,
+        "html": rendered.html,
+        # Fixed now, so a message sent twice (at-least-once) is recognisably one.
+        "message_id": make_msgid(domain=domain),
+        "date": format_datetime(created_at),
+        # Every message about one incident threads under one root.
+        "references": f"<{incident_number}@{domain}>",
+    }
+
+
+def build(payload: dict[str, Any], sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = (
+        Address(display_name=payload["to_name"], addr_spec=payload["to"])
+        if payload.get("to_name")
+        else payload["to"]
+    )
+    message["Subject"] = payload["subject"]
+    message["Date"] = payload["date"]
+    message["Message-ID"] = payload["message_id"]
+    message["References"] = payload["references"]
+    message["In-Reply-To"] = payload["references"]
+    # RFC 3834: tells auto-responders not to answer, so no mail loops.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(payload["text"])
+    message.add_alternative(payload["html"], subtype="html")
+    return message
+
+
+def send(settings: SmtpSettings, message: EmailMessage) -> None:
+    """Hand the message to the server; raises PermanentFailure for 5xx answers."""
+    context = ssl.create_default_context()
+    try:
+        if settings.security == SSL:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with client:
+            if settings.security == STARTTLS:
+                client.starttls(context=context)
+            if settings.username:
+                client.login(settings.username, settings.password)
+            client.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if all(code >= 500 for code in codes):
+            raise PermanentFailure(f"recipient refused: {codes}") from None
+        raise
+    except smtplib.SMTPResponseException as exc:
+        if exc.smtp_code >= 500 and not isinstance(exc, smtplib.SMTPAuthenticationError):
+            raise PermanentFailure(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}") from None
+        raise
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
