@@ -123,9 +123,7 @@ def worker(ctx: _Context, once: bool, only: str | None) -> None:
 
     svc = ctx.services
     svc.db.upgrade()
-    loops = [
-        loop(svc) for loop in (TimerWorker, DeliveryWorker) if only in (None, loop.what)
-    ]
+    loops = [loop(svc) for loop in (TimerWorker, DeliveryWorker) if only in (None, loop.what)]
     if once:
         for loop in loops:
             click.echo(f"{loop.what}: {loop.run_once()} done")

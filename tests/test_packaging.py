@@ -34,6 +34,10 @@ def test_the_wheel_bundles_processes_and_forms(tmp_path):
     assert "service/migrations/versions/0001_initial.py" in names
     assert "service/migrations/env.py" in names
     assert "service/migrations/script.py.mako" in names
+    # The notification rules and mail templates ship with the code that reads them.
+    assert "service/notify/rules.json" in names
+    for template in (ROOT / "service" / "notify" / "templates").glob("*.j2"):
+        assert f"service/notify/templates/{template.name}" in names
 
     # Installed from the wheel (no repository around it), the defaults find the bundle.
     target = tmp_path / "site"
