@@ -48,6 +48,32 @@ class Settings:
             "help": "lint deployed BPMN with bpmnlint and bpmn-moddle (needs Node; warnings only)",
         },
     )
+    attachments_dir: str = field(
+        default="",
+        metadata={
+            "env": "ATTACHMENTS_DIR",
+            "help": "folder for attachment files; empty keeps them in the database",
+        },
+    )
+    max_attachment_bytes: int = field(
+        default=10 * 1024 * 1024,
+        metadata={"env": "MAX_ATTACHMENT_BYTES", "help": "largest attachment accepted"},
+    )
+    attachment_types: str = field(
+        default=(
+            "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
+            "application/json,application/zip,"
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
+            "application/vnd.oasis.opendocument.text,"
+            "application/vnd.oasis.opendocument.spreadsheet"
+        ),
+        metadata={
+            "env": "ATTACHMENT_TYPES",
+            "help": "content types accepted, as found in the bytes (comma-separated)",
+        },
+    )
     public_url: str = field(
         default="http://127.0.0.1:8000",
         metadata={"env": "PUBLIC_URL", "help": "the service's address, for links in e-mails"},

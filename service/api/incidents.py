@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import functools
+import io
 
+import marshmallow as ma
+from flask import request, send_file
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
 
 from ..services import comments, incidents
 from .context import paged, principal, services
 from .schemas import (
+    AttachmentFormSchema,
     CommentCreateSchema,
     CommentSchema,
     EventSchema,
@@ -74,6 +79,61 @@ def add_comment(body, number):
     return comments.add_comment(
         services(), principal(), number, body["body"], public=body["public"]
     )
+
+
+class FilesSchema(ma.Schema):
+    files = ma.fields.List(
+        Upload(), required=True, metadata={"description": "the files (repeat the field)"}
+    )
+
+
+@blp.before_request
+def _room_for_attachments():
+    # Only this endpoint takes files; everything else keeps the small body limit.
+    if request.endpoint == f"{blp.name}.add_attachments":
+        settings = services().settings
+        request.max_content_length = (
+            settings.max_attachment_bytes * comments.MAX_FILES + settings.max_body_bytes
+        )
+
+
+@blp.route("/<string:number>/attachments", methods=["POST"])
+@blp.arguments(AttachmentFormSchema, location="form")
+@blp.arguments(FilesSchema, location="files")
+@blp.response(201, PostedCommentSchema)
+def add_attachments(form, files, number):
+    """Reply with files attached (multipart). Each file's type is read from its bytes and
+    must be on the accepted list; each is at most INCIDENT_DESK_MAX_ATTACHMENT_BYTES."""
+    uploads = [comments.Upload(f.filename or "", f.read()) for f in files["files"]]
+    return comments.add_comment(
+        services(), principal(), number, form["body"], public=form["public"], files=uploads
+    )
+
+
+@blp.route("/<string:number>/attachments/<int:attachment_id>", methods=["GET"])
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the file, with the content type found in it",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+def get_attachment(number, attachment_id):
+    """Download an attachment (only where its comment is visible to you)."""
+    view, content = comments.get_attachment(services(), principal(), number, attachment_id)
+    # Always a download, never rendered by the browser in our origin.
+    response = send_file(
+        io.BytesIO(content),
+        mimetype=view.content_type,
+        as_attachment=True,
+        download_name=view.filename,
+        etag=view.sha256,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @blp.route("/<string:number>/comments", methods=["GET"])

@@ -256,12 +256,33 @@ class CommentCreateSchema(ma.Schema):
     )
 
 
+class AttachmentSchema(ma.Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String(metadata={"description": "as found in the bytes"})
+    size = fields.Integer()
+    sha256 = fields.String()
+
+
 class CommentSchema(ma.Schema):
     id = fields.Integer()
     author = fields.String()
     body = fields.String()
     public = fields.Boolean()
     created_at = fields.AwareDateTime()
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+
+
+class AttachmentFormSchema(ma.Schema):
+    body = fields.String(
+        load_default="",
+        validate=validate.Length(max=20_000),
+        metadata={"description": "the comment's text (optional with files)"},
+    )
+    public = fields.Boolean(
+        load_default=True,
+        metadata={"description": "false: an internal note agents see (agents only)"},
+    )
 
 
 class PostedCommentSchema(ma.Schema):

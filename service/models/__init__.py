@@ -1,7 +1,15 @@
 """SQLAlchemy tables. Every change to them comes with an alembic migration."""
 
 from .base import Base, UTCDateTime
-from .incidents import AuditEvent, Comment, HumanTask, IdempotencyKey, Incident, Notification
+from .incidents import (
+    Attachment,
+    AuditEvent,
+    Comment,
+    HumanTask,
+    IdempotencyKey,
+    Incident,
+    Notification,
+)
 from .outbox import Delivery, WebhookSubscription
 from .processes import (
     DecisionVersion,
@@ -17,6 +25,7 @@ from .users import ApiToken, User, UserGroup
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "Base",
     "Comment",

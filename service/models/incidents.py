@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -154,3 +154,26 @@ class Notification(Base):
     role: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]]
     delivered_at: Mapped[datetime | None]
+
+
+class Attachment(Base):
+    """A file posted with a comment; it is as visible as its comment.
+
+    The bytes live in `content`, or, when a folder is configured, in a file
+    named by their SHA-256 there (`content` is then empty).
+    """
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_attachments_incident", "incident_id", "id"),)

@@ -3,22 +3,35 @@ an agent's public reply is a first response."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
+from .. import uploads
 from ..domain import access
 from ..domain.access import Principal
 from ..domain.enums import REPORTER_REPLY_MESSAGE, IncidentStatus
-from ..domain.errors import FieldError, Forbidden, InvalidInput
-from ..models import Comment, ProcessInstance, User
+from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from ..domain.numbering import MAX_ID
+from ..models import Attachment, Comment, ProcessInstance, User
 from . import audit, execution
 from .context import Services
 from .incidents import visible_incident
 from .views import IncidentView, incident_view
 
 MAX_BODY = 20_000
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,13 @@ class CommentView:
     body: str
     public: bool
     created_at: datetime
+    attachments: list[AttachmentView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -37,12 +57,23 @@ class Posted:
 
 
 def add_comment(
-    svc: Services, principal: Principal, number: str, body: str, *, public: bool = True
+    svc: Services,
+    principal: Principal,
+    number: str,
+    body: str,
+    *,
+    public: bool = True,
+    files: list[Upload] | None = None,
 ) -> Posted:
+    """A reply, with files attached when given (then the text may be empty)."""
+    files = files or []
+    if files and not (body or "").strip():
+        body = "Attached " + ", ".join(uploads.clean_filename(f.filename) for f in files)
     if not body or not body.strip() or len(body) > MAX_BODY:
         raise InvalidInput(
             "a comment needs text", [FieldError("$.body", f"1 to {MAX_BODY} characters")]
         )
+    checked = _check_files(svc, files)
     with svc.db.unit_of_work() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)
@@ -59,13 +90,18 @@ def add_comment(
         )
         session.add(comment)
         session.flush()
+        attached = _store_files(svc, session, checked, incident.id, comment.id, principal, now)
         audit.record(
             session,
             "comment.added",
             at=now,
             actor=principal,
             incident_id=incident.id,
-            data={"comment_id": comment.id, "public": public},
+            data={
+                "comment_id": comment.id,
+                "public": public,
+                **({"attachments": [a.filename for a in attached]} if attached else {}),
+            },
         )
         if (
             public
@@ -86,7 +122,7 @@ def add_comment(
             _resume_hold(svc, session, incident, principal, body)
         session.flush()
         posted = Posted(
-            CommentView(comment.id, principal.username, body, public, now),
+            CommentView(comment.id, principal.username, body, public, now, attached),
             incident_view(session, incident, svc.now()),
         )
         uow.commit()
@@ -106,10 +142,124 @@ def list_comments(svc: Services, principal: Principal, number: str) -> list[Comm
         )
         if not access.sees_everything(principal):
             query = query.where(Comment.public.is_(True))
+        rows = session.execute(query).all()
+        files: dict[int, list[AttachmentView]] = {}
+        for row in session.execute(
+            select(*_ATTACHMENT_COLUMNS, Attachment.comment_id)
+            .where(Attachment.comment_id.in_([c.id for c, _ in rows]))
+            .order_by(Attachment.id)
+        ):
+            files.setdefault(row.comment_id, []).append(AttachmentView(*row[:-1]))
         return [
-            CommentView(c.id, username, c.body, c.public, c.created_at)
-            for c, username in session.execute(query).all()
+            CommentView(c.id, username, c.body, c.public, c.created_at, files.get(c.id, []))
+            for c, username in rows
         ]
+
+
+def get_attachment(
+    svc: Services, principal: Principal, number: str, attachment_id: int
+) -> tuple[AttachmentView, bytes]:
+    """An attachment and its bytes, for whoever may see the comment it came with."""
+    with svc.db.read() as uow:
+        session = uow.session
+        incident = visible_incident(session, principal, number)
+        row = (
+            session.execute(
+                select(Attachment, Comment.public)
+                .join(Comment, Comment.id == Attachment.comment_id)
+                .where(Attachment.id == attachment_id, Attachment.incident_id == incident.id)
+            ).first()
+            if 0 < attachment_id <= MAX_ID
+            else None
+        )
+        if row is None or (not row.public and not access.sees_everything(principal)):
+            raise NotFound(f"no attachment {attachment_id} on {number}")
+        attachment = row.Attachment
+        content = attachment.content
+        if content is None:
+            content = uploads.FolderStore(Path(svc.settings.attachments_dir)).get(attachment.sha256)
+        view = AttachmentView(
+            attachment.id,
+            attachment.filename,
+            attachment.content_type,
+            attachment.size,
+            attachment.sha256,
+        )
+        return view, content
+
+
+_ATTACHMENT_COLUMNS = (
+    Attachment.id,
+    Attachment.filename,
+    Attachment.content_type,
+    Attachment.size,
+    Attachment.sha256,
+)
+
+
+def _check_files(svc: Services, files: list[Upload]) -> list[tuple[uploads.Inspected, bytes]]:
+    """Every file inspected; all the problems at once, each at its place."""
+    if len(files) > MAX_FILES:
+        raise InvalidInput(
+            "too many files", [FieldError("$.files", f"at most {MAX_FILES} files per comment")]
+        )
+    accepted = {t.strip() for t in svc.settings.attachment_types.split(",") if t.strip()}
+    limit = svc.settings.max_attachment_bytes
+    checked, errors = [], []
+    for index, upload in enumerate(files):
+        where = f"$.files[{index}]"
+        found = uploads.inspect(upload.filename, upload.content)
+        if found.size == 0:
+            errors.append(FieldError(where, f"{found.filename} is empty"))
+        elif found.size > limit:
+            errors.append(
+                FieldError(where, f"{found.filename} has {found.size} bytes; at most {limit}")
+            )
+        elif found.content_type not in accepted:
+            what = found.content_type or "of no recognised type"
+            errors.append(
+                FieldError(
+                    where, f"{found.filename} is {what}; accepted: {', '.join(sorted(accepted))}"
+                )
+            )
+        elif not uploads.consistent(uploads.named_as(found.filename), found.content_type):
+            errors.append(
+                FieldError(
+                    where,
+                    f"{found.filename} holds {found.content_type or 'unrecognised data'}, "
+                    f"not the {uploads.named_as(found.filename)} its name promises",
+                )
+            )
+        checked.append((found, upload.content))
+    if errors:
+        raise InvalidInput("some files cannot be attached", errors)
+    return checked
+
+
+def _store_files(svc, session, checked, incident_id, comment_id, principal, now):
+    folder = svc.settings.attachments_dir
+    store = uploads.FolderStore(Path(folder)) if folder else None
+    views = []
+    for found, content in checked:
+        if store is not None:
+            # Before the commit: a crash leaves at most an unreferenced file, never
+            # a row without its bytes.
+            store.put(found.sha256, content)
+        row = Attachment(
+            incident_id=incident_id,
+            comment_id=comment_id,
+            filename=found.filename,
+            content_type=found.content_type,
+            size=found.size,
+            sha256=found.sha256,
+            content=None if store is not None else content,
+            uploaded_by_id=principal.user_id,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        views.append(AttachmentView(row.id, row.filename, row.content_type, row.size, row.sha256))
+    return views
 
 
 def _resume_hold(svc, session, incident, principal, body) -> None:

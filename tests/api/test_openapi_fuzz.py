@@ -44,6 +44,7 @@ engine and differ between runs, but the requests built around them do not.
 from __future__ import annotations
 
 import importlib
+import io
 import itertools
 import pkgutil
 
@@ -95,6 +96,8 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/incidents/{number}": (ALICE, RITA),
     "GET /api/incidents/{number}/events": (ALICE, RITA),
     "POST /api/incidents/{number}/comments": (ALICE, RITA),
+    "POST /api/incidents/{number}/attachments": (ALICE, RITA),
+    "GET /api/incidents/{number}/attachments/{attachment_id}": (ALICE, RITA),
     "GET /api/incidents/{number}/comments": (ALICE, RITA),
     "GET /api/notifications": (ALICE,),
     "GET /api/admin/timers": (ALICE, ADAM),
@@ -257,11 +260,18 @@ def _seed(api) -> dict:
     assert processes.status_code == 200, processes.json
     waiting = api.adam.get("/api/admin/timers")
     assert waiting.status_code == 200, waiting.json
+    attached = api.rita.post(
+        f"/api/incidents/{new['number']}/attachments",
+        data={"files": [(io.BytesIO(b"08:00 refused"), "outlook.log")]},
+        content_type="multipart/form-data",
+    )
+    assert attached.status_code == 201, attached.json
     waiting_deliveries = api.adam.get("/api/admin/deliveries?state=pending&page_size=3")
     assert waiting_deliveries.status_code == 200, waiting_deliveries.json
     return {
         "version": [1],
         "subscription_id": [hook.json["id"]],
+        "attachment_id": [a["id"] for a in attached.json["comment"]["attachments"]],
         "delivery_id": [delivery["id"] for delivery in waiting_deliveries.json],
         "timer_id": [timer["id"] for timer in waiting.json],
         "number": [incident["number"] for incident in incidents],
@@ -308,6 +318,19 @@ def _explicit_cases(operation, who, known):
             operation.Case(
                 body=body, media_type="multipart/form-data", headers={"Content-Type": content_type}
             )
+        ]
+    elif operation.label == "POST /api/incidents/{number}/attachments":
+        body, content_type = encode_multipart_formdata(
+            [("body", "The log"), ("files", ("outlook.log", b"08:00 connection refused\n"))]
+        )
+        return [
+            operation.Case(
+                path_parameters={"number": number},
+                body=body,
+                media_type="multipart/form-data",
+                headers={"Content-Type": content_type},
+            )
+            for number in known["number"][:2]
         ]
     elif operation.label == "POST /api/processes/{process_id}/migrations":
         move = {"source_version": 1, "target_version": 2}
