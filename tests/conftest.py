@@ -196,6 +196,15 @@ def api(app, people) -> Clients:
     return Clients(app, people)
 
 
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (aiosmtpd); point the settings at `smtp.port`."""
+    from tests.notify_servers import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
+
+
 def pytest_collection_modifyitems(config, items):
     if ON_POSTGRES:
         return

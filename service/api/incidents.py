@@ -10,7 +10,7 @@ from flask import request, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
-from ..services import comments, incidents
+from ..services import calls, comments, incidents
 from .context import paged, principal, services
 from .schemas import (
     AttachmentFormSchema,
@@ -21,6 +21,7 @@ from .schemas import (
     IncidentCreateSchema,
     IncidentQuerySchema,
     IncidentSchema,
+    InstanceSchema,
     PostedCommentSchema,
 )
 
@@ -134,6 +135,16 @@ def get_attachment(number, attachment_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@blp.route("/<string:number>/calls", methods=["POST"])
+@blp.response(201, InstanceSchema)
+def request_call(number):
+    """Arrange a call with the reporter (L2 and L3 agents, P1 and P2 incidents at L2 or L3).
+
+    Starts the `call` process: its first task takes the time and the link or
+    number; the reporter is then invited with a calendar file and reminded."""
+    return calls.request_call(services(), principal(), number)
 
 
 @blp.route("/<string:number>/comments", methods=["GET"])

@@ -47,6 +47,7 @@ def compose(
     incident_number: str,
     created_at: datetime,
     domain: str,
+    attachments: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """What the outbox stores: enough to build the identical message on every attempt."""
     return {
@@ -60,6 +61,7 @@ def compose(
         "date": format_datetime(created_at),
         # Every message about one incident threads under one root.
         "references": f"<{incident_number}@{domain}>",
+        "attachments": attachments or [],
     }
 
 
@@ -80,6 +82,14 @@ def build(payload: dict[str, Any], sender: str) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(payload["text"])
     message.add_alternative(payload["html"], subtype="html")
+    for attached in payload.get("attachments", []):
+        maintype, _, subtype = attached["content_type"].partition("/")
+        if maintype != "text":
+            raise ValueError(f"cannot attach {attached['content_type']}")
+        params = {"method": attached["method"]} if attached.get("method") else None
+        message.add_attachment(
+            attached["content"], subtype=subtype, filename=attached["filename"], params=params
+        )
     return message
 
 

@@ -13,6 +13,8 @@ import jsonschema
 from .templates import Templates
 
 REPORTER = "reporter"
+# What a rule may attach to its e-mail: the calendar entry of a call.
+CALENDAR = "calendar"
 ASSIGNEE = "assignee"
 ASSIGNEE_OR_TIER = "assignee_or_tier"
 TIER = "tier"
@@ -33,6 +35,7 @@ _SCHEMA = {
                     "event": {"type": "string", "minLength": 1},
                     "when": {"type": "object"},
                     "tell_actor": {"type": "boolean"},
+                    "attach": {"type": "array", "items": {"enum": [CALENDAR]}},
                     "notify": {
                         "type": "array",
                         "minItems": 1,
@@ -64,6 +67,7 @@ class Rule:
     # Whether the person who caused the event is told too (a reporter's own
     # new incident is confirmed; an agent is not told about their own reply).
     tell_actor: bool = False
+    attach: tuple[str, ...] = ()
 
     def matches(self, data: Mapping[str, Any]) -> bool:
         return all(data.get(key) == value for key, value in self.when.items())
@@ -95,6 +99,7 @@ class Rules:
                 tuple(r["notify"]),
                 r["template"],
                 r.get("tell_actor", False),
+                tuple(r.get("attach", ())),
             )
             for r in document["rules"]
         ]

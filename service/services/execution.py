@@ -18,8 +18,8 @@ from ..domain.access import Principal
 from ..domain.enums import InstanceStatus
 from ..domain.errors import Conflict, NotFound, ProcessError
 from ..models import HumanTask, Incident, ProcessInstance, ProcessVersion
-from ..workflow import SLA_EVENT, START_PROCESS, Definition, Execution
-from . import audit, projection, schedule, sla
+from ..workflow import CALL_EVENT, SLA_EVENT, START_PROCESS, Definition, Execution
+from . import audit, call_events, projection, schedule, sla
 from .context import Services
 
 # Built once: these run on every request, and building a statement costs more
@@ -74,6 +74,17 @@ class _ServiceCalls:
             return sla.record_event(
                 self._session,
                 own_incident(self._session, self._instance),
+                params,
+                now=self._svc.now(),
+                actor=self._actor,
+                element_id=element_id,
+            )
+        if operation == CALL_EVENT:
+            instance = self._instance
+            return call_events.record_event(
+                self._session,
+                self._session.get(Incident, instance.incident_id) if instance.incident_id else None,
+                self._instance,
                 params,
                 now=self._svc.now(),
                 actor=self._actor,

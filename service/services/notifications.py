@@ -53,13 +53,20 @@ class Created:
     template: str | None
     # What the template sees as `event`: type, actor, data.
     event: dict[str, Any]
+    # Files for the e-mail, by kind (see notify.rules.CALENDAR).
+    attach: tuple[str, ...] = ()
 
 
 def add(
-    session: Session, notification: Notification, *, template: str | None, event: dict[str, Any]
+    session: Session,
+    notification: Notification,
+    *,
+    template: str | None,
+    event: dict[str, Any],
+    attach: tuple[str, ...] = (),
 ) -> None:
     session.add(notification)
-    session.info.setdefault(CREATED, []).append(Created(notification, template, event))
+    session.info.setdefault(CREATED, []).append(Created(notification, template, event, attach))
 
 
 def created(session: Session) -> list[Created]:

@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..models import Comment, Delivery, Incident, Notification, User, UserGroup, WebhookSubscription
-from ..notify import mail
+from ..notify import calendar, mail
 from ..notify.rules import (
     ASSIGNEE,
     ASSIGNEE_OR_TIER,
+    CALENDAR,
     REPORTER,
     TIER,
     TIER_LEAD,
@@ -102,6 +103,7 @@ class Outbox:
                     ),
                     template=rule.template,
                     event=event,
+                    attach=rule.attach,
                 )
 
     def _recipients(
@@ -171,6 +173,10 @@ class Outbox:
                 incident_number=incident.number or f"incident-{incident.id}",
                 created_at=note.created_at,
                 domain=self._domain,
+                attachments=[
+                    self._attachment(kind, created.event, incident, address)
+                    for kind in created.attach
+                ],
             )
         except Exception as exc:
             # A broken template must not undo what the user did: the delivery is
@@ -179,6 +185,38 @@ class Outbox:
             delivery.state = DEAD
             delivery.last_error = f"template {created.template} failed: {exc}"
         return delivery
+
+    def _attachment(
+        self, kind: str, event: dict[str, Any], incident: Incident, address: str
+    ) -> dict[str, str]:
+        if kind != CALENDAR:
+            raise ValueError(f"no attachment of kind {kind!r}")
+        call = event["data"]
+        starts = datetime.fromisoformat(call["call_at"])
+        ics = calendar.invitation(
+            uid=f"call-{call['call_id']}@{self._domain}",
+            starts=starts,
+            minutes=int(call.get("duration_minutes") or 30),
+            summary=f"[{incident.number}] Call about: {incident.title}",
+            description="\n".join(
+                part
+                for part in (
+                    f"{call.get('medium', 'call')}: {call.get('join', '')}",
+                    call.get("agenda"),
+                )
+                if part
+            ),
+            location=str(call.get("join") or ""),
+            organizer=mail.valid_address(self._settings.mail_from) or "incident-desk@localhost",
+            attendee=address,
+            stamp=event["at"],
+        )
+        return {
+            "filename": "invitation.ics",
+            "content_type": calendar.CONTENT_TYPE,
+            "method": "REQUEST",
+            "content": ics.decode(),
+        }
 
     def _context(
         self, session: Session, created: notifications.Created, incident: Incident, user: User

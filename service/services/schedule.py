@@ -30,7 +30,9 @@ _DUE = (
     select(Timer.id)
     .where(
         Timer.state == WAITING,
-        Timer.due_at <= bindparam("now"),
+        # Strictly after: SpiffWorkflow fires a timer only once its time has
+        # passed, and a timer claimed at its exact due time would not fire.
+        Timer.due_at < bindparam("now"),
         or_(Timer.lease_expires_at.is_(None), Timer.lease_expires_at < bindparam("now")),
         or_(Timer.next_attempt_at.is_(None), Timer.next_attempt_at <= bindparam("now")),
     )

@@ -12,9 +12,10 @@ from .runtime import (
     WaitingMessage,
     WaitingTimer,
 )
-from .scripting import SLA_EVENT, START_PROCESS, ServiceHandler
+from .scripting import CALL_EVENT, SLA_EVENT, START_PROCESS, ServiceHandler, parse_duration
 
 __all__ = [
+    "CALL_EVENT",
     "SLA_EVENT",
     "START_PROCESS",
     "Blocker",
@@ -31,4 +32,5 @@ __all__ = [
     "WaitingMessage",
     "WaitingTimer",
     "content_hash",
+    "parse_duration",
 ]

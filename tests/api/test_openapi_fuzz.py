@@ -86,6 +86,7 @@ RITA = "rita"  # reporter: sees her own incidents, works their Reporter-lane tas
 IVAN = "ivan"  # integrator: may start processes directly (alice only gets 403 there)
 ADAM = "adam"  # admin: manages timers, webhooks, deliveries (alice only gets 403 there)
 OLGA = "olga"  # process owner: deploys (nobody else may)
+CAROL = "carol"  # L3 agent: arranges calls about P1 and P2 incidents (alice only gets 403)
 
 # Every operation is fuzzed as alice. The second pass as rita covers what a
 # reporter reaches; ivan covers the generic process API that alice may not use.
@@ -97,6 +98,7 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/incidents/{number}/events": (ALICE, RITA),
     "POST /api/incidents/{number}/comments": (ALICE, RITA),
     "POST /api/incidents/{number}/attachments": (ALICE, RITA),
+    "POST /api/incidents/{number}/calls": (CAROL, ALICE),
     "GET /api/incidents/{number}/attachments/{attachment_id}": (ALICE, RITA),
     "GET /api/incidents/{number}/comments": (ALICE, RITA),
     "GET /api/notifications": (ALICE,),
@@ -136,6 +138,7 @@ NEVER_SUCCEEDS = {
     (ALICE, "POST /api/processes/{process_id}/instances"),
     (ALICE, "GET /api/admin/timers"),
     (ALICE, "POST /api/admin/timers/{timer_id}/retry"),
+    (ALICE, "POST /api/incidents/{number}/calls"),
     (ALICE, "POST /api/webhooks"),
     (ALICE, "GET /api/webhooks"),
     (ALICE, "GET /api/webhooks/{subscription_id}"),
@@ -247,7 +250,14 @@ def _seed(api) -> dict:
     )
     # Opened by an agent for another reporter: rita may not see it.
     for_ron = open_incident(api.alice, title="Phone is dead", reporter="ron")
-    incidents = [new, in_diagnosis, awaiting_confirmation, request, for_ron]
+    # P1, so at L3, where a call may be arranged.
+    critical = complete(
+        api.alice,
+        open_incident(api.rita, title="Core switch down"),
+        "triage",
+        TRIAGE | {"impact": "high", "urgency": "high"},
+    )
+    incidents = [new, in_diagnosis, awaiting_confirmation, request, for_ron, critical]
     # Started by an integrator outside any incident: only ivan and the agents may see it.
     started = api.ivan.post("/api/processes/service_request/instances", json={"title": "Headset"})
     assert started.status_code == 201, started.json

@@ -17,13 +17,7 @@ from service.notify import webhook
 from service.worker import DeliveryWorker
 from tests.conftest import START
 from tests.helpers import RESOLVED, TRIAGE, complete, open_incident
-from tests.notify_servers import Receiver, SmtpServer, free_port
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
+from tests.notify_servers import Receiver, free_port
 
 
 @pytest.fixture

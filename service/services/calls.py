@@ -1,0 +1,77 @@
+"""Calls with the reporter (personalised service for P1 and P2 incidents at L2 or L3).
+
+An agent asks for one; the `call` process then has them arrange it (a form),
+invites the reporter (an e-mail with a calendar file, by the notification
+rules), reminds both sides shortly before, and records the outcome on the
+incident as an internal note. The process calls back here through its
+`call_event` service tasks.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..domain.access import Principal
+from ..domain.enums import IncidentStatus, InstanceStatus, Priority, Tier
+from ..domain.errors import Conflict, Forbidden
+from ..models import ProcessInstance
+from . import execution
+from .context import Services
+from .incidents import visible_incident
+from .views import InstanceView, instance_view
+
+CALL_PROCESS_ID = "call"
+PRIORITIES = (Priority.P1, Priority.P2)
+TIERS = (Tier.L2, Tier.L3)
+
+
+def request_call(svc: Services, principal: Principal, number: str) -> InstanceView:
+    """Start a call process for the incident; its first task is arranging the call."""
+    if not any(principal.in_group(tier) for tier in TIERS):
+        raise Forbidden("only L2 and L3 agents arrange calls")
+    with svc.db.unit_of_work() as uow:
+        session = uow.session
+        incident = visible_incident(session, principal, number)
+        if (
+            incident.priority not in PRIORITIES
+            or incident.tier not in TIERS
+            or incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
+        ):
+            raise Conflict(
+                f"calls are for open P1 and P2 incidents at L2 or L3; {number} is "
+                f"{incident.priority or 'unprioritised'} at {incident.tier}, {incident.status}"
+            )
+        running = session.scalar(
+            select(ProcessInstance.id).where(
+                ProcessInstance.incident_id == incident.id,
+                ProcessInstance.process_id == CALL_PROCESS_ID,
+                ProcessInstance.status == InstanceStatus.RUNNING,
+            )
+        )
+        if running is not None:
+            raise Conflict(f"a call for {number} is already under way (instance {running})")
+        parent = session.scalar(
+            select(ProcessInstance).where(
+                ProcessInstance.incident_id == incident.id, ProcessInstance.parent_id.is_(None)
+            )
+        )
+        # Every variable the process reads, None until its form sets it.
+        data = {
+            "incident_number": incident.number,
+            "title": incident.title,
+            "duration_minutes": 30,
+            "agenda": None,
+            "next_steps": None,
+        }
+        instance, run = execution.start(
+            svc,
+            session,
+            process_id=CALL_PROCESS_ID,
+            data=data,
+            actor=principal,
+            incident=incident,
+            parent=parent,
+        )
+        view = instance_view(session, instance, run.execution.snapshot().data)
+        uow.commit()
+        return view
