@@ -44,6 +44,19 @@ class _Loop:
         self._max_idle = max_idle
 
     def run_once(self) -> int:
+        """Do everything due now, earliest first, in batches; how many succeeded."""
+        done = 0
+        while True:
+            claimed = self._claim()
+            if not claimed:
+                return done
+            for item in claimed:
+                done += self._handle(item)
+
+    def _claim(self) -> list:
+        raise NotImplementedError
+
+    def _handle(self, item) -> bool:
         raise NotImplementedError
 
     def _next_due(self) -> datetime | None:
@@ -82,15 +95,11 @@ class TimerWorker(_Loop):
     what = "timers"
     channel = schedule.NOTIFY_CHANNEL
 
-    def run_once(self) -> int:
-        """Fire every timer due now, earliest first; the number fired."""
-        fired = 0
-        while True:
-            claimed = schedule.claim_due(self._svc, self.name, self._batch)
-            if not claimed:
-                return fired
-            for timer in claimed:
-                fired += timers.fire(self._svc, timer, self.name)
+    def _claim(self) -> list:
+        return schedule.claim_due(self._svc, self.name, self._batch)
+
+    def _handle(self, item) -> bool:
+        return timers.fire(self._svc, item, self.name)
 
     def _next_due(self) -> datetime | None:
         return schedule.next_wakeup(self._svc)
@@ -103,15 +112,11 @@ class DeliveryWorker(_Loop):
     what = "deliveries"
     channel = outbox.NOTIFY_CHANNEL
 
-    def run_once(self) -> int:
-        """Try every delivery due now, oldest first; the number sent."""
-        sent = 0
-        while True:
-            claimed = deliveries.claim_due(self._svc, self.name, self._batch)
-            if not claimed:
-                return sent
-            for delivery in claimed:
-                sent += deliveries.send(self._svc, delivery, self.name)
+    def _claim(self) -> list:
+        return deliveries.claim_due(self._svc, self.name, self._batch)
+
+    def _handle(self, item) -> bool:
+        return deliveries.send(self._svc, item, self.name)
 
     def _next_due(self) -> datetime | None:
         return deliveries.next_wakeup(self._svc)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..domain import instants
 from ..domain.access import Principal
 from ..domain.errors import ProcessError
 from ..models import Comment, Incident, ProcessInstance
@@ -34,7 +35,9 @@ def record_event(
         )
     if incident is None:
         raise ProcessError("a call belongs to an incident", element_id=element_id)
-    starts = _instant(call.get("call_at"), element_id)
+    starts = instants.required(
+        call.get("call_at"), element_id=element_id, what="the call's call_at"
+    )
     data = {"call_id": instance.id, **call, "call_at": starts.isoformat()}
     answer: dict[str, Any] = {}
     if event == "scheduled":
@@ -76,15 +79,3 @@ def record_event(
         data=data,
     )
     return answer
-
-
-def _instant(value: Any, element_id: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(str(value))
-    except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
-        raise ProcessError(
-            f"the call needs a date and time with its zone, got {value!r}", element_id=element_id
-        )
-    return instant

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from ..domain import lifecycle
+from ..domain import instants, lifecycle
 from ..domain.access import Principal, is_agent_lane
 from ..domain.enums import IncidentStatus, Priority, TaskState, Tier
 from ..domain.errors import ProcessError
@@ -163,7 +163,7 @@ def _enter(session, incident, old_status, new_status, data, submitted, now, even
         incident.paused_since = None
         event("incident.resumed", held_seconds=held)
     if new_status == IncidentStatus.ON_HOLD:
-        incident.paused_since = _instant(data.get("paused_at")) or now
+        incident.paused_since = instants.aware(data.get("paused_at")) or now
         incident.hold_reason = submitted.get("hold_reason") or incident.hold_reason
         event("incident.on_hold", reason=incident.hold_reason)
     elif new_status == IncidentStatus.RESOLVED:
@@ -179,7 +179,7 @@ def _project_deadlines(incident: Incident, data: dict[str, Any], event) -> None:
     """Copy the due times the process computed; a moved deadline goes in the audit trail."""
     incident.paused_seconds = int(float(data.get("paused_seconds") or 0))
     for column, variable, clock in _DEADLINES:
-        new = _instant(data.get(variable))
+        new = instants.aware(data.get(variable))
         old = getattr(incident, column)
         if new is None or new == old:
             continue
@@ -212,16 +212,6 @@ def _late_breach(session, incident: Incident, clock: str, now: datetime, event) 
         due_at=due.isoformat(),
         late_seconds=int((now - due).total_seconds()),
     )
-
-
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return instant if instant.tzinfo is not None else None
 
 
 def sync_tasks(

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..domain import instants
 from ..domain.access import Principal
 from ..domain.enums import IncidentStatus
 from ..domain.errors import ProcessError
@@ -51,7 +52,7 @@ def record_event(
         )
     if incident is None:
         return {"escalate": False}
-    due = _instant(params.get("due"), element_id)
+    due = instants.required(params.get("due"), element_id=element_id, what="sla_event `due`")
     role = notifications.LEAD if role == notifications.LEAD else notifications.MEMBER
 
     def tell(kind: str) -> None:
@@ -107,16 +108,3 @@ def record_event(
     log("breached")
     tell("breached")
     return {"escalate": True}
-
-
-def _instant(value: Any, element_id: str) -> datetime:
-    try:
-        instant = datetime.fromisoformat(str(value))
-    except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
-        raise ProcessError(
-            f"sla_event needs `due` as an ISO date-time with a zone, got {value!r}",
-            element_id=element_id,
-        )
-    return instant
