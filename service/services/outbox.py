@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 EMAIL = "email"
 WEBHOOK = "webhook"
 PENDING, SENT, DEAD, CANCELLED = "pending", "sent", "dead", "cancelled"
+# Events about the notification machinery itself never go out by webhook: a
+# dead delivery to an endpoint subscribed to "*" would otherwise queue
+# another call to the same dead endpoint, forever.
+_NOT_FOR_WEBHOOKS = ("delivery.", "webhook.", "notification.")
 # Set on a session whose commit adds deliveries: in-process workers wake.
 CHANGED = "incident_desk.deliveries_changed"
 NOTIFY_CHANNEL = "incident_desk_deliveries"
@@ -245,6 +249,8 @@ class Outbox:
         ).all()
         deliveries = []
         for event in events:
+            if event["type"].startswith(_NOT_FOR_WEBHOOKS):
+                continue
             wanted = [s for s in subscriptions if _wants(s, event["type"])]
             if not wanted:
                 continue

@@ -204,11 +204,17 @@ def test_a_receiver_that_fails_twice_gets_the_same_event_three_times(api, svc, c
 
 def test_a_gone_receiver_is_not_called_again(api, svc):
     with Receiver(statuses=[410]) as receiver:
-        subscribe(api, receiver.url)
-        open_incident(api.rita)
+        subscribe(api, receiver.url, events=["*"])
+        open_incident(api.rita, title="Gone")
         send(svc)
-    [dead] = api.adam.get("/api/admin/deliveries?state=dead").json
-    assert dead["attempts"] == 1 and "410" in dead["last_error"]
+        calls = len(receiver.calls)
+        send(svc)
+        assert len(receiver.calls) == calls
+    dead = api.adam.get("/api/admin/deliveries?state=dead&channel=webhook").json
+    assert dead[-1]["attempts"] == 1 and "410" in dead[-1]["last_error"]
+    # Its death is in the audit trail, and is not itself sent to the dead endpoint.
+    pending = api.adam.get("/api/admin/deliveries?state=pending&channel=webhook").json
+    assert pending == []
 
 
 def test_a_worker_killed_between_sending_and_recording_leads_to_a_resend(api, svc, clock):
