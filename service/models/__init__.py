@@ -1,6 +1,7 @@
 """SQLAlchemy tables. Every change to them comes with an alembic migration."""
 
 from .base import Base, UTCDateTime
+from .breaches import Breach
 from .incidents import AuditEvent, Comment, HumanTask, IdempotencyKey, Incident, Notification
 from .processes import (
     DecisionVersion,
@@ -18,6 +19,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "Breach",
     "Comment",
     "DecisionVersion",
     "Deployment",

@@ -12,9 +12,10 @@ from .runtime import (
     WaitingMessage,
     WaitingTimer,
 )
-from .scripting import SLA_EVENT, START_PROCESS, ServiceHandler
+from .scripting import BREACH_DEADLINE, SLA_EVENT, START_PROCESS, ServiceHandler
 
 __all__ = [
+    "BREACH_DEADLINE",
     "SLA_EVENT",
     "START_PROCESS",
     "Blocker",

@@ -19,7 +19,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 START_PROCESS = "start_process"
 SLA_EVENT = "sla_event"
-KNOWN_OPERATIONS = frozenset({START_PROCESS, SLA_EVENT})
+BREACH_DEADLINE = "breach_deadline"
+KNOWN_OPERATIONS = frozenset({START_PROCESS, SLA_EVENT, BREACH_DEADLINE})
 
 
 class ServiceHandler(Protocol):
