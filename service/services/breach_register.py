@@ -87,11 +87,10 @@ def follow(
         if breach.risk == Risk.NONE:
             breach.no_notice_reason = values.get("no_notice_reason")
         event("breach.assessed", risk=breach.risk)
-    if isinstance(values.get("contained"), bool) and "containment_measures" in values:
-        if breach.contained is None:
-            event("breach.contained", contained=values["contained"])
+    if breach.contained is None and isinstance(values.get("contained"), bool):
         breach.contained = values["contained"]
         breach.containment_measures = values.get("containment_measures")
+        event("breach.containment_recorded", contained=breach.contained)
     if breach.authority_notified_at is None and values.get("authority_notified_at"):
         _record_notice(breach, values, now, event)
     if breach.subjects_notified_at is None and values.get("subjects_notified_at"):

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from service.domain import access
 from service.domain import breaches as rules
+from service.domain.access import Principal
 from service.domain.breaches import AuthorityNotice, BreachStatus
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -71,3 +73,22 @@ def test_awareness_and_notices_within_the_clock_skew():
     assert rules.check_notice_time("x", None, aware_at=aware, now=NOW)[0].field == "$.x"
     before = rules.check_notice_time("x", aware - timedelta(seconds=1), aware_at=aware, now=NOW)
     assert "before" in before[0].message
+
+
+@pytest.mark.parametrize(
+    ("groups", "flags", "reads"),
+    [
+        ({"L1"}, True, True),
+        ({"L3"}, True, True),
+        ({"privacy"}, True, True),
+        ({"management"}, False, True),
+        ({"admin"}, False, True),
+        ({"process-owner"}, False, False),
+        ({"integrator"}, False, False),
+        (set(), False, False),
+    ],
+)
+def test_who_flags_and_who_reads_the_register(groups, flags, reads):
+    principal = Principal(1, "someone", frozenset(groups))
+    assert access.may_flag_breach(principal) is flags
+    assert access.may_read_breaches(principal) is reads
