@@ -109,7 +109,12 @@ def test_serve_on_a_fresh_sqlite_database(tmp_path):
         ).stdout.strip()
         status, processes = _get(f"http://127.0.0.1:{port}/api/processes", token)
         assert status == 200
-        assert {p["id"] for p in processes} == {"call", "incident", "service_request"}
+        assert {p["id"] for p in processes} == {
+            "call",
+            "data_breach",
+            "incident",
+            "service_request",
+        }
         assert Path(tmp_path, "desk.sqlite3").exists()
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -7,6 +7,7 @@ from flask import Flask
 from . import (
     admin,
     auth,
+    breaches,
     deployments,
     errors,
     health,
@@ -33,5 +34,15 @@ def register(app: Flask) -> None:
     errors.register(app)
     auth.register(app)
     text.register(app)
-    for module in (health, incidents, tasks, processes, deployments, migrations, admin, webhooks):
+    for module in (
+        health,
+        incidents,
+        breaches,
+        tasks,
+        processes,
+        deployments,
+        migrations,
+        admin,
+        webhooks,
+    ):
         api.register_blueprint(module.blp)

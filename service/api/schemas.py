@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..domain.breaches import AuthorityNotice, BreachStatus, Risk
 from ..domain.enums import Channel, IncidentStatus, Level, Priority, TaskState, Tier
 from ..domain.sla import SlaFilter
 
@@ -187,6 +188,10 @@ class IncidentSchema(ma.Schema):
         fields.Nested(IncidentErrorSchema),
         metadata={"description": "failures waiting for an admin (agents and admins see them)"},
     )
+    breach = fields.String(
+        allow_none=True,
+        metadata={"description": "the personal-data breach it was flagged as (register readers)"},
+    )
 
 
 class EventSchema(ma.Schema):
@@ -367,3 +372,75 @@ class DeliverySchema(ma.Schema):
     next_attempt_at = fields.AwareDateTime(allow_none=True)
     last_error = fields.String(allow_none=True)
     sent_at = fields.AwareDateTime(allow_none=True)
+
+
+class BreachFlagSchema(ma.Schema):
+    aware_at = fields.AwareDateTime(
+        required=True,
+        metadata={
+            "description": "when the organisation became aware of the breach (ISO 8601 with "
+            "offset); the 72 hours to notify the supervisory authority run from here"
+        },
+    )
+    summary = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=5000), _not_blank],
+        metadata={"description": "what is known so far: which data, whose, how"},
+    )
+
+
+class BreachQuerySchema(ma.Schema):
+    status = fields.String(validate=validate.OneOf([s.value for s in BreachStatus]))
+    risk = fields.String(validate=validate.OneOf([r.value for r in Risk]))
+    incident = fields.String(validate=validate.Length(min=1, max=20))
+    authority = fields.String(
+        validate=validate.OneOf([a.value for a in AuthorityNotice]),
+        metadata={"description": "where the notice to the supervisory authority stands"},
+    )
+
+
+class AuthorityNoticeSchema(ma.Schema):
+    state = fields.String(
+        metadata={"description": "pending, overdue, notified, notified_late or not_required"}
+    )
+    due_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "72 hours after awareness"}
+    )
+    remaining_seconds = fields.Integer(
+        allow_none=True, metadata={"description": "to the deadline while the notice is due"}
+    )
+    warned_at = fields.AwareDateTime(allow_none=True)
+    escalated_at = fields.AwareDateTime(allow_none=True)
+    notified_at = fields.AwareDateTime(allow_none=True)
+    reference = fields.String(allow_none=True)
+    delay_reason = fields.String(allow_none=True)
+    contents = fields.Dict(
+        metadata={
+            "description": "what the authority was told: nature, categories and approximate "
+            "numbers of people and records, contact, likely consequences, measures"
+        }
+    )
+
+
+class BreachSchema(ma.Schema):
+    number = fields.String()
+    incident_number = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    summary = fields.String()
+    aware_at = fields.AwareDateTime()
+    flagged_at = fields.AwareDateTime()
+    flagged_by = fields.String()
+    status = fields.String(metadata={"description": "assessing, notifying, closing or closed"})
+    risk = fields.String(allow_none=True, metadata={"description": "none, risk or high_risk"})
+    risk_rationale = fields.String(allow_none=True)
+    no_notice_reason = fields.String(allow_none=True)
+    contained = fields.Boolean(allow_none=True)
+    containment_measures = fields.String(allow_none=True)
+    authority = fields.Nested(AuthorityNoticeSchema)
+    subjects_notified_at = fields.AwareDateTime(allow_none=True)
+    subjects_channel = fields.String(allow_none=True)
+    subjects_message = fields.String(allow_none=True)
+    closure_summary = fields.String(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    updated_at = fields.AwareDateTime()
+    open_tasks = fields.List(fields.Nested(TaskSchema))

@@ -8,11 +8,16 @@ from .enums import REPORTER_LANE, Group, Tier
 
 AGENT_GROUPS = frozenset({Group.L1, Group.L2, Group.L3})
 # Groups that see every incident and task (they still work only their own lanes).
-_SEE_ALL = AGENT_GROUPS | {Group.ADMIN, Group.PROCESS_OWNER}
+# The data protection officer reads the incident behind every breach.
+_SEE_ALL = AGENT_GROUPS | {Group.ADMIN, Group.PROCESS_OWNER, Group.PRIVACY}
 # Groups that may open an incident on another user's behalf.
 _ON_BEHALF = AGENT_GROUPS | {Group.INTEGRATOR, Group.ADMIN}
 # Groups that may start any deployed process through the generic API.
 _START_PROCESS = frozenset({Group.INTEGRATOR, Group.ADMIN, Group.PROCESS_OWNER})
+# Who may say an incident is a personal-data breach: those who work incidents, and the DPO.
+_FLAG_BREACH = AGENT_GROUPS | {Group.PRIVACY}
+# Who reads the breach register; management is told when a deadline is missed.
+_READ_BREACHES = _FLAG_BREACH | {Group.MANAGEMENT, Group.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,16 @@ def sees_everything(principal: Principal) -> bool:
 
 def may_see_incident(principal: Principal, *, reporter_id: int, opened_by_id: int) -> bool:
     return sees_everything(principal) or principal.user_id in (reporter_id, opened_by_id)
+
+
+def may_flag_breach(principal: Principal) -> bool:
+    return bool(principal.groups & _FLAG_BREACH)
+
+
+def may_read_breaches(principal: Principal) -> bool:
+    """The register and the breach behind an incident. Never reporters: whether and
+    when the people affected are told is the data protection officer's decision."""
+    return bool(principal.groups & _READ_BREACHES)
 
 
 def may_act_on_behalf(principal: Principal) -> bool:

@@ -67,6 +67,10 @@ class Group(StrEnum):
     PROCESS_OWNER = "process-owner"
     INTEGRATOR = "integrator"
     ADMIN = "admin"
+    # The data protection officer and their team: they work personal-data breaches.
+    PRIVACY = "privacy"
+    # Told when a breach misses the supervisory authority's 72-hour deadline.
+    MANAGEMENT = "management"
 
 
 # The lane whose tasks belong to the incident's reporter rather than to a group.
@@ -74,5 +78,7 @@ REPORTER_LANE = "Reporter"
 
 # The process every incident runs.
 INCIDENT_PROCESS_ID = "incident"
+# The process a personal-data breach runs (GDPR Art. 33 and 34).
+BREACH_PROCESS_ID = "data_breach"
 # The BPMN message a reporter's reply delivers (it ends an "awaiting reporter" hold).
 REPORTER_REPLY_MESSAGE = "reporter_replied"

@@ -1,6 +1,7 @@
 """SQLAlchemy tables. Every change to them comes with an alembic migration."""
 
 from .base import Base, UTCDateTime
+from .breaches import Breach
 from .incidents import (
     Attachment,
     AuditEvent,
@@ -28,6 +29,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "Breach",
     "Comment",
     "DecisionVersion",
     "Delivery",

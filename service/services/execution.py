@@ -15,11 +15,18 @@ from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.access import Principal
-from ..domain.enums import InstanceStatus
+from ..domain.enums import BREACH_PROCESS_ID, InstanceStatus
 from ..domain.errors import Conflict, NotFound, ProcessError
 from ..models import HumanTask, Incident, ProcessInstance, ProcessVersion
-from ..workflow import CALL_EVENT, SLA_EVENT, START_PROCESS, Definition, Execution
-from . import audit, call_events, projection, schedule, sla
+from ..workflow import (
+    BREACH_DEADLINE,
+    CALL_EVENT,
+    SLA_EVENT,
+    START_PROCESS,
+    Definition,
+    Execution,
+)
+from . import audit, breach_register, call_events, projection, schedule, sla
 from .context import Services
 
 # Built once: these run on every request, and building a statement costs more
@@ -88,6 +95,14 @@ class _ServiceCalls:
                 params,
                 now=self._svc.now(),
                 actor=self._actor,
+                element_id=element_id,
+            )
+        if operation == BREACH_DEADLINE:
+            return breach_register.record_deadline(
+                self._session,
+                self._instance,
+                params,
+                now=self._svc.now(),
                 element_id=element_id,
             )
         if operation == START_PROCESS:
@@ -235,6 +250,10 @@ def advance(
         incident=incident,
         new=new,
     )
+    if instance.process_id == BREACH_PROCESS_ID:
+        breach_register.follow(
+            session, instance, snapshot, now=now, actor=actor, submitted=submitted or {}
+        )
     schedule.sync(session, instance, snapshot, now)
     for params, element_id in run.calls.deferred:
         _start_linked(svc, session, instance, params, element_id, actor=actor)

@@ -75,7 +75,9 @@ def open_incident(
 def get_incident(svc: Services, principal: Principal, number: str) -> IncidentView:
     with svc.db.read() as uow:
         incident = visible_incident(uow.session, principal, number)
-        view = incident_view(uow.session, incident, svc.now())
+        view = incident_view(
+            uow.session, incident, svc.now(), confidential=access.may_read_breaches(principal)
+        )
         if not access.sees_everything(principal):
             return view
         failed = [
@@ -127,7 +129,8 @@ def list_incidents(
         rows = session.scalars(
             query.order_by(Incident.id.desc()).limit(page_size).offset(offset)
         ).all()
-        return incident_views(session, rows, svc.now()), total
+        confidential = access.may_read_breaches(principal)
+        return incident_views(session, rows, svc.now(), confidential=confidential), total
 
 
 def list_events(svc: Services, principal: Principal, number: str) -> list[EventView]:

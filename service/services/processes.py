@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..domain import access
 from ..domain.access import Principal
-from ..domain.enums import INCIDENT_PROCESS_ID, InstanceStatus
+from ..domain.enums import BREACH_PROCESS_ID, INCIDENT_PROCESS_ID, InstanceStatus
 from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.numbering import MAX_ID
 from ..models import (
@@ -121,6 +121,8 @@ def start_process(
         raise Forbidden("only integrators, process owners and admins may start processes directly")
     if process_id == INCIDENT_PROCESS_ID:
         raise InvalidInput("open incidents with POST /api/incidents")
+    if process_id == BREACH_PROCESS_ID:
+        raise InvalidInput("flag a breach with POST /api/incidents/{number}/breach")
     if not isinstance(data, dict):
         raise InvalidInput("the process data must be a JSON object")
     with svc.db.unit_of_work() as uow:
@@ -146,6 +148,8 @@ def get_instance(svc: Services, principal: Principal, instance_id: int) -> Insta
 
 
 def _may_see(session, principal: Principal, instance: ProcessInstance) -> bool:
+    if instance.process_id == BREACH_PROCESS_ID:
+        return access.may_read_breaches(principal)
     if access.sees_everything(principal) or instance.started_by_id == principal.user_id:
         return True
     if instance.incident_id is None:

@@ -16,9 +16,17 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain import sla
-from ..domain.enums import IncidentStatus, TaskState
+from ..domain.enums import BREACH_PROCESS_ID, IncidentStatus, TaskState
 from ..domain.sla import Clock
-from ..models import AuditEvent, HumanTask, Incident, ProcessInstance, ProcessVersion, User
+from ..models import (
+    AuditEvent,
+    Breach,
+    HumanTask,
+    Incident,
+    ProcessInstance,
+    ProcessVersion,
+    User,
+)
 
 # The columns a TaskView needs, readable by attribute from a result row.
 TASK_COLUMNS = (
@@ -43,6 +51,9 @@ def _ids(name: str = "ids"):
 
 _USERNAMES = select(User.id, User.username).where(User.id.in_(_ids()))
 _NUMBERS = select(Incident.id, Incident.number).where(Incident.id.in_(_ids()))
+_BREACHES_OF_INCIDENTS = select(Breach.incident_id, Breach.number).where(
+    Breach.incident_id.in_(_ids())
+)
 _TASK_CONTEXT = (
     select(ProcessInstance.id, ProcessInstance.process_id, Incident.number)
     .outerjoin(Incident, Incident.id == ProcessInstance.incident_id)
@@ -151,6 +162,8 @@ class IncidentView:
     linked_instances: list[InstanceRef] = field(default_factory=list)
     open_tasks: list[TaskView] = field(default_factory=list)
     errors: list[ErrorView] = field(default_factory=list)
+    # The breach register's number, for those who may read the register.
+    breach: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,15 +269,23 @@ def _task_view(row: HumanTask, names, processes, numbers) -> TaskView:
 
 
 def incident_views(
-    session: Session, incidents: Sequence[Incident], now: datetime
+    session: Session, incidents: Sequence[Incident], now: datetime, *, confidential: bool = False
 ) -> list[IncidentView]:
-    """Three queries whatever the number of incidents: instances, open tasks, user names.
+    """Three queries whatever the number of incidents: instances, open tasks, user names
+    (and the breaches when `confidential`).
 
-    The SLA clocks are read at `now`."""
+    The SLA clocks are read at `now`. A personal-data breach shows only when
+    `confidential`: for everyone else its instance is left out and its tasks are
+    not theirs to see."""
     if not incidents:
         return []
     ids = [i.id for i in incidents]
     instances = session.execute(_INSTANCES_OF_INCIDENTS, {"ids": ids}).all()
+    breaches: dict[int, str] = {}
+    if confidential:
+        breaches = dict(session.execute(_BREACHES_OF_INCIDENTS, {"ids": ids}).all())
+    else:
+        instances = [inst for inst in instances if inst.process_id != BREACH_PROCESS_ID]
     open_rows = session.execute(_OPEN_TASKS_OF_INCIDENTS, {"ids": ids}).all()
     names = usernames(
         session,
@@ -276,6 +297,8 @@ def incident_views(
     instance_numbers = {inst.id: numbers[inst.incident_id] for inst in instances}
     tasks_by_incident: dict[int, list[TaskView]] = {}
     for row in open_rows:
+        if row.instance_id not in processes:
+            continue
         view = _task_view(row, names, processes, instance_numbers)
         tasks_by_incident.setdefault(row.incident_id, []).append(view)
     own: dict[int, InstanceRef] = {}
@@ -321,13 +344,16 @@ def incident_views(
             instance=own.get(i.id),
             linked_instances=linked.get(i.id, []),
             open_tasks=tasks_by_incident.get(i.id, []),
+            breach=breaches.get(i.id),
         )
         for i in incidents
     ]
 
 
-def incident_view(session: Session, incident: Incident, now: datetime) -> IncidentView:
-    return incident_views(session, [incident], now)[0]
+def incident_view(
+    session: Session, incident: Incident, now: datetime, *, confidential: bool = False
+) -> IncidentView:
+    return incident_views(session, [incident], now, confidential=confidential)[0]
 
 
 def sla_view(incident: Incident, now: datetime) -> SlaView:

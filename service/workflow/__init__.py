@@ -12,9 +12,17 @@ from .runtime import (
     WaitingMessage,
     WaitingTimer,
 )
-from .scripting import CALL_EVENT, SLA_EVENT, START_PROCESS, ServiceHandler, parse_duration
+from .scripting import (
+    BREACH_DEADLINE,
+    CALL_EVENT,
+    SLA_EVENT,
+    START_PROCESS,
+    ServiceHandler,
+    parse_duration,
+)
 
 __all__ = [
+    "BREACH_DEADLINE",
     "CALL_EVENT",
     "SLA_EVENT",
     "START_PROCESS",

@@ -20,7 +20,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 START_PROCESS = "start_process"
 SLA_EVENT = "sla_event"
 CALL_EVENT = "call_event"
-KNOWN_OPERATIONS = frozenset({START_PROCESS, SLA_EVENT, CALL_EVENT})
+BREACH_DEADLINE = "breach_deadline"
+KNOWN_OPERATIONS = frozenset({START_PROCESS, SLA_EVENT, CALL_EVENT, BREACH_DEADLINE})
 
 
 class ServiceHandler(Protocol):

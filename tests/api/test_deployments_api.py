@@ -61,6 +61,7 @@ def test_redeploying_the_live_files_is_a_no_op_that_says_so(api):
         ("incident", 1, False),
         ("service_request", 1, False),
         ("call", 1, False),
+        ("data_breach", 1, False),
     }
     assert state(api) == before
 
@@ -77,6 +78,7 @@ def test_a_changed_decision_table_versions_only_what_uses_it(api):
         ("incident", 2, True),
         ("service_request", 1, False),
         ("call", 1, False),
+        ("data_breach", 1, False),
     }
     assert {(d["decision_id"], d["version"], d["created"]) for d in body["decisions"]} == {
         ("priority", 1, False),
@@ -106,6 +108,7 @@ def test_a_changed_decision_table_versions_only_what_uses_it(api):
         ("incident", 1, False),
         ("service_request", 1, False),
         ("call", 1, False),
+        ("data_breach", 1, False),
     }
 
 
@@ -142,6 +145,7 @@ def test_a_running_incident_keeps_the_form_of_its_version(api):
         ("incident", 2),
         ("service_request", 1),
         ("call", 1),
+        ("data_breach", 1),
     }
 
     new = open_incident(api.rita)

@@ -127,6 +127,10 @@ PLAN: dict[str, tuple[str, ...]] = {
     "DELETE /api/webhooks/{subscription_id}": (ADAM, ALICE),
     "GET /api/admin/deliveries": (ADAM, ALICE),
     "POST /api/admin/deliveries/{delivery_id}/retry": (ADAM, ALICE),
+    "POST /api/incidents/{number}/breach": (ALICE, RITA),
+    "GET /api/breaches": (ALICE, RITA),
+    "GET /api/breaches/{number}": (ALICE, RITA),
+    "GET /api/breaches/export.csv": (ALICE, RITA),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -145,6 +149,11 @@ NEVER_SUCCEEDS = {
     (ALICE, "DELETE /api/webhooks/{subscription_id}"),
     (ALICE, "GET /api/admin/deliveries"),
     (ALICE, "POST /api/admin/deliveries/{delivery_id}/retry"),
+    # Reporters never flag, list or read breaches.
+    (RITA, "POST /api/incidents/{number}/breach"),
+    (RITA, "GET /api/breaches"),
+    (RITA, "GET /api/breaches/{number}"),
+    (RITA, "GET /api/breaches/export.csv"),
 }
 
 CHECKS = [
@@ -266,6 +275,14 @@ def _seed(api) -> dict:
     deployed = deploy(api.olga, {"sla.dmn": SLA_12H})
     assert deployed.status_code == 201, deployed.json
 
+    # A personal-data breach behind one incident, aware long enough ago that its
+    # deadline timers have fired.
+    breach = api.alice.post(
+        f"/api/incidents/{in_diagnosis['number']}/breach",
+        json={"aware_at": "2026-02-20T09:00:00+00:00", "summary": "Customer list leaked"},
+    )
+    assert breach.status_code == 201, breach.json
+
     processes = api.alice.get("/api/processes")
     assert processes.status_code == 200, processes.json
     waiting = api.adam.get("/api/admin/timers")
@@ -291,6 +308,7 @@ def _seed(api) -> dict:
         + [linked["id"] for incident in incidents for linked in incident["linked_instances"]]
         + [started.json["id"]],
         "process_id": [process["id"] for process in processes.json],
+        "breach": [breach.json["number"]],
         "tasks": {
             "triage": only_task(new, "triage")["id"],
             "l1_diagnose": only_task(in_diagnosis, "l1_diagnose")["id"],
@@ -366,6 +384,11 @@ def _explicit_cases(operation, who, known):
             (diagnose, {}, RESOLVED),
             ({"task_id": tasks["fulfil_request"]}, {}, {"fulfilled": True, "fulfilment": "Done"}),
         ]
+    elif operation.label == "GET /api/breaches/{number}":
+        requests += [({"number": number}, {}, None) for number in known["breach"]]
+    elif operation.label == "POST /api/incidents/{number}/breach":
+        flagged = {"aware_at": "2026-03-01T09:00:00+00:00", "summary": "Wrong recipient"}
+        requests += [({"number": known["number"][0]}, {}, flagged)]
     elif operation.label == "POST /api/tasks/{task_id}/complete" and who == RITA:
         confirm = {"confirmed": False, "comment": "It still jams"}
         requests += [({"task_id": tasks["confirm_resolution"]}, {}, confirm)]
@@ -423,6 +446,17 @@ BOUNDARIES: dict[str, list[tuple[dict, dict, object]]] = {
     "POST /api/tasks/{task_id}/release": [({"task_id": _NUL}, {}, None)],
     "POST /api/tasks/{task_id}/complete": [({"task_id": _NUL}, {}, {})],
     "POST /api/processes/{process_id}/instances": [({"process_id": _NUL}, {}, {})],
+    "GET /api/breaches": [
+        ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
+        ({}, {"incident": _NUL}, None),
+    ],
+    "GET /api/breaches/{number}": [({"number": "BR-" + "9" * 20}, {}, None)],
+    "POST /api/incidents/{number}/breach": [
+        ({"number": _NUMBER_PAST_ANY_ID}, {}, {"aware_at": "2026-03-01T09:00:00Z", "summary": "x"}),
+        ({"number": "INC-000003"}, {}, {"aware_at": "0001-01-01T00:00:00+14:00", "summary": "x"}),
+        ({"number": "INC-000003"}, {}, {"aware_at": "9999-12-31T23:59:59-14:00", "summary": "x"}),
+        ({"number": "INC-000003"}, {}, {"aware_at": "0001-01-01T00:00:00Z", "summary": "x"}),
+    ],
     "POST /api/incidents": [
         ({}, {}, _INCIDENT | {"title": "Mail" + _NUL}),
         ({}, {}, _INCIDENT | {"reporter": "rita" + _NUL}),

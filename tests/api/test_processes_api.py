@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def test_deployed_processes_are_listed(api):
     processes = {p["id"]: p for p in api.ivan.get("/api/processes").json}
-    assert set(processes) == {"call", "incident", "service_request"}
+    assert set(processes) == {"call", "data_breach", "incident", "service_request"}
     assert processes["incident"]["name"] == "Incident lifecycle"
     assert processes["incident"]["latest_version"] == 1
     assert processes["incident"]["running_instances"] == 0
@@ -30,8 +30,8 @@ def test_an_integrator_starts_and_follows_a_process(api):
     followed = api.ivan.get(f"/api/instances/{instance['id']}").json
     assert followed["open_tasks"] == instance["open_tasks"]
     assert api.rita.get(f"/api/instances/{instance['id']}").status_code == 404
-    listed = {p["id"]: p for p in api.ivan.get("/api/processes").json}
-    assert listed["service_request"]["running_instances"] == 1
+    processes = {p["id"]: p for p in api.ivan.get("/api/processes").json}
+    assert processes["service_request"]["running_instances"] == 1
 
     done = api.alice.post(
         f"/api/tasks/{task['id']}/complete", json={"fulfilled": True, "fulfilment": "Ordered"}

@@ -1,0 +1,68 @@
+"""People and steps of the personal-data breach process, for the breach tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from service.services import users
+from tests.conftest import Clients
+
+# name -> (groups, lead of)
+BREACH_PEOPLE = {
+    "dora": (("privacy",), ("privacy",)),  # the data protection officer
+    "pia": (("privacy",), ()),
+    "max": (("management",), ("management",)),
+}
+
+CONTAIN = {"containment_measures": "Revoked the leaked API key", "contained": True}
+NOTICE = {
+    "nature": "A CRM export was sent to the wrong customer",
+    "subject_categories": ["customers"],
+    "subjects_approx": 1200,
+    "record_categories": ["contact details", "order history"],
+    "records_approx": 1500,
+    "dpo_contact": "Dora DPO, dpo@desk.example.org",
+    "likely_consequences": "Phishing aimed at the customers",
+    "measures": "Recipient deleted the file; exports now need a second pair of eyes",
+}
+CLOSE = {"closure_summary": "Export sent to the wrong address; process fixed"}
+
+
+@pytest.fixture
+def people_and_dpo(app, people) -> Clients:
+    """Everyone of `people`, plus the privacy team and management."""
+    svc = app.extensions["incident_desk"]
+    tokens = dict(people)
+    for name, (groups, lead_of) in BREACH_PEOPLE.items():
+        users.add_user(svc, name, groups=list(groups), display_name=name.title(), lead_of=lead_of)
+        tokens[name] = users.create_token(svc, name)[1]
+    return Clients(app, tokens)
+
+
+def flag(client, number, aware_at: datetime, summary="Customer list mailed to a stranger"):
+    response = client.post(
+        f"/api/incidents/{number}/breach",
+        json={"aware_at": aware_at.isoformat(), "summary": summary},
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def get_breach(client, number):
+    response = client.get(f"/api/breaches/{number}")
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def task_of(breach, key):
+    [task] = [t for t in breach["open_tasks"] if t["key"] == key]
+    return task
+
+
+def complete_step(client, breach, key, data):
+    """Complete one open step of the breach; return the breach as it is then."""
+    response = client.post(f"/api/tasks/{task_of(breach, key)['id']}/complete", json=data)
+    assert response.status_code == 200, response.json
+    return get_breach(client, breach["number"])
