@@ -48,6 +48,14 @@ class Settings:
             "help": "lint deployed BPMN with bpmnlint and bpmn-moddle (needs Node; warnings only)",
         },
     )
+    alerts_propose_resolution: bool = field(
+        default=False,
+        metadata={
+            "env": "ALERTS_PROPOSE_RESOLUTION",
+            "help": "when a monitoring alert clears, tell the incident's tier group that it "
+            "may be resolved (never resolves it)",
+        },
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )

@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import (
     admin,
+    alerts,
     auth,
     deployments,
     errors,
@@ -32,5 +33,14 @@ def register(app: Flask) -> None:
     errors.register(app)
     auth.register(app)
     text.register(app)
-    for module in (health, incidents, tasks, processes, deployments, migrations, admin):
+    for module in (
+        health,
+        incidents,
+        tasks,
+        processes,
+        deployments,
+        migrations,
+        admin,
+        alerts,
+    ):
         api.register_blueprint(module.blp)

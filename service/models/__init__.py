@@ -1,5 +1,6 @@
 """SQLAlchemy tables. Every change to them comes with an alembic migration."""
 
+from .alerts import AlertGroup
 from .base import Base, UTCDateTime
 from .incidents import AuditEvent, Comment, HumanTask, IdempotencyKey, Incident, Notification
 from .processes import (
@@ -15,6 +16,7 @@ from .processes import (
 from .users import ApiToken, User, UserGroup
 
 __all__ = [
+    "AlertGroup",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -11,7 +11,7 @@ from ..config import Settings
 from ..db import Database
 from ..forms import FormStore
 from ..modeler import ModelerCheck, default_tool_dir
-from ..workflow import ProcessRuntime
+from ..workflow import DecisionTables, ProcessRuntime
 from .wakeup import Wakeup
 
 Clock = Callable[[], datetime]
@@ -30,6 +30,7 @@ class Services:
     clock: Clock = utc_now
     wakeup: Wakeup = field(default_factory=Wakeup)
     modeler: ModelerCheck = field(default_factory=lambda: ModelerCheck(None))
+    decisions: DecisionTables = field(default_factory=DecisionTables)
 
     def now(self) -> datetime:
         value = self.clock()
