@@ -22,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..domain import access
 from ..domain.access import Principal
 from ..domain.alerts import (
     ALERT_SEVERITY_DECISION,
@@ -111,7 +112,7 @@ def receive_alert(svc: Services, principal: Principal, alert: Alert) -> AlertRec
 def list_alert_groups(
     svc: Services, principal: Principal, *, open_only: bool | None, page: int, page_size: int
 ) -> tuple[list[AlertGroupView], int]:
-    """Most recently seen first."""
+    """Most recently seen first. Integrators see only the keys whose incidents they opened."""
     if not may_read_alerts(principal):
         raise Forbidden("agents, integrators and admins see alerts")
     with svc.db.read() as uow:
@@ -119,6 +120,9 @@ def list_alert_groups(
         query = select(AlertGroup, Incident.status).outerjoin(
             Incident, Incident.id == AlertGroup.incident_id
         )
+        if not access.sees_everything(principal):
+            # Integrators see the alerts of the incidents they opened, as with incidents.
+            query = query.where(Incident.opened_by_id == principal.user_id)
         if open_only is not None:
             query = query.where(AlertGroup.open.is_(open_only))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -9,7 +9,7 @@ once per content.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
@@ -20,17 +20,17 @@ from .parsing import SourceFile, read_xml
 from .scripting import ScriptEngine
 
 
-@dataclass
 class _Evaluation:
-    """What the DMN engine reads from a task: its data and its workflow's script engine."""
+    """Just enough of a SpiffWorkflow task (and of its workflow) for the DMN engine to
+    read the data and run cells, and for its exceptions to say where they failed."""
 
-    data: dict[str, Any]
-    script_engine: ScriptEngine = field(default_factory=ScriptEngine)
-    task_spec: Any = None
-
-    @property
-    def workflow(self) -> _Evaluation:
-        return self
+    def __init__(self, data: dict[str, Any], decision_id: str, file: str):
+        self.data = data
+        self.task_spec = SimpleNamespace(bpmn_id=decision_id, bpmn_name=decision_id)
+        self.spec = SimpleNamespace(file=file)
+        self.script_engine = ScriptEngine()
+        self.workflow = self
+        self.top_workflow = self
 
 
 class DecisionTables:
@@ -44,7 +44,7 @@ class DecisionTables:
         """The outputs of the first matching rule; an empty dict when no rule matches."""
         engine = self._engine(source, decision_id)
         try:
-            return dict(engine.result(_Evaluation(dict(inputs))))
+            return dict(engine.result(_Evaluation(dict(inputs), decision_id, source.name)))
         except Exception as exc:
             raise ProcessError(
                 f"the decision {decision_id!r} failed: {exc}", file=source.name

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from service.domain.alerts import default_dedup_key
 from service.models import AlertGroup, Incident
+from service.services import users
 from tests.api.test_deployments_api import deploy
-from tests.conftest import PROCESSES
+from tests.conftest import PROCESSES, Client
 from tests.helpers import RESOLVED, TRIAGE, complete, event_types, get_incident, only_task
 
 DISK = {
@@ -234,13 +235,26 @@ def test_alerts_need_a_token(api, svc):
 
 
 def test_agents_integrators_and_admins_list_alerts(api):
-    send(api.adam, DISK, 201)
+    send(api.ivan, DISK, 201)
     for who in ("alice", "bob", "carol", "ivan", "adam"):
         response = getattr(api, who).get("/api/alerts")
         assert response.status_code == 200, (who, response.json)
         assert len(response.json) == 1
     for who in ("rita", "olga"):
         assert getattr(api, who).get("/api/alerts").status_code == 403
+
+
+def test_an_integrator_lists_only_the_alerts_of_its_own_incidents(api, svc):
+    users.add_user(svc, "nagios", groups=["integrator"])
+    nagios = Client(api._app.test_client(), users.create_token(svc, "nagios")[1])
+    send(api.ivan, DISK, 201)
+    mine = send(nagios, DISK | {"source": "nagios"}, 201)
+
+    assert [g["incident_number"] for g in nagios.get("/api/alerts").json] == [
+        mine["incident_number"]
+    ]
+    assert len(api.ivan.get("/api/alerts").json) == 1
+    assert len(api.adam.get("/api/alerts").json) == 2
 
 
 @pytest.mark.parametrize(
