@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..domain.alerts import AlertStatus
 from ..models import AlertGroup
 
 _LOCK_OPEN = (
@@ -43,6 +44,30 @@ def claim(session: Session, values: dict[str, Any]) -> int | None:
         insert(AlertGroup).values(**values).on_conflict_do_nothing().returning(AlertGroup.id)
     )
     return session.scalar(statement)
+
+
+def count_repeat(
+    session: Session, dedup_key: str, changes: dict[str, Any]
+) -> tuple[int, int] | None:
+    """A firing alert whose key's last alert was firing too, counted in one statement:
+    (incident id, new count), or None when the key has no open row or its last alert
+    was a clear (the caller then takes the row's lock and looks closer).
+
+    This is nearly every alert of a storm. The row is locked only from this
+    statement to the commit; a concurrent clear or closure is seen, since
+    PostgreSQL checks the condition again on the row it waited for.
+    """
+    return session.execute(
+        update(AlertGroup)
+        .where(
+            AlertGroup.dedup_key == dedup_key,
+            AlertGroup.open.is_(True),
+            AlertGroup.last_status == AlertStatus.FIRING.value,
+        )
+        .values(count=AlertGroup.count + 1, **changes)
+        .returning(AlertGroup.incident_id, AlertGroup.count)
+        .execution_options(synchronize_session=False)
+    ).first()
 
 
 def count_alert(session: Session, group_id: int, changes: dict[str, Any]) -> int:

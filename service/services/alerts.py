@@ -88,6 +88,12 @@ def receive_alert(svc: Services, principal: Principal, alert: Alert) -> AlertRec
     with svc.db.unit_of_work() as uow:
         session = uow.session
         now = svc.now()
+        if alert.status == AlertStatus.FIRING:
+            repeat = alert_groups.count_repeat(session, key, _last_seen(alert, now))
+            if repeat is not None:
+                uow.commit()
+                incident_id, count = repeat
+                return AlertReceipt(key, Outcome.ATTACHED, format_number(incident_id), count, now)
         group = alert_groups.lock_open(session, key)
         if group is None:
             if alert.status == AlertStatus.RESOLVED:
