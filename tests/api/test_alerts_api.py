@@ -150,6 +150,30 @@ def test_with_the_setting_a_clear_proposes_resolution_to_the_tier_group(api, svc
     assert (after["status"], after["open_tasks"]) == (before["status"], before["open_tasks"])
 
 
+def test_no_resolution_is_proposed_for_an_incident_already_resolved(api, svc):
+    svc.settings = svc.settings.with_overrides(alerts_propose_resolution=True)
+    number = send(api.ivan, DISK, 201)["incident_number"]
+    incident = complete(api.alice, get_incident(api.alice, number), "triage", TRIAGE)
+    complete(api.alice, incident, "l1_diagnose", RESOLVED)
+
+    send(api.ivan, DISK | {"status": "resolved"}, 200)
+
+    events = event_types(api.alice, number)
+    assert "alert.resolved" in events
+    assert "alert.resolution_proposed" not in events
+
+
+def test_a_long_summary_is_cut_for_the_title_and_kept_whole_in_the_description(api):
+    summary = "Disk   almost\nfull " + "x" * 300
+    number = send(api.ivan, DISK | {"summary": summary}, 201)["incident_number"]
+
+    incident = get_incident(api.alice, number)
+    assert len(incident["title"]) == 200
+    assert incident["title"].startswith("Disk almost full xxx")
+    assert incident["title"].endswith("…")
+    assert incident["description"].endswith(summary)
+
+
 def test_a_clear_for_no_open_incident_is_ignored(api, svc):
     receipt = send(api.ivan, DISK | {"status": "resolved"}, 200)
 
