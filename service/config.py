@@ -114,6 +114,14 @@ class Settings:
         default=10,
         metadata={"env": "WEBHOOK_TIMEOUT", "help": "seconds to wait for a webhook receiver"},
     )
+    alerts_propose_resolution: bool = field(
+        default=False,
+        metadata={
+            "env": "ALERTS_PROPOSE_RESOLUTION",
+            "help": "when a monitoring alert clears, tell the incident's tier group that it "
+            "may be resolved (never resolves it)",
+        },
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )

@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import (
     admin,
+    alerts,
     auth,
     breaches,
     deployments,
@@ -44,5 +45,6 @@ def register(app: Flask) -> None:
         migrations,
         admin,
         webhooks,
+        alerts,
     ):
         api.register_blueprint(module.blp)

@@ -1,5 +1,6 @@
 """SQLAlchemy tables. Every change to them comes with an alembic migration."""
 
+from .alerts import AlertGroup
 from .base import Base, UTCDateTime
 from .breaches import Breach
 from .incidents import (
@@ -25,6 +26,7 @@ from .processes import (
 from .users import ApiToken, User, UserGroup
 
 __all__ = [
+    "AlertGroup",
     "ApiToken",
     "Attachment",
     "AuditEvent",

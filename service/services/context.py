@@ -13,7 +13,7 @@ from ..forms import FormStore
 from ..modeler import ModelerCheck, default_tool_dir
 from ..notify.rules import Rules
 from ..notify.templates import Templates
-from ..workflow import ProcessRuntime
+from ..workflow import DecisionTables, ProcessRuntime
 from .wakeup import Wakeup
 
 Clock = Callable[[], datetime]
@@ -34,6 +34,7 @@ class Services:
     modeler: ModelerCheck = field(default_factory=lambda: ModelerCheck(None))
     # The delivery worker's own signal: deliveries and timers wake different loops.
     delivery_wakeup: Wakeup = field(default_factory=Wakeup)
+    decisions: DecisionTables = field(default_factory=DecisionTables)
 
     def now(self) -> datetime:
         value = self.clock()

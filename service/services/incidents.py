@@ -215,25 +215,9 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
                 "reported_at is in the future",
                 [FieldError("$.reported_at", "must not be in the future")],
             )
-        incident = Incident(
-            title=command.title,
-            description=command.description,
-            reporter_id=reporter.id,
-            opened_by_id=principal.user_id,
-            reporter_name=name,
-            reporter_contact=contact,
-            reported_at=reported_at,
-            channel=command.channel,
-            category=command.category,
-            impact=command.impact,
-            urgency=command.urgency,
-            status=IncidentStatus.NEW,
-            created_at=now,
-            updated_at=now,
+        incident = _new_incident(
+            session, principal, command, reporter, name, contact, reported_at, now
         )
-        session.add(incident)
-        session.flush()
-        incident.number = format_number(incident.id)
         if idempotency_key:
             session.add(
                 IdempotencyKey(
@@ -245,39 +229,86 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
                 )
             )
             session.flush()
-        audit.record(
-            session,
-            "incident.opened",
-            at=now,
-            actor=principal,
-            incident_id=incident.id,
-            data=_jsonable(command) | {"number": incident.number, "reporter": reporter.username},
-        )
-        # Every variable is present, None when the reporter left it out: the
-        # process's expressions may read them before triage sets them.
-        process_data = {
-            "incident_number": incident.number,
-            "title": incident.title,
-            "description": incident.description,
-            "reporter_name": name,
-            "reporter_contact": contact,
-            "channel": incident.channel,
-            "reported_at": reported_at.isoformat(),
-            "impact": command.impact,
-            "urgency": command.urgency,
-            "category": command.category,
-        }
-        execution.start(
-            svc,
-            session,
-            process_id=INCIDENT_PROCESS_ID,
-            data=process_data,
-            actor=principal,
-            incident=incident,
-        )
+        _start_lifecycle(svc, session, principal, command, incident, reporter)
         view = incident_view(session, incident, svc.now())
         uow.commit()
         return view, False
+
+
+def create_incident(
+    svc: Services,
+    session: Session,
+    principal: Principal,
+    command: OpenIncident,
+    *,
+    reporter: User,
+    name: str,
+    contact: str,
+    reported_at: datetime,
+) -> Incident:
+    """The incident, its audit entry and its running lifecycle, in the caller's
+    transaction. The caller has checked the command."""
+    incident = _new_incident(
+        session, principal, command, reporter, name, contact, reported_at, svc.now()
+    )
+    _start_lifecycle(svc, session, principal, command, incident, reporter)
+    return incident
+
+
+def _new_incident(session, principal, command, reporter, name, contact, reported_at, now):
+    incident = Incident(
+        title=command.title,
+        description=command.description,
+        reporter_id=reporter.id,
+        opened_by_id=principal.user_id,
+        reporter_name=name,
+        reporter_contact=contact,
+        reported_at=reported_at,
+        channel=command.channel,
+        category=command.category,
+        impact=command.impact,
+        urgency=command.urgency,
+        status=IncidentStatus.NEW,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    incident.number = format_number(incident.id)
+    return incident
+
+
+def _start_lifecycle(svc, session, principal, command, incident: Incident, reporter: User) -> None:
+    audit.record(
+        session,
+        "incident.opened",
+        at=incident.created_at,
+        actor=principal,
+        incident_id=incident.id,
+        data=_jsonable(command) | {"number": incident.number, "reporter": reporter.username},
+    )
+    # Every variable is present, None when the reporter left it out: the
+    # process's expressions may read them before triage sets them.
+    process_data = {
+        "incident_number": incident.number,
+        "title": incident.title,
+        "description": incident.description,
+        "reporter_name": incident.reporter_name,
+        "reporter_contact": incident.reporter_contact,
+        "channel": incident.channel,
+        "reported_at": incident.reported_at.isoformat(),
+        "impact": command.impact,
+        "urgency": command.urgency,
+        "category": command.category,
+    }
+    execution.start(
+        svc,
+        session,
+        process_id=INCIDENT_PROCESS_ID,
+        data=process_data,
+        actor=principal,
+        incident=incident,
+    )
 
 
 def _reporter(session: Session, principal: Principal, command: OpenIncident) -> User:

@@ -19,7 +19,7 @@ from ..domain.enums import IncidentStatus, Priority, TaskState, Tier
 from ..domain.errors import ProcessError
 from ..models import HumanTask, Incident, ProcessInstance, User, UserGroup
 from ..workflow import Snapshot
-from . import audit
+from . import alert_groups, audit
 
 # Process variables copied onto the incident whenever the process sets them.
 _COPIED_FIELDS = (
@@ -149,6 +149,7 @@ def project_incident(
         if new_status == IncidentStatus.CLOSED:
             incident.closure_code = str(closure_code)[:64]
             event("incident.closed", closure_code=incident.closure_code)
+            alert_groups.release(session, incident.id)
         event("incident.status_changed", from_status=old_status, to_status=new_status)
 
     incident.status = new_status

@@ -1,5 +1,6 @@
 """The only package that imports SpiffWorkflow. No Flask, no database."""
 
+from .decisions import DecisionTables
 from .migration import Blocker, MigrationRefused
 from .parsing import ParsedProcess, SourceFile, content_hash
 from .runtime import (
@@ -27,6 +28,7 @@ __all__ = [
     "SLA_EVENT",
     "START_PROCESS",
     "Blocker",
+    "DecisionTables",
     "Definition",
     "Execution",
     "MigrationRefused",

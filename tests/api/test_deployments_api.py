@@ -81,6 +81,7 @@ def test_a_changed_decision_table_versions_only_what_uses_it(api):
         ("data_breach", 1, False),
     }
     assert {(d["decision_id"], d["version"], d["created"]) for d in body["decisions"]} == {
+        ("alert_severity", 1, False),
         ("priority", 1, False),
         ("sla_targets", 2, True),
     }

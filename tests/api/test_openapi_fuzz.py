@@ -131,6 +131,8 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/breaches": (ALICE, RITA),
     "GET /api/breaches/{number}": (ALICE, RITA),
     "GET /api/breaches/export.csv": (ALICE, RITA),
+    "POST /api/alerts": (IVAN, ALICE),
+    "GET /api/alerts": (ALICE, RITA),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -154,6 +156,8 @@ NEVER_SUCCEEDS = {
     (RITA, "GET /api/breaches"),
     (RITA, "GET /api/breaches/{number}"),
     (RITA, "GET /api/breaches/export.csv"),
+    (ALICE, "POST /api/alerts"),
+    (RITA, "GET /api/alerts"),
 }
 
 CHECKS = [
@@ -392,6 +396,8 @@ def _explicit_cases(operation, who, known):
     elif operation.label == "POST /api/tasks/{task_id}/complete" and who == RITA:
         confirm = {"confirmed": False, "comment": "It still jams"}
         requests += [({"task_id": tasks["confirm_resolution"]}, {}, confirm)]
+    elif operation.label == "POST /api/alerts":
+        requests += [({}, {}, _ALERT), ({}, {}, _ALERT), ({}, {}, _ALERT | {"status": "resolved"})]
     elif operation.label == "POST /api/processes/{process_id}/instances":
         requests += [
             ({"process_id": "service_request"}, {}, {"title": "Need a headset"}),
@@ -417,12 +423,24 @@ _NUL = "\x00"
 _PAGE_PAST_ANY_OFFSET = 2**62
 _NUMBER_PAST_ANY_ID = "INC-" + "9" * 20
 _INCIDENT = {"title": "Mail is down", "description": "Since 08:00"}
+_ALERT = {
+    "source": "prometheus",
+    "check": "disk_free",
+    "resource": "db1",
+    "severity": "critical",
+    "summary": "Disk almost full",
+}
 BOUNDARIES: dict[str, list[tuple[dict, dict, object]]] = {
     "GET /api/incidents": [
         ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
         ({}, {"text": _NUL}, None),
         ({}, {"category": _NUL}, None),
         ({}, {"reporter": _NUL}, None),
+    ],
+    "GET /api/alerts": [({}, {"page": _PAGE_PAST_ANY_OFFSET}, None)],
+    "POST /api/alerts": [
+        ({}, {}, _ALERT | {"summary": "Disk" + _NUL}),
+        ({}, {}, _ALERT | {"dedup_key": "\ud800"}),
     ],
     "GET /api/tasks": [
         ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
