@@ -29,47 +29,25 @@ together with the server, whatever happens):
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 from lifecycle import (
-    CLI,
-    FORMS,
-    PROCESSES,
-    ROOT,
-    cli,
+    _NoDelayConnection,
     default_workers,
-    free_port,
     percentile,
-    recreate_database,
-    stop,
-    wait_for_health,
-    wait_for_workers,
+    running_server,
 )
 
 SEVERITIES = ("critical", "error", "warning", "info")
-PEOPLE = {"prometheus": "integrator", "adam": "admin"}  # name -> group
-
-
-class _NoDelayConnection(http.client.HTTPConnection):
-    """TCP_NODELAY, as curl and urllib3 set it (see bench/lifecycle.py)."""
-
-    def connect(self):
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+PEOPLE = {"prometheus": (("integrator",), None, None), "adam": (("admin",), None, None)}
 
 
 class Client:
@@ -107,62 +85,6 @@ def alert(key_index: int, number: int, status: str = "firing") -> dict:
         "status": status,
         "dedup_key": f"bench-{key_index:03d}",
     }
-
-
-@contextmanager
-def running_server(*, workers: int | None, pg_url: str, database: str):
-    """A fresh database with an integrator and an admin, served by `incident-desk serve`.
-
-    Yields (port, {name: token}, database URL); stops the server and drops the
-    database on the way out, and shows the end of the server's log on failure.
-    """
-    from sqlalchemy.engine import make_url
-
-    url = make_url(pg_url).set(database=database).render_as_string(hide_password=False)
-    env = os.environ | {
-        "INCIDENT_DESK_DATABASE_URL": url,
-        "INCIDENT_DESK_PROCESSES": str(PROCESSES),
-        "INCIDENT_DESK_FORMS": str(FORMS),
-        "INCIDENT_DESK_LOG_LEVEL": "WARNING",
-    }
-    if not CLI.exists():
-        raise RuntimeError(f"{CLI} not found: run this script with the virtualenv's python")
-    server = None
-    with tempfile.TemporaryDirectory(prefix="incident-desk-bench-") as folder:
-        log_path = Path(folder) / "server.log"
-        try:
-            recreate_database(pg_url, database, create=True)
-            tokens = {}
-            for name, group in PEOPLE.items():
-                cli(env, "user", "add", name, f"--group={group}")
-                tokens[name] = cli(env, "token", "create", name)
-            port = free_port()
-            command = [str(CLI), "serve", "--port", str(port)]
-            if workers:
-                command += ["--workers", str(workers)]
-            with open(log_path, "wb") as log:
-                server = subprocess.Popen(
-                    command,
-                    env=env,
-                    cwd=ROOT,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # its own process group: stop() reaches the workers
-                )
-            wait_for_health(port, server, deadline_s=60)
-            wait_for_workers(server, workers or default_workers(), deadline_s=60)
-            yield port, tokens, url
-            if server.poll() is not None:
-                raise RuntimeError(f"the server exited with code {server.returncode}")
-        except Exception:
-            if log_path.exists():
-                tail = log_path.read_text(errors="replace").splitlines()[-30:]
-                print("server log, last lines:\n  " + "\n  ".join(tail), file=sys.stderr)
-            raise
-        finally:
-            if server is not None:
-                stop(server)
-            recreate_database(pg_url, database, create=False)
 
 
 def storm(port: int, token: str, *, alerts: int, keys: int, burst: int, clients: int, warmup: int):
@@ -302,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.clients} clients, {workers} gunicorn workers ...",
         flush=True,
     )
-    with running_server(workers=args.workers, pg_url=args.pg_url, database=args.pg_database) as (
+    with running_server(
+        workers=args.workers, pg_url=args.pg_url, database=args.pg_database, people=PEOPLE
+    ) as (
         port,
         tokens,
         url,

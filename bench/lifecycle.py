@@ -422,11 +422,13 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def running_server(*, workers: int | None, pg_url: str, database: str):
-    """A fresh database with rita, alice and bob, served by `incident-desk serve`.
+def running_server(*, workers: int | None, pg_url: str, database: str, people=PEOPLE):
+    """A fresh database with `people` (name -> (groups, display name, contact)),
+    served by `incident-desk serve`.
 
-    Yields (port, {name: token}). Stops the server and drops the database on the
-    way out, whatever happened; on failure it shows the end of the server's log.
+    Yields (port, {name: token}, database URL). Stops the server and drops the
+    database on the way out, whatever happened; on failure it shows the end of
+    the server's log.
     """
     from sqlalchemy.engine import make_url
 
@@ -445,7 +447,7 @@ def running_server(*, workers: int | None, pg_url: str, database: str):
         try:
             recreate_database(pg_url, database, create=True)
             tokens = {}
-            for name, (groups, display_name, contact) in PEOPLE.items():
+            for name, (groups, display_name, contact) in people.items():
                 options = [f"--group={group}" for group in groups]
                 if display_name:
                     options.append(f"--display-name={display_name}")
@@ -469,7 +471,7 @@ def running_server(*, workers: int | None, pg_url: str, database: str):
                 )
             wait_for_health(port, server, deadline_s=60)
             wait_for_workers(server, workers or default_workers(), deadline_s=60)
-            yield port, tokens
+            yield port, tokens, url
             if server.poll() is not None:
                 raise RuntimeError(f"the server exited with code {server.returncode}")
         except Exception:
@@ -486,7 +488,7 @@ def running_server(*, workers: int | None, pg_url: str, database: str):
 def bench_http(
     lifecycles: int, warmup: int, *, clients: int, workers: int | None, pg_url: str, database: str
 ) -> Result:
-    with running_server(workers=workers, pg_url=pg_url, database=database) as (port, tokens):
+    with running_server(workers=workers, pg_url=pg_url, database=database) as (port, tokens, _):
 
         def lifecycle(client: Client, latencies: list[float]) -> None:
             incident = timed(

@@ -35,8 +35,8 @@ from ..domain.alerts import (
 from ..domain.enums import Channel, IncidentStatus, Level, Tier
 from ..domain.errors import Conflict, Forbidden, ProcessError
 from ..domain.numbering import format_number
-from ..models import AlertGroup, Comment, Incident, User
-from . import alert_groups, audit, decisions, incidents, notifications
+from ..models import AlertGroup, Incident, User
+from . import alert_groups, audit, decisions, incidents, notes, notifications
 from .context import Services
 from .paging import offset_of
 
@@ -246,29 +246,17 @@ def _resolve(svc, session, principal, group: AlertGroup, alert: Alert, now) -> A
 
 
 def _note_clear(session, principal, incident, group, alert: Alert, now) -> None:
-    # Written directly, not through comments.add_comment: a note from the monitoring
-    # system is not the reporter's reply that would end an on-hold.
-    note = Comment(
-        incident_id=incident.id,
-        author_id=principal.user_id,
+    notes.add_internal_note(
+        session,
+        incident,
+        author=principal,
         body=(
             f"Monitoring reports the alert resolved: {alert.source} / {alert.check} on "
             f"{alert.resource} ({alert.severity}): {alert.summary}\n"
             f"Alerts received under dedup key {group.dedup_key}: "
             f"first {group.first_seen_at.isoformat()}, last {now.isoformat()}."
         ),
-        public=False,
-        created_at=now,
-    )
-    session.add(note)
-    session.flush()
-    audit.record(
-        session,
-        "comment.added",
-        at=now,
-        actor=principal,
-        incident_id=incident.id,
-        data={"comment_id": note.id, "public": False},
+        now=now,
     )
     audit.record(
         session,

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from ..domain import instants
 from ..domain.access import Principal
 from ..domain.errors import ProcessError
-from ..models import Comment, Incident, ProcessInstance
+from ..models import Incident, ProcessInstance
 from ..workflow import parse_duration
-from . import audit
+from . import audit, notes
 
 
 def record_event(
@@ -59,15 +59,9 @@ def record_event(
         lines = [f"Call of {starts.isoformat()} {held}.", str(call.get("outcome") or "")]
         if call.get("next_steps"):
             lines.append(f"Next steps: {call['next_steps']}")
-        session.add(
-            Comment(
-                incident_id=incident.id,
-                author_id=actor.user_id if actor else incident.reporter_id,
-                body="\n".join(lines),
-                public=False,
-                created_at=now,
-            )
-        )
+        if actor is None:
+            raise ProcessError("a call's outcome is recorded by a person", element_id=element_id)
+        notes.add_internal_note(session, incident, author=actor, body="\n".join(lines), now=now)
     audit.record(
         session,
         f"call.{event}",
