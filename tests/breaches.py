@@ -36,7 +36,14 @@ def people_and_dpo(app, people) -> Clients:
     svc = app.extensions["incident_desk"]
     tokens = dict(people)
     for name, (groups, lead_of) in BREACH_PEOPLE.items():
-        users.add_user(svc, name, groups=list(groups), display_name=name.title(), lead_of=lead_of)
+        users.add_user(
+            svc,
+            name,
+            groups=list(groups),
+            display_name=name.title(),
+            contact=f"{name}@desk.example.org",
+            lead_of=lead_of,
+        )
         tokens[name] = users.create_token(svc, name)[1]
     return Clients(app, tokens)
 

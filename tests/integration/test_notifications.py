@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from service.models import Delivery
 from service.notify import webhook
-from service.worker import DeliveryWorker
+from service.worker import DeliveryWorker, TimerWorker
+from tests.breaches import flag, people_and_dpo  # noqa: F401 (a fixture)
 from tests.conftest import START
 from tests.helpers import RESOLVED, TRIAGE, complete, open_incident
 from tests.notify_servers import Receiver, free_port
@@ -155,6 +156,27 @@ def test_an_unreachable_mail_server_is_retried_with_backoff_then_dead_then_retri
     assert len(smtp.inbox.to("rita@example.org")) == 1
     again = api.adam.post(f"/api/admin/deliveries/{dead['id']}/retry")
     assert again.status_code == 409
+
+
+def test_the_privacy_lead_is_mailed_before_the_72_hours_run_out(
+    people_and_dpo,  # noqa: F811
+    svc,
+    smtp,
+    clock,
+):
+    api = people_and_dpo
+    number = open_incident(api.rita)["number"]
+    flag(api.alice, number, aware_at=START - timedelta(hours=47))
+    clock.advance(hours=1, seconds=1)
+    TimerWorker(svc).run_once()
+    send(svc)
+    [warning] = smtp.inbox.to("dora@desk.example.org")
+    # A long subject is folded on the wire; the parser keeps the fold's space.
+    assert warning["Subject"].strip().startswith(f"[{number}] Breach BR-")
+    assert "authority notice due" in warning["Subject"]
+    assert "72 hours" in warning.get_body(("plain",)).get_content()
+    # The reporter is never told their incident is a breach.
+    assert all("Breach" not in m["Subject"] for m in smtp.inbox.to("rita@example.org"))
 
 
 def test_webhooks_are_signed_and_carry_an_event_id(api, svc):
