@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import access
 from ..domain.access import Principal
-from ..domain.enums import REPORTER_LANE, TaskState
+from ..domain.enums import BREACH_PROCESS_ID, REPORTER_LANE, TaskState
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError
 from ..models import HumanTask, Incident, ProcessInstance
 from . import audit, execution, versions
@@ -54,6 +54,8 @@ def list_tasks(
             pass
         else:
             query = query.where(_workable(principal))
+        if not access.may_read_breaches(principal):
+            query = query.where(HumanTask.instance_id.not_in(_BREACH_INSTANCES))
         if filters.state:
             query = query.where(HumanTask.state == filters.state)
         if filters.lane:
@@ -227,10 +229,23 @@ def _workable(principal: Principal):
     return or_(own_reporter_tasks, HumanTask.lane.in_(lanes) if lanes else false())
 
 
+# A breach's steps are seen only by those who may read the breach register.
+_BREACH_INSTANCES = select(ProcessInstance.id).where(
+    ProcessInstance.process_id == BREACH_PROCESS_ID
+)
+
+
 def _visible(session: Session, principal: Principal, task_id: str):
     found = session.execute(_TASK_WITH_INCIDENT, {"task_id": task_id}).first()
     row, incident = found if found is not None else (None, None)
     if row is None or not _may_see(principal, row, incident):
+        raise NotFound(f"no task {task_id}")
+    if not access.may_read_breaches(principal) and (
+        session.scalar(
+            select(ProcessInstance.process_id).where(ProcessInstance.id == row.instance_id)
+        )
+        == BREACH_PROCESS_ID
+    ):
         raise NotFound(f"no task {task_id}")
     return row, incident
 

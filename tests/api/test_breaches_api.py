@@ -68,6 +68,19 @@ def test_flagging_starts_a_breach_linked_both_ways_with_work_in_the_right_lanes(
     assert "breach.flagged" in types and "instance.linked" in types
 
 
+def test_a_breachs_steps_stay_with_those_who_may_read_the_register(api, incident):
+    breach = flag(api.alice, incident["number"], START)
+    assess = task_of(breach, "assess_risk")
+    # Process owners see every task, but not a breach's.
+    keys = [t["key"] for t in api.olga.get("/api/tasks?scope=all").json]
+    assert keys == ["triage"]
+    assert api.olga.get(f"/api/tasks/{assess['id']}").status_code == 404
+    assert api.rita.get(f"/api/tasks/{assess['id']}").status_code == 404
+    assert api.alice.get(f"/api/tasks/{assess['id']}").status_code == 200
+    everything = [t["key"] for t in api.alice.get("/api/tasks?scope=all").json]
+    assert sorted(everything) == ["assess_risk", "contain_breach", "triage"]
+
+
 def test_flagging_twice_is_a_conflict(api, incident):
     flag(api.alice, incident["number"], START)
     again = api.bob.post(
