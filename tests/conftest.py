@@ -173,6 +173,10 @@ class Clients:
     def anonymous(self) -> Client:
         return Client(self._app.test_client(), None)
 
+    def with_token(self, token: str) -> Client:
+        """A client for someone a test added itself."""
+        return Client(self._app.test_client(), token)
+
 
 @pytest.fixture
 def people(svc) -> dict[str, str]:

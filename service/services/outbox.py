@@ -138,6 +138,9 @@ class Outbox:
                 continue
             incident = session.get(Incident, note.incident_id)
             for user in addressees.get(note.id, []):
+                # A group is told about what one of its members did, not that member.
+                if note.recipient_id is None and user.id == created.event.get("actor_id"):
+                    continue
                 address = _address(user, incident)
                 if address is None:
                     continue

@@ -78,6 +78,21 @@ def test_the_reporter_is_mailed_at_each_step_with_the_number_in_the_subject(api,
     assert smtp.inbox.to("alice@desk.example.org") == []
 
 
+def test_a_group_is_told_what_a_member_did_but_not_that_member(api, svc, smtp):
+    from service.services import users
+
+    users.add_user(
+        svc, "lars", groups=["L1", "L3"], display_name="Lars", contact="lars@desk.example.org"
+    )
+    lars = api.with_token(users.create_token(svc, "lars")[1])
+    critical = TRIAGE | {"impact": "high", "urgency": "high"}
+    number = complete(lars, open_incident(api.rita), "triage", critical)["number"]
+    send(svc)
+    escalated = f"[{number}] Escalated to L3: Mail is down"
+    assert [m["Subject"] for m in smtp.inbox.to("carol@desk.example.org")] == [escalated]
+    assert smtp.inbox.to("lars@desk.example.org") == []
+
+
 def test_html_bodies_escape_what_people_typed(api, svc, smtp):
     open_incident(api.rita, title="<script>alert(1)</script> & more")
     send(svc)
