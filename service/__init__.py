@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from .config import Settings
-from .services.context import Clock, Services, build_services, utc_now
+from .services.context import EXTENSION, Clock, Services, build_services, utc_now
 
 
 def create_app(
@@ -17,7 +17,7 @@ def create_app(
     clock: Clock = utc_now,
     **flask_config: Any,
 ) -> Flask:
-    from . import api
+    from . import api, web
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -32,6 +32,7 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     app.config.update(flask_config)
-    app.extensions[api.context.EXTENSION] = services or build_services(settings, clock=clock)
+    app.extensions[EXTENSION] = services or build_services(settings, clock=clock)
     api.register(app)
+    web.register(app, api_blueprints=api.blueprints())
     return app

@@ -221,6 +221,29 @@ def user_add(ctx: _Context, name, groups, lead_of, display_name, contact) -> Non
     )
 
 
+@user.command("passwd")
+@click.argument("name")
+@pass_context
+@_fail_on_domain_errors
+def user_passwd(ctx: _Context, name: str) -> None:
+    """Set the password NAME signs in to the web pages with.
+
+    Asked twice on a terminal; otherwise read from the first line of standard
+    input, so scripts can set it (never from the command line, where `ps` shows it).
+    """
+    import sys
+
+    from .services import sign_in
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    ctx.services.db.upgrade()
+    sign_in.set_password(ctx.services, name, password)
+    click.echo(f"password of {name} set")
+
+
 @user.command("list")
 @pass_context
 def user_list(ctx: _Context) -> None:

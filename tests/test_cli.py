@@ -33,6 +33,22 @@ def run(database_url, monkeypatch):
     return invoke
 
 
+def test_a_password_is_set_from_standard_input_and_only_its_hash_is_kept(run, database_url):
+    assert run("db", "upgrade").exit_code == 0
+    assert run("user", "add", "alice", "--group", "L1").exit_code == 0
+    result = run("user", "passwd", "alice", input="correct horse battery\n")
+    assert result.exit_code == 0, result.output
+    assert "password of alice set" in result.output
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT password_hash FROM users")).scalar_one()
+    engine.dispose()
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    short = run("user", "passwd", "alice", input="short\n")
+    assert short.exit_code == 1 and "10 to 1024 characters" in short.output
+    assert run("user", "passwd", "nobody", input="correct horse battery\n").exit_code == 1
+
+
 def test_users_and_tokens(run, database_url):
     assert run("db", "upgrade").exit_code == 0
     result = run("user", "add", "Alice", "--group", "L1", "--group", "L2", "--display-name", "A")

@@ -8,12 +8,14 @@ from ..services import users
 from .context import services
 
 PUBLIC_ENDPOINTS = frozenset({"health.health"})
+# The web pages sign in with a session cookie (service.web.auth).
+WEB_BLUEPRINT = "web"
 
 
 def register(app: Flask) -> None:
     @app.before_request
     def _authenticate():
-        if request.endpoint in PUBLIC_ENDPOINTS:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == WEB_BLUEPRINT:
             return None
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")

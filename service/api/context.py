@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, g
 
 from ..domain.access import Principal
-from ..services.context import Services
-
-EXTENSION = "incident_desk"
+from ..services.context import EXTENSION, Services
 
 
 def services() -> Services:

@@ -23,7 +23,7 @@ from .processes import (
     ProcessVersionFile,
     Timer,
 )
-from .users import ApiToken, User, UserGroup
+from .users import ApiToken, SiteSecret, User, UserGroup
 
 __all__ = [
     "AlertGroup",
@@ -45,6 +45,7 @@ __all__ = [
     "ProcessInstance",
     "ProcessVersion",
     "ProcessVersionFile",
+    "SiteSecret",
     "Timer",
     "UTCDateTime",
     "User",

@@ -17,6 +17,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
     contact: Mapped[str | None] = mapped_column(String(200))
+    # argon2id; None: the user signs in with API tokens only.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]
     groups: Mapped[list[UserGroup]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserGroup.group"
@@ -34,6 +36,17 @@ class UserGroup(Base):
     group: Mapped[str] = mapped_column(String(64), primary_key=True)
     # The group's lead: told when the group misses a target (hierarchical escalation).
     is_lead: Mapped[bool] = mapped_column(default=False)
+
+
+class SiteSecret(Base):
+    """Keys the service makes for itself once (the session-signing key), shared by
+    every process that serves the same database."""
+
+    __tablename__ = "site_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
 
 
 class ApiToken(Base):

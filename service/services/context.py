@@ -17,6 +17,8 @@ from ..workflow import DecisionTables, ProcessRuntime
 from .wakeup import Wakeup
 
 Clock = Callable[[], datetime]
+# Where the HTTP entry points find the Services in the Flask app's extensions.
+EXTENSION = "incident_desk"
 
 
 def utc_now() -> datetime:

@@ -1,0 +1,81 @@
+"""Signing in to the web pages: passwords (argon2id), the session's user, and the
+key that signs session cookies. API clients keep using bearer tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.access import Principal
+from ..domain.errors import FieldError, InvalidInput, NotFound, Unauthenticated
+from ..models import SiteSecret, User
+from .context import Services
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+SESSION_KEY = "session-signing-key"
+_HASHER = PasswordHasher()
+# Verified against when the user is unknown, so that a wrong name costs as much
+# time as a wrong password and names cannot be told apart by the answer's speed.
+_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+_WRONG = "wrong user name or password"
+
+
+def set_password(svc: Services, username: str, password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(
+            "the password is too short or too long",
+            [FieldError("password", f"{MIN_PASSWORD} to {MAX_PASSWORD} characters")],
+        )
+    with svc.db.unit_of_work() as uow:
+        user = uow.session.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise NotFound(f"no user {username}")
+        user.password_hash = _HASHER.hash(password)
+        uow.commit()
+
+
+def check_password(svc: Services, username: str, password: str) -> Principal:
+    """The principal whose password this is; Unauthenticated, saying nothing more, if not."""
+    with svc.db.read() as uow:
+        user = uow.session.scalar(select(User).where(User.username == username.strip().lower()))
+        stored = user.password_hash if user is not None else None
+        try:
+            _HASHER.verify(stored or _DUMMY_HASH, password[:MAX_PASSWORD])
+        except (VerificationError, InvalidHashError):
+            raise Unauthenticated(_WRONG) from None
+        if stored is None:
+            raise Unauthenticated(_WRONG)
+        return Principal(user.id, user.username, user.group_names)
+
+
+def principal_of(svc: Services, user_id: int) -> Principal | None:
+    """The signed-in user of a session, with their groups as they are now."""
+    with svc.db.read() as uow:
+        user = uow.session.get(User, user_id)
+        if user is None or user.password_hash is None:
+            return None
+        return Principal(user.id, user.username, user.group_names)
+
+
+def session_key(svc: Services) -> str:
+    """The key that signs session cookies: made once, kept in the database, so every
+    worker process and every restart accepts the same cookies."""
+    with svc.db.read() as uow:
+        found = uow.session.get(SiteSecret, SESSION_KEY)
+        if found is not None:
+            return found.value
+    try:
+        with svc.db.unit_of_work() as uow:
+            uow.session.add(
+                SiteSecret(name=SESSION_KEY, value=secrets.token_hex(32), created_at=svc.now())
+            )
+            uow.commit()
+    except IntegrityError:
+        pass  # another process made it first: use theirs
+    with svc.db.read() as uow:
+        return uow.session.get(SiteSecret, SESSION_KEY).value

@@ -1,0 +1,34 @@
+"""The web pages for agents and reporters: server-rendered, signed in with a
+session cookie, every form protected against cross-site requests.
+
+HTTP only, like `service.api`: parse, call a service, render.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from . import auth, pages
+
+SHIFT = timedelta(hours=12)
+
+
+def register(app: Flask, *, api_blueprints) -> None:
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="incident_desk_session",
+        PERMANENT_SESSION_LIFETIME=SHIFT,
+        # A form left open over a long call still posts.
+        WTF_CSRF_TIME_LIMIT=int(SHIFT.total_seconds()),
+    )
+    # Before CSRF's own check, which needs the signing key.
+    auth.register(app)
+    csrf = CSRFProtect(app)
+    for blueprint in api_blueprints:
+        # Bearer tokens, not cookies: a cross-site page cannot send them.
+        csrf.exempt(blueprint)
+    app.register_blueprint(pages.blp)

@@ -1,0 +1,70 @@
+"""Who is signed in: the session cookie names a user; pages need one."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+
+from ..services import sign_in
+from ..services.context import EXTENSION, Services
+
+BLUEPRINT = "web"
+# Pages that work without signing in.
+OPEN_ENDPOINTS = frozenset({f"{BLUEPRINT}.login", f"{BLUEPRINT}.static"})
+USER_KEY = "user_id"
+
+
+def services() -> Services:
+    return current_app.extensions[EXTENSION]
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Signed cookies with the key kept in the database, fetched on first use (the
+    session opens before any request hook runs, and not at import or app creation,
+    which must work before the database is migrated)."""
+
+    def get_signing_serializer(self, app: Flask):
+        if not app.secret_key:
+            app.secret_key = sign_in.session_key(app.extensions[EXTENSION])
+        return super().get_signing_serializer(app)
+
+
+def register(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
+
+    @app.before_request
+    def _web_session():
+        if request.blueprint != BLUEPRINT:
+            return None
+        user_id = session.get(USER_KEY)
+        g.principal = sign_in.principal_of(services(), user_id) if user_id else None
+        if g.principal is None and request.endpoint not in OPEN_ENDPOINTS:
+            expired = user_id is not None or request.method == "POST"
+            session.clear()
+            return redirect(
+                url_for(f"{BLUEPRINT}.login", next=request.full_path, expired=int(expired))
+            )
+        return None
+
+
+def sign_in_as(user_id: int) -> None:
+    # A fresh session: nothing from before signing in carries over (fixation).
+    session.clear()
+    session[USER_KEY] = user_id
+    session.permanent = True
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: a sign-in link must not send people elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

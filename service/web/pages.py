@@ -1,0 +1,189 @@
+"""The pages: sign-in, the queue, incidents, an incident with its timeline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+
+from ..domain import access
+from ..domain.errors import DomainError, NotFound, Unauthenticated
+from ..services import comments, incidents, processes, sign_in, tasks
+from ..services.incidents import IncidentFilter
+from ..services.tasks import TaskFilter
+from . import auth
+from .auth import services
+from .forms import ActionForm, CommentForm, SignInForm
+
+blp = Blueprint(
+    auth.BLUEPRINT,
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
+PAGE_SIZE = 50
+STATUS = {"Forbidden": 403, "NotFound": 404, "Conflict": 409, "Unauthenticated": 401}
+
+
+@blp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    code = STATUS.get(type(exc).__name__, 422)
+    return render_template("error.html", message=exc.message, code=code), code
+
+
+@blp.errorhandler(CSRFError)
+def _stale_form(exc: CSRFError):
+    message = "The form was too old or came from elsewhere; reload the page and try again."
+    return render_template("error.html", message=message, code=400), 400
+
+
+@blp.after_request
+def _page_policy(response):
+    # Nothing but our own styles; no script at all, no framing.
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+@blp.app_template_filter("when")
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+@blp.app_template_filter("left")
+def _left(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    sign = "-" if seconds < 0 else ""
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60}h {minutes % 60:02d}m"
+
+
+@blp.route("/")
+def home():
+    if access.sees_everything(g.principal):
+        return redirect(url_for(".queue"))
+    return redirect(url_for(".incident_list"))
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login():
+    form = SignInForm()
+    if request.args.get("expired") == "1" and request.method == "GET":
+        flash("Your session ended; please sign in again.", "notice")
+    if form.validate_on_submit():
+        try:
+            principal = sign_in.check_password(services(), form.username.data, form.password.data)
+        except Unauthenticated as exc:
+            form.password.errors.append(exc.message)
+            return render_template("login.html", form=form), 401
+        auth.sign_in_as(principal.user_id)
+        return redirect(auth.safe_next(request.args.get("next")) or url_for(".home"))
+    return render_template("login.html", form=form), 200 if request.method == "GET" else 400
+
+
+@blp.route("/logout", methods=["POST"])
+def logout():
+    auth.sign_out()
+    flash("Signed out.", "notice")
+    return redirect(url_for(".login"))
+
+
+@blp.route("/queue")
+def queue():
+    mine = request.args.get("mine") == "1"
+    lane = request.args.get("lane") or None
+    found, total = tasks.list_tasks(
+        services(),
+        g.principal,
+        TaskFilter(lane=lane, claimed_by_me=True if mine else None),
+        page=1,
+        page_size=PAGE_SIZE,
+    )
+    numbers = sorted({t.incident_number for t in found if t.incident_number})
+    by_number = {i.number: i for i in _incidents(numbers)}
+    return render_template(
+        "queue.html",
+        tasks=found,
+        total=total,
+        incidents=by_number,
+        mine=mine,
+        lane=lane,
+        lanes=sorted(g.principal.groups & {"L1", "L2", "L3", "privacy"}),
+        action=ActionForm(),
+    )
+
+
+@blp.route("/tasks/<task_id>/claim", methods=["POST"])
+def claim(task_id: str):
+    ActionForm().validate_on_submit() or abort(400)
+    task = tasks.claim_task(services(), g.principal, task_id)
+    flash(f"You took {task.name} of {task.incident_number or 'the process'}.", "notice")
+    return redirect(request.referrer or url_for(".queue"))
+
+
+@blp.route("/tasks/<task_id>/release", methods=["POST"])
+def release(task_id: str):
+    ActionForm().validate_on_submit() or abort(400)
+    task = tasks.release_task(services(), g.principal, task_id)
+    flash(f"You gave back {task.name}.", "notice")
+    return redirect(request.referrer or url_for(".queue"))
+
+
+@blp.route("/incidents")
+def incident_list():
+    status = request.args.get("status") or None
+    found, total = incidents.list_incidents(
+        services(), g.principal, IncidentFilter(status=status), page=1, page_size=PAGE_SIZE
+    )
+    return render_template("incidents.html", incidents=found, total=total, status=status)
+
+
+@blp.route("/incidents/<number>")
+def incident(number: str):
+    svc = services()
+    view = incidents.get_incident(svc, g.principal, number)
+    diagram = None
+    if view.instance is not None and access.sees_everything(g.principal):
+        # Drawn on the server from the BPMN DI, every name in it escaped (see
+        # service.workflow.diagram); the page's policy runs no script either way.
+        drawing = processes.instance_diagram(svc, g.principal, view.instance.id).decode()
+        diagram = Markup(drawing)  # noqa: S704
+    return render_template(
+        "incident.html",
+        incident=view,
+        events=incidents.list_events(svc, g.principal, number),
+        comments=comments.list_comments(svc, g.principal, number),
+        diagram=diagram,
+        form=CommentForm(),
+        agent=access.sees_everything(g.principal),
+    )
+
+
+@blp.route("/incidents/<number>/comments", methods=["POST"])
+def add_comment(number: str):
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash("A reply needs some text.", "error")
+        return redirect(url_for(".incident", number=number))
+    comments.add_comment(
+        services(), g.principal, number, form.body.data, public=not form.internal.data
+    )
+    flash("Your reply is on the incident.", "notice")
+    return redirect(url_for(".incident", number=number) + "#conversation")
+
+
+def _incidents(numbers: list[str]):
+    found = []
+    for number in numbers:
+        try:
+            found.append(incidents.get_incident(services(), g.principal, number))
+        except NotFound:
+            continue
+    return found

@@ -1,0 +1,172 @@
+"""The web pages through the Flask test client: signing in, the queue, incidents."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from service.services import sign_in
+from tests.helpers import TRIAGE, complete, open_incident
+
+PASSWORD = "correct horse battery"
+_TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+class Browser:
+    """A test client that keeps its cookies and sends each form's CSRF token."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+        self.token = None
+
+    def get(self, path, **kwargs):
+        response = self.client.get(path, **kwargs)
+        found = _TOKEN.search(response.get_data(as_text=True))
+        if found:
+            self.token = found.group(1) or found.group(2)
+        return response
+
+    def post(self, path, data=None, *, token=True, **kwargs):
+        data = dict(data or {})
+        if token:
+            data["csrf_token"] = self.token
+        return self.client.post(path, data=data, **kwargs)
+
+    def sign_in(self, username, password=PASSWORD):
+        self.get("/login")
+        return self.post("/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def browser(app, api, svc):
+    for name in ("rita", "ron", "alice", "bob", "olga"):
+        sign_in.set_password(svc, name, PASSWORD)
+    return lambda: Browser(app)
+
+
+def test_a_visitor_is_sent_to_sign_in_and_back_where_they_wanted_to_go(browser):
+    visitor = browser()
+    home = visitor.get("/")
+    assert home.status_code == 302 and "/login" in home.location
+    page = visitor.get("/queue")
+    assert page.status_code == 302
+    assert "next=/queue" in page.location
+    visitor.get(page.location)
+    signed = visitor.post(page.location, {"username": "alice", "password": PASSWORD})
+    assert signed.status_code == 302 and signed.location.endswith("/queue")
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(browser):
+    visitor = browser()
+    for name, password in (("alice", "not her password"), ("nobody", PASSWORD), ("adam", PASSWORD)):
+        answer = visitor.sign_in(name, password)
+        assert answer.status_code == 401
+        assert "wrong user name or password" in answer.get_data(as_text=True)
+    assert visitor.get("/queue").status_code == 302
+
+
+def test_forms_without_their_token_are_refused(browser, api):
+    alice = browser()
+    alice.sign_in("alice")
+    incident = open_incident(api.rita)
+    task = incident["open_tasks"][0]["id"]
+    refused = alice.post(f"/tasks/{task}/claim", token=False)
+    assert refused.status_code == 400
+    assert "reload the page" in refused.get_data(as_text=True)
+    assert api.alice.get(f"/api/tasks/{task}").json["task"]["claimed_by"] is None
+    # The API takes bearer tokens, no cookies, and needs no form token.
+    assert api.alice.post(f"/api/tasks/{task}/claim").status_code == 200
+
+
+def test_agents_land_on_their_queue_claim_and_release(browser, api):
+    incident = open_incident(api.rita, title="VPN <drops> & reconnects")
+    alice = browser()
+    alice.sign_in("alice")
+    assert alice.get("/").location.endswith("/queue")
+    queue = alice.get("/queue")
+    page = queue.get_data(as_text=True)
+    assert incident["number"] in page
+    assert "VPN &lt;drops&gt; &amp; reconnects" in page
+    assert "Triage" in page or "triage" in page.lower()
+    assert queue.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+    task = incident["open_tasks"][0]["id"]
+    claimed = alice.post(f"/tasks/{task}/claim", follow_redirects=True)
+    assert "You took" in claimed.get_data(as_text=True)
+    assert api.alice.get(f"/api/tasks/{task}").json["task"]["claimed_by"] == "alice"
+    mine = alice.get("/queue?mine=1").get_data(as_text=True)
+    assert incident["number"] in mine and "Release" in mine
+    alice.post(f"/tasks/{task}/release")
+    assert api.alice.get(f"/api/tasks/{task}").json["task"]["claimed_by"] is None
+
+
+def test_a_task_someone_else_took_is_explained_not_a_stack_trace(browser, api):
+    incident = open_incident(api.rita)
+    task = incident["open_tasks"][0]["id"]
+    alice = browser()
+    alice.sign_in("alice")
+    alice.get("/queue")
+    assert api.lena.post(f"/api/tasks/{task}/claim").status_code == 200
+    answer = alice.post(f"/tasks/{task}/claim")
+    assert answer.status_code == 409
+    assert "claimed by lena" in answer.get_data(as_text=True)
+
+
+def test_the_incident_page_shows_clocks_timeline_conversation_and_diagram(browser, api):
+    incident = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)
+    number = incident["number"]
+    alice = browser()
+    alice.sign_in("alice")
+    page = alice.get(f"/incidents/{number}").get_data(as_text=True)
+    assert f"{number}: Mail is down" in page
+    assert "Resolution" in page and "running" in page
+    assert "incident.opened" in page and "task.completed" in page
+    assert "<svg" in page and "Where it stands" in page
+
+    alice.post(f"/incidents/{number}/comments", {"body": "Restarting the gateway"})
+    alice.get(f"/incidents/{number}")
+    alice.post(f"/incidents/{number}/comments", {"body": "Gateway log is odd", "internal": "y"})
+    replies = api.rita.get(f"/api/incidents/{number}/comments").json
+    assert [c["body"] for c in replies] == ["Restarting the gateway"]
+
+
+def test_reporters_see_their_own_incidents_only_without_internal_notes(browser, api):
+    mine = open_incident(api.rita, title="Printer jams")
+    others = open_incident(api.ron, title="Phone is dead")
+    note = {"body": "Paper tray sensor", "public": False}
+    assert api.alice.post(f"/api/incidents/{mine['number']}/comments", json=note).status_code == 201
+    rita = browser()
+    rita.sign_in("rita")
+    assert rita.get("/").location.endswith("/incidents")
+    listing = rita.get("/incidents").get_data(as_text=True)
+    assert "Printer jams" in listing and "Phone is dead" not in listing
+    page = rita.get(f"/incidents/{mine['number']}").get_data(as_text=True)
+    assert "Paper tray sensor" not in page
+    assert "<svg" not in page
+    assert rita.get(f"/incidents/{others['number']}").status_code == 404
+    assert rita.get("/queue").get_data(as_text=True).count("<tr>") <= 2
+
+
+def test_signing_out_ends_the_session(browser):
+    alice = browser()
+    alice.sign_in("alice")
+    alice.get("/queue")
+    assert alice.post("/logout").status_code == 302
+    assert alice.get("/queue").status_code == 302
+
+
+def test_a_session_whose_user_lost_the_password_is_over(browser, svc):
+    alice = browser()
+    alice.sign_in("alice")
+    assert alice.get("/queue").status_code == 200
+    with svc.db.unit_of_work() as uow:
+        from service.models import User
+
+        uow.session.query(User).filter_by(username="alice").update({"password_hash": None})
+        uow.commit()
+    expired = alice.get("/queue")
+    assert expired.status_code == 302 and "expired=1" in expired.location
+    assert "session ended" in alice.get(expired.location).get_data(as_text=True)
