@@ -7,11 +7,11 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
 from ..domain import access
-from ..domain.errors import DomainError, NotFound, Unauthenticated
+from ..domain.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from ..services import comments, incidents, processes, sign_in, tasks
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
-from . import auth
+from . import auth, task_forms
 from .auth import services
 from .forms import ActionForm, CommentForm, SignInForm
 
@@ -134,6 +134,44 @@ def release(task_id: str):
     task = tasks.release_task(services(), g.principal, task_id)
     flash(f"You gave back {task.name}.", "notice")
     return redirect(request.referrer or url_for(".queue"))
+
+
+@blp.route("/tasks/<task_id>", methods=["GET", "POST"])
+def task(task_id: str):
+    svc = services()
+    detail = tasks.get_task(svc, g.principal, task_id)
+    if detail.task.state != "ready":
+        flash(f"{detail.task.name} is already {detail.task.state}.", "notice")
+        return _after_task(detail)
+    values, errors, general, status = detail.data, {}, [], 200
+    if request.method == "POST":
+        ActionForm().validate_on_submit() or abort(400)
+        submitted = task_forms.parse(detail.form_schema, request.form)
+        try:
+            tasks.complete_task(svc, g.principal, task_id, submitted)
+        except InvalidInput as exc:
+            # What was typed stays; each message goes next to its field.
+            values = {**detail.data, **submitted}
+            errors, general = task_forms.errors_by_field(exc.errors)
+            general = general or ([] if errors else [exc.message])
+            status = 422
+        else:
+            flash(f"{detail.task.name} done.", "notice")
+            return _after_task(detail)
+    fields = task_forms.build(detail.form_schema, detail.ui_schema, values, errors)
+    return render_template(
+        "task.html",
+        detail=detail,
+        fields=fields,
+        general=general,
+        action=ActionForm(),
+    ), status
+
+
+def _after_task(detail):
+    if detail.incident is not None:
+        return redirect(url_for(".incident", number=detail.incident.number))
+    return redirect(url_for(".queue"))
 
 
 @blp.route("/incidents")

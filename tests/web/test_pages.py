@@ -170,3 +170,60 @@ def test_a_session_whose_user_lost_the_password_is_over(browser, svc):
     expired = alice.get("/queue")
     assert expired.status_code == 302 and "expired=1" in expired.location
     assert "session ended" in alice.get(expired.location).get_data(as_text=True)
+
+
+def test_an_agent_triages_through_the_form_and_errors_stay_by_their_fields(browser, api):
+    incident = open_incident(api.rita)
+    task = incident["open_tasks"][0]["id"]
+    alice = browser()
+    alice.sign_in("alice")
+    form = alice.get(f"/tasks/{task}").get_data(as_text=True)
+    assert '<legend>Incident or service request <span class="required"' in form
+    assert 'value="incident" checked' in form  # the schema's default
+    assert "Access and accounts" in form  # enumNames as the choices' labels
+    assert incident["number"] in form and "Outlook cannot connect" in form  # the context
+
+    refused = alice.post(f"/tasks/{task}", {"kind": "incident", "affected_item": "Mail gateway"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'value="Mail gateway"' in page  # what was typed stays
+    category = page.split('id="e-category"')[1].split("</div>")[0]
+    assert "required" in category.lower()
+    assert api.alice.get(f"/api/tasks/{task}").json["task"]["state"] == "ready"
+
+    done = alice.post(
+        f"/tasks/{task}",
+        {"kind": "incident", "category": "email", "impact": "high", "urgency": "medium"},
+    )
+    assert done.status_code == 302 and done.location.endswith(f"/incidents/{incident['number']}")
+    after = api.alice.get(f"/api/incidents/{incident['number']}").json
+    assert (after["status"], after["priority"]) == ("in_progress", "P2")
+
+
+def test_conditional_fields_say_when_they_are_needed(browser, api):
+    incident = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)
+    task = incident["open_tasks"][0]["id"]
+    alice = browser()
+    alice.sign_in("alice")
+    page = alice.get(f"/tasks/{task}").get_data(as_text=True)
+    assert "Needed when" in page
+    assert page.count('type="radio" name="service_restored"') == 2  # a yes/no question
+
+
+def test_a_task_done_meanwhile_or_of_another_group_is_explained(browser, api):
+    incident = open_incident(api.rita)
+    task = incident["open_tasks"][0]["id"]
+    bob = browser()
+    bob.sign_in("bob")
+    refused = bob.post(f"/tasks/{task}", {"kind": "incident", "category": "email"}, token=False)
+    assert refused.status_code == 400
+    bob.get("/queue")
+    other = bob.post(f"/tasks/{task}", {"kind": "incident", "category": "email"})
+    assert other.status_code == 403
+    alice = browser()
+    alice.sign_in("alice")
+    alice.get(f"/tasks/{task}")
+    complete(api.lena, incident, "triage", TRIAGE)
+    late = alice.post(f"/tasks/{task}", {"kind": "incident", "category": "email"})
+    assert late.status_code == 302
+    assert "already completed" in alice.get(late.location).get_data(as_text=True)
