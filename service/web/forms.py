@@ -4,8 +4,16 @@ CSRF token; CSRFProtect refuses any POST without a valid one."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
 
 
 class SignInForm(FlaskForm):
@@ -20,3 +28,36 @@ class CommentForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button: claim, release, sign out. Only the CSRF token."""
+
+
+_LEVELS = [
+    SelectChoice(value, label)
+    for value, label in (
+        ("", "I don't know"),
+        ("high", "High"),
+        ("medium", "Medium"),
+        ("low", "Low"),
+    )
+]
+
+
+class NewIncidentForm(FlaskForm):
+    title = StringField(
+        "What is wrong, in a few words", validators=[DataRequired(), Length(max=200)]
+    )
+    description = TextAreaField(
+        "What happened, since when, what you tried",
+        validators=[DataRequired(), Length(max=20_000)],
+    )
+    impact = SelectField(
+        "How many people or how much work does it affect?",
+        choices=_LEVELS,
+        validators=[Optional()],
+    )
+    urgency = SelectField("How soon do you need it back?", choices=_LEVELS, validators=[Optional()])
+    reporter_contact = StringField(
+        "How to reach you (e-mail or phone), if not the one on file",
+        validators=[Optional(), Length(max=200)],
+    )
+    # One incident per form, however often it is sent (a double click, a reload).
+    submission = HiddenField(validators=[DataRequired(), Length(max=64)])

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from ..domain import access
+from ..domain.enums import Channel
 from ..domain.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from ..services import comments, incidents, processes, sign_in, tasks
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
 from . import auth, task_forms
 from .auth import services
-from .forms import ActionForm, CommentForm, SignInForm
+from .forms import ActionForm, CommentForm, NewIncidentForm, SignInForm
 
 blp = Blueprint(
     auth.BLUEPRINT,
@@ -22,6 +27,7 @@ blp = Blueprint(
     static_folder="static",
     static_url_path="/assets",
 )
+log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 STATUS = {"Forbidden": 403, "NotFound": 404, "Conflict": 409, "Unauthenticated": 401}
 
@@ -30,6 +36,16 @@ STATUS = {"Forbidden": 403, "NotFound": 404, "Conflict": 409, "Unauthenticated":
 def _domain_error(exc: DomainError):
     code = STATUS.get(type(exc).__name__, 422)
     return render_template("error.html", message=exc.message, code=code), code
+
+
+@blp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    if isinstance(exc, HTTPException):
+        message = exc.description or exc.name
+        return render_template("error.html", message=message, code=exc.code), exc.code
+    log.exception("page %s failed", request.path)
+    message = "Something went wrong on our side; it has been logged. Nothing was changed."
+    return render_template("error.html", message=message, code=500), 500
 
 
 @blp.errorhandler(CSRFError)
@@ -181,6 +197,36 @@ def incident_list():
         services(), g.principal, IncidentFilter(status=status), page=1, page_size=PAGE_SIZE
     )
     return render_template("incidents.html", incidents=found, total=total, status=status)
+
+
+@blp.route("/incidents/new", methods=["GET", "POST"])
+def new_incident():
+    form = NewIncidentForm()
+    if request.method == "GET":
+        form.submission.data = uuid.uuid4().hex
+    elif form.validate_on_submit():
+        command = incidents.OpenIncident(
+            title=form.title.data.strip(),
+            description=form.description.data,
+            impact=form.impact.data or None,
+            urgency=form.urgency.data or None,
+            reporter_contact=(form.reporter_contact.data or "").strip() or None,
+            channel=Channel.PORTAL,
+        )
+        try:
+            view, _ = incidents.open_incident(
+                services(), g.principal, command, idempotency_key=f"web:{form.submission.data}"
+            )
+        except InvalidInput as exc:
+            errors, general = task_forms.errors_by_field(exc.errors)
+            for name, messages in errors.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, *messages]
+            return render_template("new_incident.html", form=form, general=general), 422
+        flash(f"{view.number} is open; we will keep you posted.", "notice")
+        return redirect(url_for(".incident", number=view.number))
+    else:
+        return render_template("new_incident.html", form=form, general=[]), 422
+    return render_template("new_incident.html", form=form, general=[])
 
 
 @blp.route("/incidents/<number>")

@@ -227,3 +227,32 @@ def test_a_task_done_meanwhile_or_of_another_group_is_explained(browser, api):
     late = alice.post(f"/tasks/{task}", {"kind": "incident", "category": "email"})
     assert late.status_code == 302
     assert "already completed" in alice.get(late.location).get_data(as_text=True)
+
+
+def test_a_reporter_opens_an_incident_once_however_often_the_form_is_sent(browser, api):
+    rita = browser()
+    rita.sign_in("rita")
+    page = rita.get("/incidents/new").get_data(as_text=True)
+    submission = re.search(r'name="submission" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    empty = rita.post("/incidents/new", {"title": "", "description": "", "submission": submission})
+    assert empty.status_code == 422
+    assert "This field is required." in empty.get_data(as_text=True)
+    form = {
+        "title": "Laptop will not start",
+        "description": "Black screen since this morning",
+        "impact": "low",
+        "urgency": "high",
+        "submission": submission,
+    }
+    first = rita.post("/incidents/new", form)
+    again = rita.post("/incidents/new", form)
+    assert first.status_code == again.status_code == 302
+    assert first.location == again.location
+    [mine] = api.rita.get("/api/incidents").json
+    assert (mine["title"], mine["channel"], mine["impact"], mine["urgency"]) == (
+        "Laptop will not start",
+        "portal",
+        "low",
+        "high",
+    )
+    assert rita.get(first.location).status_code == 200
