@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from ..domain import access
 from ..domain.enums import Channel
 from ..domain.errors import DomainError, InvalidInput, NotFound, Unauthenticated
-from ..services import comments, incidents, processes, sign_in, tasks
+from ..services import comments, incidents, processes, sign_in, solutions, tasks
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
 from . import auth, task_forms
@@ -29,6 +29,8 @@ blp = Blueprint(
 )
 log = logging.getLogger(__name__)
 PAGE_SIZE = 50
+# The task at which earlier solutions are shown (the source document's step).
+TRIAGE = "triage"
 STATUS = {"Forbidden": 403, "NotFound": 404, "Conflict": 409, "Unauthenticated": 401}
 
 
@@ -175,11 +177,15 @@ def task(task_id: str):
             flash(f"{detail.task.name} done.", "notice")
             return _after_task(detail)
     fields = task_forms.build(detail.form_schema, detail.ui_schema, values, errors)
+    earlier = []
+    if detail.task.key == TRIAGE and detail.incident is not None:
+        earlier = solutions.earlier_solutions(svc, g.principal, detail.incident.number)
     return render_template(
         "task.html",
         detail=detail,
         fields=fields,
         general=general,
+        earlier=earlier,
         action=ActionForm(),
     ), status
 

@@ -256,3 +256,31 @@ def test_a_reporter_opens_an_incident_once_however_often_the_form_is_sent(browse
         "high",
     )
     assert rita.get(first.location).status_code == 200
+
+
+def test_triage_shows_earlier_solutions_of_the_same_category(browser, api):
+    from tests.helpers import RESOLVED
+
+    done = complete(
+        api.alice,
+        open_incident(api.ron, title="Outlook cannot connect to the mail gateway"),
+        "triage",
+        TRIAGE,
+    )
+    complete(api.alice, done, "l1_diagnose", RESOLVED)
+    # Shares words (the same description) but is of another category.
+    unrelated = complete(
+        api.alice,
+        open_incident(api.ron, title="Printer jams on tray two"),
+        "triage",
+        TRIAGE | {"category": "hardware"},
+    )
+    complete(api.alice, unrelated, "l1_diagnose", RESOLVED | {"resolution": "Cleaned rollers"})
+    incident = open_incident(api.rita, title="Mail gateway refuses Outlook", category="email")
+    alice = browser()
+    alice.sign_in("alice")
+    page = alice.get(f"/tasks/{incident['open_tasks'][0]['id']}").get_data(as_text=True)
+    assert "Earlier solutions" in page
+    assert done["number"] in page and "Restarted the mail gateway" in page
+    assert "Cleaned rollers" not in page
+    assert "Shares: connect, gateway, mail, outlook" in page
