@@ -15,6 +15,7 @@ from . import (
     incidents,
     migrations,
     processes,
+    reports,
     tasks,
     text,
     webhooks,
@@ -31,6 +32,7 @@ _MODULES = (
     admin,
     webhooks,
     alerts,
+    reports,
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -61,3 +62,10 @@ class NewIncidentForm(FlaskForm):
     )
     # One incident per form, however often it is sent (a double click, a reload).
     submission = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
+class PeriodForm(FlaskForm):
+    """The overview's period (a GET form: nothing changes, no CSRF token)."""
+
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To (inclusive)", validators=[Optional()])

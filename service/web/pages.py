@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from ..domain import access
 from ..domain.enums import Channel
-from ..domain.errors import DomainError, InvalidInput, NotFound, Unauthenticated
-from ..services import comments, incidents, processes, sign_in, solutions, tasks
+from ..domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
-from . import auth, task_forms
+from . import auth, charts, task_forms
 from .auth import services
-from .forms import ActionForm, CommentForm, NewIncidentForm, SignInForm
+from .forms import ActionForm, CommentForm, NewIncidentForm, PeriodForm, SignInForm
 
 blp = Blueprint(
     auth.BLUEPRINT,
@@ -194,6 +205,65 @@ def _after_task(detail):
     if detail.incident is not None:
         return redirect(url_for(".incident", number=detail.incident.number))
     return redirect(url_for(".queue"))
+
+
+@blp.route("/overview")
+def overview():
+    svc = services()
+    if not reports.may_read_reports(svc, g.principal):
+        raise Forbidden("the overview is for group leads and admins")
+    form, start, end = _period(svc)
+    report = reports.sla_report(svc, g.principal, start, end)
+    hours = [(f.group, f.median_hours_to_resolve) for f in report.by_priority]
+    longest = max([h for _, h in hours if h is not None] + [24.0])
+    shares = [
+        (
+            f.group,
+            None if f.first_response_share is None else round(f.first_response_share * 100, 1),
+        )
+        for f in report.by_priority
+    ]
+    return render_template(
+        "overview.html",
+        report=report,
+        form=form,
+        resolve_chart=Markup(  # noqa: S704 - built by charts.bars, which escapes every text
+            charts.bars(
+                "Median hours to resolve, by priority",
+                hours,
+                unit="h",
+                limit=longest * 1.1,
+                mark=24,
+                mark_label="24 h promise",
+            )
+        ),
+        response_chart=Markup(  # noqa: S704 - as above
+            charts.bars("First responses within target, by priority", shares, unit="%", limit=100)
+        ),
+    )
+
+
+@blp.route("/overview.csv")
+def overview_csv():
+    svc = services()
+    _, start, end = _period(svc)
+    report = reports.sla_report(svc, g.principal, start, end)
+    response = Response(reports.to_csv(report), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="sla-report.csv"'
+    return response
+
+
+def _period(svc):
+    form = PeriodForm(request.args, meta={"csrf": False})
+    form.validate()
+    # Whole days in UTC; "to" counts its own day.
+    end = _day(form.end.data, days=1) if form.end.data else svc.now()
+    start = _day(form.start.data) if form.start.data else end - timedelta(days=30)
+    return form, start, end
+
+
+def _day(day, *, days: int = 0) -> datetime:
+    return datetime.combine(day, time.min, UTC) + timedelta(days=days)
 
 
 @blp.route("/incidents")

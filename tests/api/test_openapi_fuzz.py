@@ -86,6 +86,7 @@ RITA = "rita"  # reporter: sees her own incidents, works their Reporter-lane tas
 IVAN = "ivan"  # integrator: may start processes directly (alice only gets 403 there)
 ADAM = "adam"  # admin: manages timers, webhooks, deliveries (alice only gets 403 there)
 OLGA = "olga"  # process owner: deploys (nobody else may)
+LARA = "lara"  # L1 lead: reads the SLA report (alice only gets 403)
 CAROL = "carol"  # L3 agent: arranges calls about P1 and P2 incidents (alice only gets 403)
 
 # Every operation is fuzzed as alice. The second pass as rita covers what a
@@ -132,6 +133,8 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/breaches/{number}": (ALICE, RITA),
     "GET /api/breaches/export.csv": (ALICE, RITA),
     "POST /api/alerts": (IVAN, ALICE),
+    "GET /api/reports/sla": (LARA, ALICE),
+    "GET /api/reports/sla.csv": (LARA, ALICE),
     "GET /api/alerts": (ALICE, RITA),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
@@ -157,6 +160,8 @@ NEVER_SUCCEEDS = {
     (RITA, "GET /api/breaches/{number}"),
     (RITA, "GET /api/breaches/export.csv"),
     (ALICE, "POST /api/alerts"),
+    (ALICE, "GET /api/reports/sla"),
+    (ALICE, "GET /api/reports/sla.csv"),
     (RITA, "GET /api/alerts"),
 }
 

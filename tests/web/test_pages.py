@@ -284,3 +284,19 @@ def test_triage_shows_earlier_solutions_of_the_same_category(browser, api):
     assert done["number"] in page and "Restarted the mail gateway" in page
     assert "Cleaned rollers" not in page
     assert "Shares: connect, gateway, mail, outlook" in page
+
+
+def test_the_overview_shows_the_promises_with_charts_and_a_csv(browser, api, svc):
+    sign_in.set_password(svc, "lara", PASSWORD)
+    open_incident(api.rita)
+    lara = browser()
+    lara.sign_in("lara")
+    page = lara.get("/overview").get_data(as_text=True)
+    assert "Open now" in page and "Promises kept" in page
+    assert page.count("<svg") == 2 and "24 h promise" in page
+    csv_page = lara.get("/overview.csv?start=2026-03-01&end=2026-03-02")
+    assert csv_page.mimetype == "text/csv"
+    assert csv_page.get_data(as_text=True).startswith("from,to,group,")
+    alice = browser()
+    alice.sign_in("alice")
+    assert alice.get("/overview").status_code == 403
