@@ -56,6 +56,7 @@ text { font: 12px Arial, Helvetica, sans-serif; fill: #212121; }
 .flow path { fill: none; stroke: #212121; stroke-width: 1.5; }
 .flow.message path { stroke-dasharray: 8 4; }
 .flow.association path { stroke-dasharray: 2 3; }
+.grouping { fill: none; stroke: #5b6475; stroke-width: 1.5; stroke-dasharray: 10 4 2 4; }
 .flow.taken path { stroke: #2e7d32; stroke-width: 3; }
 .flow text { font-size: 11px; }
 """
@@ -75,6 +76,8 @@ class Shape:
     interrupting: bool = True
     horizontal: bool = True
     label: tuple[float, float, float, float] | None = None
+    # A pool without a process (a "black box" partner): its name goes across it.
+    black_box: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def _layout(name: str, content: bytes, process_id: str) -> Layout:
         if element is None:
             continue
         if etree.QName(item).localname == "BPMNShape":
-            shape = _shape(item, element)
+            shape = _shape(item, element, elements)
             if shape is not None:
                 shapes.append(shape)
         elif etree.QName(item).localname == "BPMNEdge":
@@ -164,7 +167,7 @@ def _bounds(item) -> tuple[float, float, float, float] | None:
     return values if all(math.isfinite(v) for v in values) else None
 
 
-def _shape(item, element) -> Shape | None:
+def _shape(item, element, elements) -> Shape | None:
     box = _bounds(item)
     if box is None:
         return None
@@ -185,7 +188,7 @@ def _shape(item, element) -> Shape | None:
     return Shape(
         element_id=element.get("id"),
         kind=kind,
-        name=(element.get("name") or "").strip(),
+        name=_name(element, kind, elements),
         x=box[0],
         y=box[1],
         w=box[2],
@@ -196,7 +199,19 @@ def _shape(item, element) -> Shape | None:
         and element.get("isInterrupting", "true") != "false",
         horizontal=item.get("isHorizontal", "true") != "false",
         label=_bounds(label) if label is not None else None,
+        black_box=kind == "participant" and not element.get("processRef"),
     )
+
+
+def _name(element, kind: str, elements) -> str:
+    if kind == "textAnnotation":
+        # An annotation's words are its <text>, not a name.
+        return (element.findtext("bpmn:text", default="", namespaces=NS) or "").strip()
+    if kind == "group":
+        # A group is labelled by the category value it refers to.
+        value = elements.get(element.get("categoryValueRef") or "")
+        return ((value.get("value") if value is not None else "") or "").strip()
+    return (element.get("name") or "").strip()
 
 
 def _edge(item, element, defaults) -> Edge | None:
@@ -327,7 +342,9 @@ def _draw_shape(svg, shape: Shape, state: str | None) -> None:
     x, y, w, h = shape.x, shape.y, shape.w, shape.h
     if shape.kind in ("participant", "lane"):
         _sub(group, "rect", class_="body", x=x, y=y, width=w, height=h)
-        if shape.horizontal:
+        if shape.black_box:
+            _text(group, shape.name, x + w / 2, y + h / 2 + 4, anchor="middle")
+        elif shape.horizontal:
             _sub(group, "line", class_="body", x1=x + 30, y1=y, x2=x + 30, y2=y + h)
             label = _sub(group, "text", x=x + 15, y=y + h / 2, text_anchor="middle")
             label.set("transform", f"rotate(-90 {_n(x + 15)} {_n(y + h / 2)})")
@@ -347,6 +364,10 @@ def _draw_shape(svg, shape: Shape, state: str | None) -> None:
         _sub(group, "polygon", class_="body", points=diamond)
         _gateway_marker(group, shape.marker, cx, cy)
         _label(group, shape)
+    elif shape.kind == "group":
+        _sub(group, "rect", class_="grouping", x=x, y=y, width=w, height=h, rx=10, ry=10)
+        if shape.name:
+            _text(group, shape.name, x + w / 2, y + 16, anchor="middle")
     elif shape.kind in ("textAnnotation",):
         _sub(group, "path", class_="marker", d=f"{_at(x + 10, y)} h-10 v{_n(h)} h10")
         _wrapped(group, shape.name, x + 5, y + 5, w - 5, h - 5, anchor="start")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from lxml import etree
 
 from service.workflow import SourceFile
 from service.workflow.diagram import layout_of, render
+from tests.conftest import PROCESSES
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -43,3 +47,76 @@ def test_broken_coordinates_are_left_out_not_fatal():
     svg = etree.fromstring(render(layout, states={"start": "completed"}))
     # The picture spans what is drawn: the event and its label, plus the margins.
     assert svg.get("viewBox").split() == ["-10", "-10", "240", "106"]
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diagrams"
+SVG_NS = {"svg": "http://www.w3.org/2000/svg"}
+
+
+def drawn_ids(svg) -> set[str]:
+    return {g.get("data-element-id") for g in svg.iterfind(".//svg:g", SVG_NS)} - {None}
+
+
+@pytest.mark.parametrize("path", sorted(PROCESSES.glob("*.bpmn")), ids=lambda p: p.name)
+def test_every_shipped_process_is_drawn_whole(path):
+    root = etree.fromstring(path.read_bytes())
+    [process] = root.iterfind("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
+    svg = etree.fromstring(
+        render(layout_of(SourceFile(path.name, path.read_bytes()), process.get("id")))
+    )
+    shapes = {
+        s.get("bpmnElement")
+        for s in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")
+    }
+    edges = {
+        e.get("bpmnElement")
+        for e in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge")
+    }
+    assert shapes <= drawn_ids(svg)
+    assert edges <= drawn_ids(svg)
+
+
+def test_a_camunda_collaboration_with_pools_subprocess_and_annotations_is_drawn():
+    path = FIXTURES / "camunda_collaboration.bpmn"
+    layout = layout_of(SourceFile(path.name, path.read_bytes()), "Process_desk")
+    svg = etree.fromstring(
+        render(layout, states={"Sub_task": "completed", "Task_vendor": "active"})
+    )
+    ids = drawn_ids(svg)
+    for element in (
+        "Participant_desk",
+        "Participant_vendor",
+        "Lane_first",
+        "Lane_second",
+        "Sub_triage",
+        "Sub_task",
+        "Timer_boundary",
+        "Error_boundary",
+        "Gateway_kind",
+        "Gateway_wait",
+        "Gateway_join",
+        "Catch_answer",
+        "Annotation_1",
+        "Data_ticket",
+        "Flow_msg",
+        "Association_1",
+        "Flow_3",
+    ):
+        assert element in ids, element
+    text = " ".join(svg.itertext())
+    assert "Vendor <support> & co" in text  # read as text, escaped in the markup
+    assert "Vendor answers within 4 h" in text
+    assert "Escalation" in text  # the group's label, from its category value
+    [vendor] = [
+        g
+        for g in svg.iterfind(".//svg:g", SVG_NS)
+        if g.get("data-element-id") == "Participant_vendor"
+    ]
+    assert vendor.find("svg:text", SVG_NS).get("transform") is None  # across, not sideways
+    [group] = [g for g in svg.iterfind(".//svg:g", SVG_NS) if g.get("data-element-id") == "Group_1"]
+    assert group.find("svg:rect", SVG_NS).get("class") == "grouping"
+    classes = {g.get("data-element-id"): g.get("class") for g in svg.iterfind(".//svg:g", SVG_NS)}
+    assert "completed" in classes["Sub_task"] and "active" in classes["Task_vendor"]
+    # Everything lies inside the drawing's view box.
+    x, y, width, height = (float(v) for v in svg.get("viewBox").split())
+    assert x <= 120 and y <= 60 and x + width >= 1220 and y + height >= 600
