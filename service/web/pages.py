@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..domain import access
 from ..domain.enums import Channel
-from ..domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from ..domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
@@ -40,6 +40,9 @@ blp = Blueprint(
 )
 log = logging.getLogger(__name__)
 PAGE_SIZE = 50
+# A shift's worth of ready tasks, sorted on the page.
+QUEUE_SIZE = 200
+QUEUE_ORDERS = ("age", "priority", "due")
 # The task at which earlier solutions are shown (the source document's step).
 TRIAGE = "triage"
 STATUS = {"Forbidden": 403, "NotFound": 404, "Conflict": 409, "Unauthenticated": 401}
@@ -128,15 +131,18 @@ def logout():
 def queue():
     mine = request.args.get("mine") == "1"
     lane = request.args.get("lane") or None
+    order = request.args.get("sort") if request.args.get("sort") in QUEUE_ORDERS else "age"
     found, total = tasks.list_tasks(
         services(),
         g.principal,
         TaskFilter(lane=lane, claimed_by_me=True if mine else None),
         page=1,
-        page_size=PAGE_SIZE,
+        page_size=QUEUE_SIZE,
     )
-    numbers = sorted({t.incident_number for t in found if t.incident_number})
-    by_number = {i.number: i for i in _incidents(numbers)}
+    by_number = incidents.incidents_by_number(
+        services(), g.principal, {t.incident_number for t in found if t.incident_number}
+    )
+    found = sorted(found, key=lambda t: _queue_key(order, t, by_number.get(t.incident_number)))
     return render_template(
         "queue.html",
         tasks=found,
@@ -144,6 +150,7 @@ def queue():
         incidents=by_number,
         mine=mine,
         lane=lane,
+        order=order,
         lanes=sorted(g.principal.groups & {"L1", "L2", "L3", "privacy"}),
         action=ActionForm(),
     )
@@ -341,11 +348,11 @@ def add_comment(number: str):
     return redirect(url_for(".incident", number=number) + "#conversation")
 
 
-def _incidents(numbers: list[str]):
-    found = []
-    for number in numbers:
-        try:
-            found.append(incidents.get_incident(services(), g.principal, number))
-        except NotFound:
-            continue
-    return found
+def _queue_key(order: str, task, incident):
+    """Most pressing first; tasks without an incident after those with one."""
+    if order == "priority":
+        return (incident.priority or "P9") if incident else "P9", task.created_at
+    if order == "due":
+        clock = incident.sla.resolution if incident else None
+        return (clock.remaining_seconds if clock else float("inf")), task.created_at
+    return (task.created_at,)

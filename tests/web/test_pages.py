@@ -300,3 +300,22 @@ def test_the_overview_shows_the_promises_with_charts_and_a_csv(browser, api, svc
     alice = browser()
     alice.sign_in("alice")
     assert alice.get("/overview").status_code == 403
+
+
+def test_the_queue_sorts_by_age_priority_or_time_left(browser, api, clock):
+    older = open_incident(api.rita, title="Older and minor")
+    clock.advance(minutes=5)
+    urgent = open_incident(api.rita, title="Newer and urgent", impact="high", urgency="high")
+    alice = browser()
+    alice.sign_in("alice")
+
+    def order(sort):
+        page = alice.get(f"/queue?sort={sort}").get_data(as_text=True)
+        return sorted((older["number"], urgent["number"]), key=page.index)
+
+    assert order("age") == [older["number"], urgent["number"]]
+    assert order("priority") == [urgent["number"], older["number"]]
+    assert order("due") == [urgent["number"], older["number"]]
+    assert 'aria-sort="ascending"><a href="/queue?sort=priority' in alice.get(
+        "/queue?sort=priority"
+    ).get_data(as_text=True)
