@@ -120,6 +120,17 @@ def test_reporter_to_l1_to_l2_and_back_to_the_reporter(server, browser):
     rita.click("button:has-text('Complete')")
     rita.wait_for_selector("dd:has-text('closed')")
     shot(rita, "06-reporter-confirmed")
+    phone = rita.context.browser.new_context(
+        base_url=server, viewport={"width": 390, "height": 844}, is_mobile=True
+    ).new_page()
+    phone.goto("/login")
+    phone.fill("#username", "alice")
+    phone.fill("#password", PASSWORD)
+    phone.click("button:has-text('Sign in')")
+    phone.goto("/incidents")
+    # No sideways scrolling on a phone: the page fits its width.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "06b-phone-incidents")
 
     alice.goto(f"/incidents/{number}")
     assert alice.locator("dd").first.inner_text().startswith("closed")

@@ -319,3 +319,23 @@ def test_the_queue_sorts_by_age_priority_or_time_left(browser, api, clock):
     assert 'aria-sort="ascending"><a href="/queue?sort=priority' in alice.get(
         "/queue?sort=priority"
     ).get_data(as_text=True)
+
+
+def test_a_reporter_rejects_a_resolution_on_their_task_page(browser, api):
+    from tests.helpers import RESOLVED
+
+    incident = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)
+    resolved = complete(api.alice, incident, "l1_diagnose", RESOLVED)
+    confirm = resolved["open_tasks"][0]
+    rita = browser()
+    rita.sign_in("rita")
+    page = rita.get(f"/incidents/{incident['number']}").get_data(as_text=True)
+    assert f'href="/tasks/{confirm["id"]}"' in page  # what waits for her, linked
+    rita.get(f"/tasks/{confirm['id']}")
+    answer = rita.post(
+        f"/tasks/{confirm['id']}", {"confirmed": "false", "comment": "Outlook still fails"}
+    )
+    assert answer.status_code == 302
+    after = api.alice.get(f"/api/incidents/{incident['number']}").json
+    assert after["status"] == "in_progress" and after["reopen_count"] == 1
+    assert api.bob.get(f"/api/tasks/{confirm['id']}").json["task"]["state"] == "completed"
