@@ -158,17 +158,18 @@ def queue():
 
 @blp.route("/tasks/<task_id>/claim", methods=["POST"])
 def claim(task_id: str):
-    ActionForm().validate_on_submit() or abort(400)
-    task = tasks.claim_task(services(), g.principal, task_id)
-    flash(f"You took {task.name} of {task.incident_number or 'the process'}.", "notice")
-    return redirect(request.referrer or url_for(".queue"))
+    return _task_button(tasks.claim_task, task_id, "You took {name} of {incident}.")
 
 
 @blp.route("/tasks/<task_id>/release", methods=["POST"])
 def release(task_id: str):
+    return _task_button(tasks.release_task, task_id, "You gave back {name}.")
+
+
+def _task_button(action, task_id: str, message: str):
     ActionForm().validate_on_submit() or abort(400)
-    task = tasks.release_task(services(), g.principal, task_id)
-    flash(f"You gave back {task.name}.", "notice")
+    task = action(services(), g.principal, task_id)
+    flash(message.format(name=task.name, incident=task.incident_number or "the process"), "notice")
     return redirect(request.referrer or url_for(".queue"))
 
 
