@@ -14,16 +14,6 @@ from ..domain import errors as domain
 
 log = logging.getLogger(__name__)
 
-_STATUS = {
-    domain.Unauthenticated: 401,
-    domain.Forbidden: 403,
-    domain.NotFound: 404,
-    domain.Conflict: 409,
-    domain.InvalidInput: 422,
-    domain.DeploymentInvalid: 422,
-    domain.ProcessError: 422,
-}
-
 
 class FieldErrorSchema(ma.Schema):
     field = ma.fields.String(
@@ -92,7 +82,7 @@ def register(app: Flask) -> None:
 
 
 def _domain_error(error: domain.DomainError):
-    code = next((status for kind, status in _STATUS.items() if isinstance(error, kind)), 400)
+    code = domain.http_status(error)
     body: dict = {
         "code": code,
         "status": _STATUS_NAMES.get(code, "Error"),

@@ -99,3 +99,19 @@ class DeploymentInvalid(DomainError):
         )
         self.problems = list(problems)
         self.warnings = list(warnings or [])
+
+
+# The one mapping from error to HTTP status, shared by the API and the web pages.
+_HTTP_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidInput, 422),
+    (DeploymentInvalid, 422),
+    (ProcessError, 422),
+)
+
+
+def http_status(error: DomainError) -> int:
+    return next((status for kind, status in _HTTP_STATUS if isinstance(error, kind)), 400)

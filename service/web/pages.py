@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..domain import access
 from ..domain.enums import Channel
-from ..domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from ..domain.errors import DomainError, Forbidden, InvalidInput, Unauthenticated, http_status
 from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
@@ -45,12 +45,11 @@ QUEUE_SIZE = 200
 QUEUE_ORDERS = ("age", "priority", "due")
 # The task at which earlier solutions are shown (the source document's step).
 TRIAGE = "triage"
-STATUS = {"Forbidden": 403, "NotFound": 404, "Conflict": 409, "Unauthenticated": 401}
 
 
 @blp.errorhandler(DomainError)
 def _domain_error(exc: DomainError):
-    code = STATUS.get(type(exc).__name__, 422)
+    code = http_status(exc)
     return render_template("error.html", message=exc.message, code=code), code
 
 
