@@ -76,7 +76,10 @@ class Settings:
     )
     public_url: str = field(
         default="http://127.0.0.1:8000",
-        metadata={"env": "PUBLIC_URL", "help": "the service's address, for links in e-mails"},
+        metadata={
+            "env": "PUBLIC_URL",
+            "help": "the service's address, for links in e-mails (https: secure cookies)",
+        },
     )
     notification_rules: Path = field(
         default_factory=lambda: _PACKAGE / "notify" / "rules.json",

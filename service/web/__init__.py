@@ -11,14 +11,18 @@ from datetime import timedelta
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from ..services.context import EXTENSION
 from . import auth, pages
 
 SHIFT = timedelta(hours=12)
 
 
 def register(app: Flask, *, api_blueprints) -> None:
+    settings = app.extensions[EXTENSION].settings
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
+        # Behind HTTPS (as INCIDENT_DESK_PUBLIC_URL says), the cookie never travels in clear.
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="incident_desk_session",
         PERMANENT_SESSION_LIFETIME=SHIFT,
