@@ -44,7 +44,9 @@ def register(app: Flask) -> None:
             expired = user_id is not None or request.method == "POST"
             session.clear()
             return redirect(
-                url_for(f"{BLUEPRINT}.login", next=request.full_path, expired=int(expired))
+                url_for(
+                    f"{BLUEPRINT}.login", next=request.full_path.rstrip("?"), expired=int(expired)
+                )
             )
         return None
 
