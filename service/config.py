@@ -102,6 +102,13 @@ class Settings:
         repr=False,
         metadata={"env": "SMTP_PASSWORD", "help": "SMTP password (never logged)"},
     )
+    smtp_ca_file: str = field(
+        default="",
+        metadata={
+            "env": "SMTP_CA_FILE",
+            "help": "CA certificates (PEM) to trust for the mail server; empty: the system's",
+        },
+    )
     mail_from: str = field(
         default="Incident Desk <incident-desk@localhost>",
         metadata={"env": "MAIL_FROM", "help": "sender of notification e-mails"},

@@ -39,10 +39,29 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self):
+    """aiosmtpd on loopback; with `tls_context` and `logins` it requires STARTTLS and
+    AUTH, as a real relay does, and records who logged in."""
+
+    def __init__(self, *, tls_context=None, logins: dict[str, str] | None = None):
         self.port = free_port()
         self.inbox = Inbox()
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.logged_in: list[str] = []
+        options = {}
+        if tls_context is not None:
+            options = {"tls_context": tls_context, "require_starttls": True}
+        if logins is not None:
+            options |= {"authenticator": self._check, "auth_required": True}
+        self._logins = logins or {}
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
+
+    def _check(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        name = auth_data.login.decode()
+        ok = self._logins.get(name) == auth_data.password.decode()
+        if ok:
+            self.logged_in.append(name)
+        return AuthResult(success=ok)
 
     def __enter__(self) -> SmtpServer:
         self._controller.start()

@@ -18,13 +18,14 @@ NONE, STARTTLS, SSL = "none", "starttls", "ssl"
 SECURITY = (NONE, STARTTLS, SSL)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SmtpSettings:
     host: str
     port: int
     security: str
     username: str
     password: str
+    ca_file: str = ""
     timeout: float = 30.0
 
 
@@ -95,7 +96,8 @@ def build(payload: dict[str, Any], sender: str) -> EmailMessage:
 
 def send(settings: SmtpSettings, message: EmailMessage) -> None:
     """Hand the message to the server; raises PermanentFailure for 5xx answers."""
-    context = ssl.create_default_context()
+    # Certificates are always checked; a private mail relay brings its own CA.
+    context = ssl.create_default_context(cafile=settings.ca_file or None)
     try:
         if settings.security == SSL:
             client: smtplib.SMTP = smtplib.SMTP_SSL(

@@ -173,6 +173,7 @@ def _send_mail(svc: Services, claimed: Claimed) -> None:
         security=settings.smtp_security,
         username=settings.smtp_username,
         password=settings.smtp_password,
+        ca_file=settings.smtp_ca_file,
     )
     mail.send(smtp, mail.build(claimed.payload, settings.mail_from))
 

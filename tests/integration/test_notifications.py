@@ -18,7 +18,7 @@ from service.worker import DeliveryWorker, TimerWorker
 from tests.breaches import flag, people_and_dpo  # noqa: F401 (a fixture)
 from tests.conftest import START
 from tests.helpers import RESOLVED, TRIAGE, complete, open_incident
-from tests.notify_servers import Receiver, free_port
+from tests.notify_servers import Receiver, SmtpServer, free_port
 
 
 @pytest.fixture
@@ -293,3 +293,40 @@ def test_a_worker_killed_between_sending_and_recording_leads_to_a_resend(api, sv
     assert first.headers[webhook.EVENT_ID_HEADER] == second.headers[webhook.EVENT_ID_HEADER]
     assert first.body == second.body
     assert deliveries(svc)[1].state == "sent"
+
+
+def test_mail_goes_over_starttls_with_a_login_and_the_password_stays_out_of_logs(
+    api, svc, tmp_path, caplog
+):
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    ca_file = tmp_path / "relay-ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    secret = "relay-password-0042"
+    with SmtpServer(tls_context=server_context, logins={"desk": secret}) as relay:
+        svc.settings = svc.settings.with_overrides(
+            smtp_port=relay.port,
+            smtp_security="starttls",
+            smtp_username="desk",
+            smtp_password=secret,
+            smtp_ca_file=str(ca_file),
+        )
+        open_incident(api.rita)
+        with caplog.at_level("DEBUG"):
+            assert send(svc) == 1
+        assert relay.logged_in == ["desk"]
+        assert len(relay.inbox.to("rita@example.org")) == 1
+
+        # Without the relay's CA the certificate is refused: nothing is sent in clear.
+        svc.settings = svc.settings.with_overrides(smtp_ca_file="")
+        open_incident(api.rita)
+        assert send(svc) == 0
+    failed = [d for d in deliveries(svc) if d.state == "pending"]
+    assert failed and "certificate" in failed[0].last_error.lower()
+    assert secret not in caplog.text
+    assert secret not in repr(svc.settings)
