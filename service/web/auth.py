@@ -67,6 +67,9 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read a backslash as a slash: "/\\evil.example" is "//evil.example".
+    if parts.scheme or parts.netloc or not target.startswith("/") or "\\" in target:
+        return None
+    if target.startswith("//"):
         return None
     return target

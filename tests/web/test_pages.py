@@ -59,6 +59,21 @@ def test_a_visitor_is_sent_to_sign_in_and_back_where_they_wanted_to_go(browser):
     assert signed.status_code == 302 and signed.location.endswith("/queue")
 
 
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "queue"]
+)
+def test_signing_in_never_sends_anyone_to_another_site(browser, target):
+    visitor = browser()
+    visitor.get("/login")
+    answer = visitor.client.post(
+        "/login",
+        query_string={"next": target},
+        data={"username": "alice", "password": PASSWORD, "csrf_token": visitor.token},
+    )
+    assert answer.status_code == 302
+    assert answer.location == "/"
+
+
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(browser):
     visitor = browser()
     for name, password in (("alice", "not her password"), ("nobody", PASSWORD), ("adam", PASSWORD)):
