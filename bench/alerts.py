@@ -43,6 +43,7 @@ from lifecycle import (
     _NoDelayConnection,
     default_workers,
     percentile,
+    run_clients,
     running_server,
 )
 
@@ -95,50 +96,34 @@ def storm(port: int, token: str, *, alerts: int, keys: int, burst: int, clients:
     take = threading.Lock()
     latencies: list[list[float]] = [[] for _ in range(clients)]
     outcomes: list[Counter] = [Counter() for _ in range(clients)]
-    errors: list[BaseException] = []
-    warmed_up = threading.Barrier(clients + 1)
-    go = threading.Event()
+    connections = [Client(port, token) for _ in range(clients)]
 
-    def work(index: int) -> None:
-        client = Client(port, token)
-        try:
-            try:
-                for number in range(warmup):
-                    cold = alert(keys + index, number, status="resolved")
-                    _, body, _ = client.call("POST", "/api/alerts", cold, {200})
-                    if body["outcome"] != "ignored":
-                        raise RuntimeError(f"warm-up alert was {body['outcome']}")
-            finally:
-                warmed_up.wait()
-            go.wait()
-            while not errors:
-                with take:
-                    position = next(next_index, None)
-                if position is None:
-                    return
-                key_index, number = plan[position]
-                started = time.perf_counter()
-                _, body, _ = client.call(
-                    "POST", "/api/alerts", alert(key_index, number), {200, 201}
-                )
-                latencies[index].append(time.perf_counter() - started)
-                outcomes[index][body["outcome"]] += 1
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            client.close()
+    def warm(index: int) -> None:
+        for number in range(warmup):
+            cold = alert(keys + index, number, status="resolved")
+            _, body, _ = connections[index].call("POST", "/api/alerts", cold, {200})
+            if body["outcome"] != "ignored":
+                raise RuntimeError(f"warm-up alert was {body['outcome']}")
 
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    warmed_up.wait()
-    began = time.perf_counter()
-    go.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    if errors:
-        raise RuntimeError(f"{len(errors)} client thread(s) failed") from errors[0]
+    def measure(index: int) -> None:
+        while True:
+            with take:
+                position = next(next_index, None)
+            if position is None:
+                return
+            key_index, number = plan[position]
+            started = time.perf_counter()
+            _, body, _ = connections[index].call(
+                "POST", "/api/alerts", alert(key_index, number), {200, 201}
+            )
+            latencies[index].append(time.perf_counter() - started)
+            outcomes[index][body["outcome"]] += 1
+
+    try:
+        elapsed = run_clients(clients, warm, measure)
+    finally:
+        for connection in connections:
+            connection.close()
     return elapsed, [x for values in latencies for x in values], sum(outcomes, Counter())
 
 

@@ -485,6 +485,40 @@ def running_server(*, workers: int | None, pg_url: str, database: str, people=PE
             recreate_database(pg_url, database, create=False)
 
 
+def run_clients(clients: int, warm, measure) -> float:
+    """Run `warm(i)` in `clients` threads, wait until all are warm, then run `measure(i)`
+    in all of them at once; the seconds the measured part took. A failed thread
+    fails the run (after the others finish)."""
+    errors: list[BaseException] = []
+    warmed_up = threading.Barrier(clients + 1)
+    go = threading.Event()
+
+    def work(index: int) -> None:
+        try:
+            try:
+                warm(index)
+            finally:
+                warmed_up.wait()
+            go.wait()
+            if not errors:
+                measure(index)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    warmed_up.wait()
+    began = time.perf_counter()
+    go.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if errors:
+        raise RuntimeError(f"{len(errors)} client thread(s) failed") from errors[0]
+    return elapsed
+
+
 def bench_http(
     lifecycles: int, warmup: int, *, clients: int, workers: int | None, pg_url: str, database: str
 ) -> Result:
@@ -505,38 +539,21 @@ def bench_http(
         shares = [lifecycles // clients + (i < lifecycles % clients) for i in range(clients)]
         warmups = [warmup // clients + (i < warmup % clients) for i in range(clients)]
         per_thread: list[list[float]] = [[] for _ in range(clients)]
-        errors: list[BaseException] = []
-        warmed_up = threading.Barrier(clients + 1)
-        go = threading.Event()
+        connections = [Client(port) for _ in range(clients)]
 
-        def work(index: int) -> None:
-            client = Client(port)
-            try:
-                try:
-                    for _ in range(warmups[index]):
-                        lifecycle(client, [])
-                finally:
-                    warmed_up.wait()
-                go.wait()
-                if not errors:
-                    for _ in range(shares[index]):
-                        lifecycle(client, per_thread[index])
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                client.close()
+        def warm(index: int) -> None:
+            for _ in range(warmups[index]):
+                lifecycle(connections[index], [])
 
-        threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(clients)]
-        for thread in threads:
-            thread.start()
-        warmed_up.wait()
-        began = time.perf_counter()
-        go.set()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - began
-        if errors:
-            raise RuntimeError(f"{len(errors)} client thread(s) failed") from errors[0]
+        def measure(index: int) -> None:
+            for _ in range(shares[index]):
+                lifecycle(connections[index], per_thread[index])
+
+        try:
+            elapsed = run_clients(clients, warm, measure)
+        finally:
+            for connection in connections:
+                connection.close()
 
     latencies = [value for values in per_thread for value in values]
     workers = workers or default_workers()
