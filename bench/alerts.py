@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 
 from lifecycle import (
     _NoDelayConnection,
+    add_server_arguments,
     default_workers,
     percentile,
     run_clients,
@@ -180,18 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--burst", type=int, default=16, help="consecutive alerts per key")
     parser.add_argument("--warmup", type=int, default=10, help="ignored alerts per client first")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="gunicorn workers; none: the server's own choice, one per CPU on PostgreSQL",
-    )
-    parser.add_argument(
-        "--pg-url",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-        help="PostgreSQL server to create the benchmark database on",
-    )
-    parser.add_argument("--pg-database", default="incident_desk_alerts_bench")
+    add_server_arguments(parser, database="incident_desk_alerts_bench")
     args = parser.parse_args(argv)
     if min(args.alerts, args.keys, args.clients, args.burst) < 1 or args.warmup < 0:
         parser.error("--alerts, --keys, --clients and --burst must be positive")

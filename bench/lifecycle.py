@@ -614,6 +614,22 @@ def report(
         print(f"http p99: {p99:.1f} ms (target: under {HTTP_P99_TARGET_MS:.0f} ms) -> {verdict}")
 
 
+def add_server_arguments(parser: argparse.ArgumentParser, *, database: str) -> None:
+    """--workers, --pg-url, --pg-database: the HTTP server a bench starts."""
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers; none: the server's own choice, one per CPU on PostgreSQL",
+    )
+    parser.add_argument(
+        "--pg-url",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL server to create the benchmark database on",
+    )
+    parser.add_argument("--pg-database", default=database)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -629,18 +645,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=16, help="unmeasured lifecycles first")
     parser.add_argument("--skip-http", action="store_true", help="run only raw and service")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="gunicorn workers; none: the server's own choice, one per CPU on PostgreSQL",
-    )
-    parser.add_argument(
-        "--pg-url",
-        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-        help="PostgreSQL server to create the benchmark database on",
-    )
-    parser.add_argument("--pg-database", default="incident_desk_bench")
+    add_server_arguments(parser, database="incident_desk_bench")
     args = parser.parse_args(argv)
     if min(args.lifecycles, args.rounds, args.clients) < 1 or args.warmup < 0:
         parser.error("--lifecycles, --rounds and --clients must be positive, --warmup not negative")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 PREFIX = "INCIDENT_DESK_"
+# How mail reaches the SMTP server: in clear, upgraded with STARTTLS, or over TLS.
+SMTP_SECURITY = ("none", "starttls", "ssl")
 
 
 def _bundled(name: str) -> Path:
@@ -146,6 +148,13 @@ class Settings:
                 continue
             values[f.name] = _convert(f.type, raw, PREFIX + f.metadata["env"])
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.smtp_security not in SMTP_SECURITY:
+            raise ValueError(
+                f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
+                f"got {self.smtp_security!r}"
+            )
 
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **overrides)

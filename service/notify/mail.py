@@ -11,11 +11,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
+from ..config import SMTP_SECURITY
 from .failures import PermanentFailure
 from .templates import Rendered
 
-NONE, STARTTLS, SSL = "none", "starttls", "ssl"
-SECURITY = (NONE, STARTTLS, SSL)
+NONE, STARTTLS, SSL = SMTP_SECURITY
 
 
 @dataclass(frozen=True, repr=False)

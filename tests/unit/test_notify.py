@@ -103,3 +103,8 @@ def test_signatures_expire_and_bind_the_body():
 def test_the_smtp_password_stays_out_of_the_settings_repr():
     settings = Settings(smtp_password="hunter2-very-secret")
     assert "hunter2" not in repr(settings)
+
+
+def test_an_unknown_smtp_security_is_refused_by_name():
+    with pytest.raises(ValueError, match="INCIDENT_DESK_SMTP_SECURITY must be one of none"):
+        Settings.from_env({"INCIDENT_DESK_SMTP_SECURITY": "tls"})
