@@ -160,32 +160,24 @@ def get_attachment(
     svc: Services, principal: Principal, number: str, attachment_id: int
 ) -> tuple[AttachmentView, bytes]:
     """An attachment and its bytes, for whoever may see the comment it came with."""
+    missing = NotFound(f"no attachment {attachment_id} on {number}")
+    if not 0 < attachment_id <= MAX_ID:
+        raise missing
     with svc.db.read() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)
-        row = (
-            session.execute(
-                select(Attachment, Comment.public)
-                .join(Comment, Comment.id == Attachment.comment_id)
-                .where(Attachment.id == attachment_id, Attachment.incident_id == incident.id)
-            ).first()
-            if 0 < attachment_id <= MAX_ID
-            else None
-        )
+        row = session.execute(
+            select(Attachment, Comment.public)
+            .join(Comment, Comment.id == Attachment.comment_id)
+            .where(Attachment.id == attachment_id, Attachment.incident_id == incident.id)
+        ).first()
         if row is None or (not row.public and not access.sees_everything(principal)):
-            raise NotFound(f"no attachment {attachment_id} on {number}")
+            raise missing
         attachment = row.Attachment
         content = attachment.content
         if content is None:
             content = uploads.FolderStore(Path(svc.settings.attachments_dir)).get(attachment.sha256)
-        view = AttachmentView(
-            attachment.id,
-            attachment.filename,
-            attachment.content_type,
-            attachment.size,
-            attachment.sha256,
-        )
-        return view, content
+        return _view(attachment), content
 
 
 _ATTACHMENT_COLUMNS = (
@@ -258,8 +250,12 @@ def _store_files(svc, session, checked, incident_id, comment_id, principal, now)
         )
         session.add(row)
         session.flush()
-        views.append(AttachmentView(row.id, row.filename, row.content_type, row.size, row.sha256))
+        views.append(_view(row))
     return views
+
+
+def _view(row: Attachment) -> AttachmentView:
+    return AttachmentView(row.id, row.filename, row.content_type, row.size, row.sha256)
 
 
 def _resume_hold(svc, session, incident, principal, body) -> None:
