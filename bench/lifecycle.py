@@ -134,10 +134,11 @@ def check(condition: bool, message: str) -> None:
 def raw_runner(warmup: int):
     """Yields run(lifecycles) -> Result; the specs are parsed once, before."""
     from SpiffWorkflow import TaskState
+    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
     from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-    from service.workflow.scripting import ScriptEngine
+    from service.workflow.scripting import helpers, utc_now
 
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for path in sorted(PROCESSES.glob("*.dmn")):
@@ -147,15 +148,20 @@ def raw_runner(warmup: int):
     spec = parser.get_spec("incident")
     subprocess_specs = parser.get_subprocess_specs("incident")
 
-    class NoHost:
-        """The process's service tasks only run when an SLA timer fires; none does here."""
+    class ScriptEngine(PythonScriptEngine):
+        """SpiffWorkflow's own evaluation (plain eval and exec) with the scripts' helpers:
+        the engine alone, without the service's sandbox. Service tasks only run when an
+        SLA timer fires; none does here."""
 
-        def call(self, operation, params, element_id):
-            raise AssertionError(f"unexpected service call {operation} at {element_id}")
+        def __init__(self):
+            super().__init__(environment=TaskDataEnvironment(helpers(utc_now)))
+
+        def call_service(self, task, **kwargs):
+            raise AssertionError(f"unexpected service call at {task.task_spec.bpmn_id}")
 
     def start(number: int):
         # The process's scripts need the helpers (sla_due, now, ...) of its script engine.
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=ScriptEngine(NoHost()))
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=ScriptEngine())
         workflow.task_tree.data.update(
             INCIDENT,
             reporter_name="Rita",

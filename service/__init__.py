@@ -1,23 +1,33 @@
-"""Incident Desk. `create_app()` builds the application; importing does nothing."""
+"""Incident Desk. `create_app()` builds the application; importing does nothing.
+
+Nothing is imported here at module level either: the sandbox processes import
+`service.workflow` and must not pull in Flask, the database layer or the
+configuration with it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from .config import Settings
-from .services.context import EXTENSION, Clock, Services, build_services, utc_now
+    from .config import Settings
+    from .services.context import Clock, Services
 
 
 def create_app(
     settings: Settings | None = None,
     *,
     services: Services | None = None,
-    clock: Clock = utc_now,
+    clock: Clock | None = None,
     **flask_config: Any,
 ) -> Flask:
+    from flask import Flask
+
     from . import api, web
+    from .config import Settings
+    from .services.context import EXTENSION, build_services, utc_now
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -32,7 +42,7 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     app.config.update(flask_config)
-    app.extensions[EXTENSION] = services or build_services(settings, clock=clock)
+    app.extensions[EXTENSION] = services or build_services(settings, clock=clock or utc_now)
     api.register(app)
     web.register(app, api_blueprints=api.blueprints())
     return app

@@ -134,6 +134,42 @@ class Settings:
             "may be resolved (never resolves it)",
         },
     )
+    sandbox_cpu_seconds: float = field(
+        default=2.0,
+        metadata={
+            "env": "SANDBOX_CPU_SECONDS",
+            "help": "CPU time one engine run of a process (or one decision) may use; "
+            "the step fails as a process error past it",
+        },
+    )
+    sandbox_memory_mb: int = field(
+        default=256,
+        metadata={
+            "env": "SANDBOX_MEMORY_MB",
+            "help": "memory one engine run (or one decision) may use beyond the sandbox's own",
+        },
+    )
+    sandbox_data_kb: int = field(
+        default=1024,
+        metadata={
+            "env": "SANDBOX_DATA_KB",
+            "help": "largest task data (as JSON) a script may leave behind",
+        },
+    )
+    sandbox_processes: int = field(
+        default=4,
+        metadata={
+            "env": "SANDBOX_PROCESSES",
+            "help": "sandbox processes per service process, the runs it can do at once",
+        },
+    )
+    sandbox_seccomp: bool = field(
+        default=True,
+        metadata={
+            "env": "SANDBOX_SECCOMP",
+            "help": "filter the sandbox's system calls with seccomp (Linux with libseccomp)",
+        },
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )
@@ -155,6 +191,14 @@ class Settings:
                 f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
                 f"got {self.smtp_security!r}"
             )
+        for name, low, high, value in (
+            ("SANDBOX_CPU_SECONDS", 0.01, 600, self.sandbox_cpu_seconds),
+            ("SANDBOX_MEMORY_MB", 16, 1024 * 1024, self.sandbox_memory_mb),
+            ("SANDBOX_DATA_KB", 1, 1024 * 1024, self.sandbox_data_kb),
+            ("SANDBOX_PROCESSES", 1, 256, self.sandbox_processes),
+        ):
+            if not low <= value <= high:
+                raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")
 
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **overrides)
@@ -172,6 +216,11 @@ def _convert(kind: str, raw: str, name: str):
             return int(raw)
         except ValueError:
             raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a number, got {raw!r}") from None
     if kind == "bool":
         value = raw.strip().lower()
         if value in ("1", "true", "yes", "on"):

@@ -23,6 +23,7 @@ class _Gunicorn(BaseApplication):
 
         # Each worker builds its own app after the fork: no engine or pool is shared.
         app = create_app(self._settings)
+        app.extensions["incident_desk"].runtime.warm()
         if self._settings.is_sqlite:
             # One process serves SQLite; it also fires the timers, so the
             # two-command start (install, serve) enforces the SLAs.

@@ -38,6 +38,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unavailable(DomainError):
+    """The service cannot do this now (a resource it needs is missing or busy); retry later."""
+
+    code = "unavailable"
+
+
 class InvalidInput(DomainError):
     """Submitted data broke a rule; `errors` lists each failing field."""
 
@@ -110,6 +116,7 @@ _HTTP_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (InvalidInput, 422),
     (DeploymentInvalid, 422),
     (ProcessError, 422),
+    (Unavailable, 503),
 )
 
 

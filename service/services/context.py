@@ -13,7 +13,7 @@ from ..forms import FormStore
 from ..modeler import ModelerCheck, default_tool_dir
 from ..notify.rules import Rules
 from ..notify.templates import Templates
-from ..workflow import DecisionTables, ProcessRuntime
+from ..workflow import DecisionTables, Limits, ProcessRuntime, sandbox
 from .wakeup import Wakeup
 
 Clock = Callable[[], datetime]
@@ -52,10 +52,12 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     from . import audit, notifications, outbox, schedule
 
     db = Database(settings.database_url)
+    runtime = ProcessRuntime(sandbox_for(settings), clock=clock)
     services = Services(
         settings=settings,
         db=db,
-        runtime=ProcessRuntime(),
+        runtime=runtime,
+        decisions=DecisionTables(runtime),
         forms=FormStore(),
         clock=clock,
         modeler=_modeler_check() if settings.modeler_check else ModelerCheck(None),
@@ -76,6 +78,17 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 
     db.after_commit(wake_workers)
     return services
+
+
+def sandbox_for(settings: Settings) -> sandbox.Sandbox:
+    """The process's pool of sandbox processes for these settings (made on first use)."""
+    limits = Limits(
+        cpu_seconds=settings.sandbox_cpu_seconds,
+        memory_bytes=settings.sandbox_memory_mb * 1024 * 1024,
+        max_data_bytes=settings.sandbox_data_kb * 1024,
+        seccomp=settings.sandbox_seccomp,
+    )
+    return sandbox.shared(limits, settings.sandbox_processes)
 
 
 @functools.cache

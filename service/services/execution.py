@@ -25,6 +25,7 @@ from ..workflow import (
     START_PROCESS,
     Definition,
     Execution,
+    Instance,
 )
 from . import audit, breach_register, call_events, projection, schedule, sla
 from .context import Services
@@ -195,9 +196,9 @@ def resume(
     return InstanceRun(loaded, calls)
 
 
-def peek(svc: Services, session: Session, instance: ProcessInstance) -> Execution:
+def peek(svc: Services, session: Session, instance: ProcessInstance) -> Instance:
     """The instance loaded to be read, never run."""
-    return svc.runtime.resume(definition(svc, session, instance.version_id), instance.state)
+    return svc.runtime.peek(definition(svc, session, instance.version_id), instance.state)
 
 
 def own_incident(session: Session, instance: ProcessInstance) -> Incident | None:

@@ -52,7 +52,15 @@ def fire(svc: Services, claimed: Claimed, owner: str) -> bool:
     try:
         return _fire(svc, claimed, owner)
     except Exception as exc:  # the worker must outlive any one broken instance
-        log.warning("timer %s of instance %s failed: %r", claimed.id, claimed.instance_id, exc)
+        # The message may quote the instance's data: it goes to the timer row (admins
+        # read it there), not to the log.
+        log.warning(
+            "timer %s of instance %s failed (%s at %s); attempt recorded",
+            claimed.id,
+            claimed.instance_id,
+            exc.__class__.__name__,
+            getattr(exc, "element_id", None) or claimed.element_id,
+        )
         _record_failure(svc, claimed, owner, exc)
         return False
 

@@ -1,18 +1,12 @@
 """The only package that imports SpiffWorkflow. No Flask, no database."""
 
 from .decisions import DecisionTables
+from .definition import Definition
+from .instance import Instance
 from .migration import Blocker, MigrationRefused
 from .parsing import ParsedProcess, SourceFile, content_hash
-from .runtime import (
-    Definition,
-    Execution,
-    ProcessRuntime,
-    ReadyTask,
-    Snapshot,
-    Trail,
-    WaitingMessage,
-    WaitingTimer,
-)
+from .runtime import Execution, ProcessRuntime
+from .sandbox import Limits, Sandbox
 from .scripting import (
     BREACH_DEADLINE,
     CALL_EVENT,
@@ -21,6 +15,7 @@ from .scripting import (
     ServiceHandler,
     parse_duration,
 )
+from .snapshot import ReadyTask, Snapshot, Trail, WaitingMessage, WaitingTimer
 
 __all__ = [
     "BREACH_DEADLINE",
@@ -31,10 +26,13 @@ __all__ = [
     "DecisionTables",
     "Definition",
     "Execution",
+    "Instance",
+    "Limits",
     "MigrationRefused",
     "ParsedProcess",
     "ProcessRuntime",
     "ReadyTask",
+    "Sandbox",
     "ServiceHandler",
     "Snapshot",
     "SourceFile",

@@ -1,33 +1,37 @@
 """Checks a set of BPMN and DMN files must pass before they are deployed.
 
-SpiffWorkflow compiles no expression, script or timer until it runs it, and it
-runs them with Python's `eval` and `exec`. Whoever can deploy must not be able
-to take over the server, so every expression is parsed here and refused when
-it imports, touches a double-underscore name, or calls anything but an
-allow-list of functions. (The script engine also runs with restricted
-builtins, as a second fence.) The checks read the XML, so each problem names
-the file, the element and the line.
+SpiffWorkflow compiles no expression, script or timer until it runs it. Here
+every one is compiled as the sandbox would (RestrictedPython with the same
+policy, `restricted.py`), so what would be refused at run time is refused now,
+with the file, the element and the line. These checks only give early errors:
+containment holds at run time, in the sandbox, whatever passed them.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Iterable
 
 from lxml import etree
 
 from ..domain.errors import Problem
+from .loops import check_loops
 from .migration import RERUN_PROPERTY
-from .scripting import KNOWN_OPERATIONS, SAFE_BUILTIN_NAMES, SCRIPT_HELPERS
+from .restricted import SAFE_BUILTIN_NAMES, refusal
+from .scripting import HELPER_NAMES, KNOWN_OPERATIONS
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "bpmndi": BPMNDI, "spiff": SPIFF}
 
-# Functions an expression may call by name.
-SAFE_CALLS = SAFE_BUILTIN_NAMES | frozenset(SCRIPT_HELPERS)
+SAFE_CALLS = SAFE_BUILTIN_NAMES | HELPER_NAMES
+# Python's own functions a script may not call: named early, they would fail at run time.
+_UNSAFE_BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_")) - (
+    SAFE_CALLS
+)
 # Methods that reach an object's internals through a format string.
 _FORBIDDEN_METHODS = frozenset({"format", "format_map"})
 _DURATION = re.compile(r"^R?\d*/?P(\d|T)", re.IGNORECASE)
@@ -37,28 +41,25 @@ FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
 
 def check_expression(text: str, *, script: bool = False) -> str | None:
     """Why an expression (or a script) may not run, or None when it may."""
+    mode = "exec" if script else "eval"
     try:
-        tree = ast.parse(text, mode="exec" if script else "eval")
+        tree = ast.parse(text, mode=mode)
     except SyntaxError as exc:
         return f"does not parse: {exc.msg} (line {exc.lineno} of the expression)"
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return f"does not parse: {exc}"
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            return "imports are not allowed"
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            return "global and nonlocal are not allowed"
-        if isinstance(node, ast.Attribute) and node.attr.startswith("__"):
-            return f"the attribute {node.attr} is not allowed"
-        if isinstance(node, ast.Name) and node.id.startswith("__"):
-            return f"the name {node.id} is not allowed"
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id not in SAFE_CALLS:
+            if isinstance(func, ast.Name) and func.id in _UNSAFE_BUILTINS | {"__import__"}:
                 return (
                     f"calling {func.id}() is not allowed; allowed: {', '.join(sorted(SAFE_CALLS))}"
                 )
-            if isinstance(func, ast.Attribute) and func.attr in _FORBIDDEN_METHODS:
-                return f"calling .{func.attr}() is not allowed (use an f-string)"
-    return None
+        # Called or only taken (`[s.format][0](...)`): either way the sandbox refuses it.
+        if isinstance(node, ast.Attribute) and node.attr in _FORBIDDEN_METHODS:
+            return f".{node.attr} is not allowed (use an f-string)"
+    refused = refusal(text, mode)
+    return str(refused) if refused is not None else None
 
 
 def check_documents(
@@ -73,7 +74,10 @@ def check_documents(
             _check_bpmn(name, root, known_forms, known_lanes, errors, warnings)
         else:
             _check_dmn(name, root, errors)
-    return errors, warnings
+    loop_errors, loop_warnings = check_loops(
+        {name: root for name, root in documents.items() if etree.QName(root).namespace == BPMN}
+    )
+    return errors + loop_errors, warnings + loop_warnings
 
 
 def _check_bpmn(name, root, forms, lanes, errors, warnings) -> None:
@@ -146,6 +150,17 @@ def _check_bpmn_expressions(root, problem, errors) -> None:
             _expression(script, script.text, problem, errors, script=True)
     for parameter in root.iterfind(".//spiff:parameter", NS):
         _expression(parameter, parameter.get("value"), problem, errors)
+    for path in (
+        ".//bpmn:loopCardinality",
+        ".//bpmn:completionCondition",
+        ".//bpmn:conditionalEventDefinition/bpmn:condition",
+        ".//bpmn:messagePath",
+        ".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression",
+        ".//spiff:messagePayload",
+        ".//spiff:processVariableCorrelation/spiff:expression",
+    ):
+        for element in root.iterfind(path, NS):
+            _expression(element, element.text, problem, errors)
     for kind in ("timeDate", "timeDuration", "timeCycle"):
         for timer in root.iterfind(f".//bpmn:{kind}", NS):
             text = (timer.text or "").strip()

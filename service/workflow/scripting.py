@@ -1,32 +1,41 @@
-"""The script engine each execution runs with: helpers for scripts, and service calls.
+"""The script engine a run uses: helpers for scripts, restricted evaluation, service calls.
 
 Service tasks call out through a `ServiceHandler` the host passes in for the
 run, so a call can read and write the host's state in the same transaction
 and answer the process synchronously (an SLA breach tells the process whether
-to escalate). The host decides which calls it defers until the run is over.
+to escalate). Inside the sandbox the handler forwards the call to the host.
 """
 
 from __future__ import annotations
 
-import builtins
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from .restricted import DEFAULT_MAX_DATA_BYTES, NotData, RestrictedEnvironment, check_data
 
 START_PROCESS = "start_process"
 SLA_EVENT = "sla_event"
 CALL_EVENT = "call_event"
 BREACH_DEADLINE = "breach_deadline"
 KNOWN_OPERATIONS = frozenset({START_PROCESS, SLA_EVENT, CALL_EVENT, BREACH_DEADLINE})
+HELPER_NAMES = frozenset({"sla_due", "now", "seconds_since"})
+
+Clock = Callable[[], datetime]
 
 
 class ServiceHandler(Protocol):
     def call(self, operation: str, params: dict[str, Any], element_id: str) -> dict[str, Any]:
         """Carry out (or queue) a service task's operation; the result goes to the process."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def parse_instant(value: str) -> datetime:
@@ -49,53 +58,55 @@ def sla_due(start: str, duration: str, fraction: float = 1.0, paused_seconds: fl
     return (begin + span + timedelta(seconds=float(paused_seconds or 0))).isoformat()
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def seconds_since(instant: str | None) -> float:
+def seconds_since(instant: str | None, now: datetime | None = None) -> float:
     if not instant:
         return 0.0
-    return max(0.0, (datetime.now(UTC) - parse_instant(instant)).total_seconds())
+    return max(0.0, ((now or utc_now()) - parse_instant(instant)).total_seconds())
 
 
-# What scripts and expressions may call besides their data.
-SCRIPT_HELPERS = {"sla_due": sla_due, "now": now, "seconds_since": seconds_since}
-SAFE_BUILTIN_NAMES = frozenset(
-    {
-        "abs",
-        "all",
-        "any",
-        "bool",
-        "dict",
-        "enumerate",
-        "float",
-        "int",
-        "len",
-        "list",
-        "max",
-        "min",
-        "range",
-        "round",
-        "set",
-        "sorted",
-        "str",
-        "sum",
-        "tuple",
-        "zip",
-    }
-)
-# Scripts run with these builtins only. Not a sandbox on its own (Python has no
-# such thing): the checks at deploy time (checks.py) are the fence, this a second one.
-_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
+def helpers(clock: Clock) -> dict[str, Callable]:
+    """What scripts and expressions may call besides the safe builtins, on the run's clock."""
+
+    def now() -> str:
+        return clock().isoformat()
+
+    def since(instant: str | None) -> float:
+        return seconds_since(instant, clock())
+
+    since.__name__ = "seconds_since"
+    return {"sla_due": sla_due, "now": now, "seconds_since": since}
 
 
 class ScriptEngine(PythonScriptEngine):
-    def __init__(self, handler: ServiceHandler | None = None):
+    """SpiffWorkflow's script engine with restricted evaluation.
+
+    `on_element` hears the id of the element about to evaluate something, so
+    a run stopped from outside can still say where it was.
+    """
+
+    def __init__(
+        self,
+        handler: ServiceHandler | None = None,
+        *,
+        clock: Clock = utc_now,
+        max_data_bytes: int = DEFAULT_MAX_DATA_BYTES,
+        on_element: Callable[[str], None] | None = None,
+    ):
         super().__init__(
-            environment=TaskDataEnvironment({"__builtins__": _BUILTINS, **SCRIPT_HELPERS})
+            environment=RestrictedEnvironment(helpers(clock), max_data_bytes=max_data_bytes)
         )
         self._handler = handler
+        self._on_element = on_element
+
+    def evaluate(self, task, expression, external_context=None):
+        if self._on_element is not None:
+            self._on_element(task.task_spec.bpmn_id)
+        return super().evaluate(task, expression, external_context)
+
+    def execute(self, task, script, external_context=None):
+        if self._on_element is not None:
+            self._on_element(task.task_spec.bpmn_id)
+        return super().execute(task, script, external_context)
 
     def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
         if operation_name not in KNOWN_OPERATIONS:
@@ -106,5 +117,10 @@ class ScriptEngine(PythonScriptEngine):
         if self._handler is None:
             raise WorkflowTaskException("a service task ran where no host handles it", task=task)
         params = {name: value["value"] for name, value in (operation_params or {}).items()}
+        try:
+            for name, value in params.items():
+                check_data(f"the parameter {name}", value)
+        except NotData as exc:
+            raise WorkflowTaskException(str(exc), task=task) from None
         result = self._handler.call(operation_name, params, task.task_spec.bpmn_id)
         return json.dumps(result or {})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from service.domain.alerts import ALERT_SEVERITY_DECISION, Severity
 from service.domain.errors import ProcessError
-from service.workflow import DecisionTables, SourceFile, decisions
+from service.workflow import DecisionTables, ProcessRuntime, SourceFile
 from tests.conftest import PROCESSES
 
 TABLE = SourceFile("alert_severity.dmn", (PROCESSES / "alert_severity.dmn").read_bytes())
@@ -50,18 +52,32 @@ def test_a_missing_input_or_an_unknown_decision_is_a_process_error():
         tables.decide(TABLE, "no_such_decision", {"severity": "critical"})
 
 
-def test_a_table_is_parsed_once_per_content(monkeypatch):
-    tables = DecisionTables()
-    tables.decide(TABLE, ALERT_SEVERITY_DECISION, {"severity": "info"})
+class CountingRuntime(ProcessRuntime):
+    """Counts how often the sandbox asks for a table's bytes (it asks when it has not parsed it)."""
 
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("parsed again")
+    def __init__(self):
+        super().__init__()
+        self.asked = 0
 
-    monkeypatch.setattr(decisions, "SpiffBpmnParser", refuse)
-    assert tables.decide(TABLE, ALERT_SEVERITY_DECISION, {"severity": "info"}) == {
+    def call(self, request, blob, answer, locate=None):
+        def counting(message, data):
+            self.asked += 1
+            return answer(message, data)
+
+        return super().call(request, blob, counting, locate)
+
+
+def test_a_table_is_parsed_once_per_content():
+    runtime = CountingRuntime()
+    tables = DecisionTables(runtime)
+    # Bytes no other test sent: the sandbox process has not seen them yet.
+    table = SourceFile(TABLE.name, TABLE.content + f"<!-- {uuid.uuid4()} -->".encode())
+    assert tables.decide(table, ALERT_SEVERITY_DECISION, {"severity": "info"}) == {
         "impact": "low",
         "urgency": "low",
     }
-    changed = SourceFile(TABLE.name, TABLE.content + b"\n")
-    with pytest.raises(ProcessError, match="parsed again"):
-        tables.decide(changed, ALERT_SEVERITY_DECISION, {"severity": "info"})
+    assert tables.decide(table, ALERT_SEVERITY_DECISION, {"severity": "error"})["impact"] == "high"
+    assert runtime.asked == 1
+    changed = SourceFile(TABLE.name, table.content + b"\n")
+    tables.decide(changed, ALERT_SEVERITY_DECISION, {"severity": "info"})
+    assert runtime.asked == 2

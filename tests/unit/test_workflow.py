@@ -129,7 +129,7 @@ def test_state_is_stored_without_the_spec_and_round_trips(runtime, incident):
 
     # SpiffWorkflow's own serializer embeds the spec; ours must be much smaller.
     embedded = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    full = embedded.serialize_json(run._workflow)
+    full = embedded.serialize_json(runtime.peek(incident, state)._workflow)
     assert len(state) * 3 < len(full), (len(state), len(full))
 
     [task] = resumed.snapshot().ready

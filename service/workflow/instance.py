@@ -1,0 +1,318 @@
+"""One process instance loaded into SpiffWorkflow: run it, or read where it stands.
+
+Running happens inside a sandbox process (`sandbox/child.py`); the host loads
+an instance only to read it (its trail for a diagram, a ready task's data),
+with a script engine that refuses to evaluate anything.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+
+from ..domain.errors import Conflict, ProcessError
+from . import migration
+from .definition import Definition
+from .restricted import NotData, check_data
+from .scripting import parse_instant
+from .serialization import Serializer
+from .snapshot import ReadyTask, Snapshot, Trail, WaitingMessage, WaitingTimer
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+UI_FORM_PROPERTY = "formUiSchemaFilename"
+
+_TRAIL_STATES = {
+    TaskState.READY: "active",
+    TaskState.WAITING: "active",
+    TaskState.STARTED: "active",
+    TaskState.ERROR: "error",
+    TaskState.COMPLETED: "completed",
+    TaskState.CANCELLED: "cancelled",
+}
+# An element run several times (a loop, a reopen) shows what matters most now.
+_TRAIL_RANK = {"cancelled": 0, "completed": 1, "error": 2, "active": 3}
+
+
+class ReadOnlyEngine(PythonScriptEngine):
+    """The host never evaluates process owners' text: an instance it loads only reads."""
+
+    def evaluate(self, task, expression, external_context=None):
+        raise ProcessError("expressions are evaluated in the sandbox only")
+
+    def execute(self, task, script, external_context=None):
+        raise ProcessError("scripts run in the sandbox only")
+
+
+class Instance:
+    """One loaded instance. Not thread-safe: one request works it at a time.
+
+    `on_step` hears the id of each element about to run.
+    """
+
+    def __init__(
+        self,
+        workflow: BpmnWorkflow,
+        definition: Definition,
+        serializer: Serializer,
+        on_step: Callable[[str], None] | None = None,
+    ):
+        self._workflow = workflow
+        self._definition = definition
+        self._serializer = serializer
+        self._on_step = on_step
+
+    @classmethod
+    def start(cls, definition, serializer, engine, data, on_step=None) -> Instance:
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=engine)
+        workflow.task_tree.data.update(data)
+        instance = cls(workflow, definition, serializer, on_step)
+        instance.run()
+        return instance
+
+    @classmethod
+    def load(cls, definition, serializer, state: str, engine=None, on_step=None) -> Instance:
+        workflow = serializer.load_state(state, definition.spec, definition.subprocess_specs)
+        workflow.script_engine = engine or ReadOnlyEngine()
+        return cls(workflow, definition, serializer, on_step)
+
+    def run(self) -> None:
+        """Fire due timers and run every engine step that needs no person."""
+        with self._errors_as_process_errors():
+            self._workflow.refresh_timers()
+            self._engine_steps()
+
+    def complete(self, task_id: str, data: dict[str, Any]) -> None:
+        # Timers that are due must win over a late completion (an interrupting
+        # timer would otherwise be dropped silently), so run them first.
+        self.run()
+        task = self._ready_user_task(task_id)
+        if task is None:
+            raise Conflict("the task is no longer ready; reload the incident")
+        with self._errors_as_process_errors():
+            task.task_spec.add_data_from_form(task, data)
+            self._step(task)
+            task.run()
+            self._engine_steps()
+
+    def deliver_message(self, name: str, payload: dict[str, Any]) -> bool:
+        """Hand a message to the catch event waiting for it; False when none waits.
+
+        SpiffWorkflow keeps no mailbox: a message nobody waits for is refused, and
+        the caller decides what that means.
+        """
+        self.run()
+        waiting = [
+            task
+            for task in self._waiting_events()
+            if isinstance(task.task_spec.event_definition, MessageEventDefinition)
+            and task.task_spec.event_definition.name == name
+        ]
+        if not waiting:
+            return False
+        with self._errors_as_process_errors():
+            definition = waiting[0].task_spec.event_definition
+            self._workflow.send_event(BpmnEvent(definition, payload=payload))
+            self._engine_steps()
+        return True
+
+    def migrate_to(self, target: Definition, target_version: int) -> list[str]:
+        """Move the instance onto another version of its process, then let it run.
+
+        Returns the ids of the elements run again; raises MigrationRefused (and
+        the instance is to be thrown away) when the instance cannot move.
+        """
+        rerun = migration.move(
+            self._workflow,
+            target.spec,
+            target.subprocess_specs,
+            self._serializer.registry,
+            target_version,
+        )
+        self._definition = target
+        self.run()
+        return rerun
+
+    def task_data(self, task_id: str) -> dict[str, Any] | None:
+        task = self._ready_user_task(task_id)
+        return dict(task.data) if task is not None else None
+
+    def snapshot(self) -> Snapshot:
+        ready = tuple(
+            _ready_task(task)
+            for task in self._workflow.get_tasks(state=TaskState.READY, manual=True)
+        )
+        timers, messages = [], []
+        for task in self._waiting_events():
+            definition = task.task_spec.event_definition
+            if isinstance(definition, TimerEventDefinition):
+                due = _timer_due(task)
+                if due is not None:
+                    timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, due))
+            elif isinstance(definition, MessageEventDefinition):
+                messages.append(
+                    WaitingMessage(
+                        str(task.id), task.task_spec.bpmn_id, definition.name, task.task_spec.lane
+                    )
+                )
+        return Snapshot(
+            ended=self._workflow.completed,
+            ready=ready,
+            data=self._current_data(),
+            timers=tuple(timers),
+            messages=tuple(messages),
+        )
+
+    def dump(self) -> str:
+        """The state to store; a ProcessError naming the variable when data is not JSON."""
+        try:
+            return self._serializer.dump_state(self._workflow)
+        except (TypeError, ValueError) as exc:
+            raise self._not_data() from exc
+
+    def trail(self) -> Trail:
+        """Where the instance has been and where it is, by BPMN element, for diagrams."""
+        states: dict[str, str] = {}
+        taken: set[tuple[str, str]] = set()
+        for task in self._workflow.get_tasks():
+            element_id = task.task_spec.bpmn_id
+            state = _TRAIL_STATES.get(task.state)
+            if element_id is None or state is None:
+                continue
+            if _TRAIL_RANK[state] > _TRAIL_RANK.get(states.get(element_id), -1):
+                states[element_id] = state
+            if state in ("active", "completed", "error"):
+                # The nearest ancestor that is a BPMN element (the engine puts its own
+                # tasks in between), so the flow between the two was followed.
+                parent = task.parent
+                while parent is not None and parent.task_spec.bpmn_id is None:
+                    parent = parent.parent
+                if parent is not None:
+                    taken.add((parent.task_spec.bpmn_id, element_id))
+        return Trail(states, frozenset(taken))
+
+    def _engine_steps(self) -> None:
+        self._workflow.do_engine_steps(will_complete_task=self._step)
+
+    def _step(self, task) -> None:
+        if self._on_step is not None:
+            self._on_step(task.task_spec.bpmn_id or task.task_spec.name)
+
+    def _not_data(self) -> ProcessError:
+        """Which task holds the value the serializer could not write, and where."""
+        tasks = list(self._workflow.get_tasks())
+        for workflow in self._workflow.subprocesses.values():
+            tasks.extend(workflow.get_tasks())
+        for task in tasks:
+            for name, value in task.data.items():
+                try:
+                    check_data(name, value)
+                except NotData as exc:
+                    return self._process_error(task.task_spec.bpmn_id, str(exc))
+        return ProcessError("the instance's data cannot be stored as JSON")
+
+    def _process_error(self, element_id: str | None, message: str) -> ProcessError:
+        file, line = self._definition.location(element_id)
+        return ProcessError(
+            f"the process failed at {element_id or 'an unknown element'}: {message}",
+            element_id=element_id,
+            file=file,
+            line=line,
+        )
+
+    def _current_data(self) -> dict[str, Any]:
+        if self._workflow.completed:
+            return dict(self._workflow.data)
+        ready = self._workflow.get_tasks(state=TaskState.READY, manual=True)
+        if ready:
+            return dict(ready[0].data)
+        last = self._workflow.last_task
+        return dict(last.data) if last is not None else dict(self._workflow.task_tree.data)
+
+    def _waiting_events(self):
+        return [
+            task
+            for task in self._workflow.get_tasks(state=TaskState.WAITING)
+            if isinstance(task.task_spec, CatchingEvent)
+        ]
+
+    def _ready_user_task(self, task_id: str):
+        try:
+            task = self._workflow.get_task_from_id(uuid.UUID(task_id))
+        except (ValueError, WorkflowException):
+            return None
+        # The engine has no guard of its own: it would run a task that is not
+        # reachable yet, or run a completed one again.
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            return None
+        return task
+
+    def _errors_as_process_errors(self):
+        return _ProcessErrors(self)
+
+
+class _ProcessErrors:
+    """Turns anything the engine raises into a `ProcessError` that says where."""
+
+    def __init__(self, instance: Instance):
+        self._instance = instance
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None or isinstance(exc, (ProcessError, Conflict)):
+            return False
+        if not isinstance(exc, Exception):
+            return False
+        element_id = None
+        if isinstance(exc, WorkflowTaskException) and exc.task is not None:
+            element_id = exc.task.task_spec.bpmn_id
+        elif isinstance(exc, WorkflowException) and exc.task_spec is not None:
+            element_id = getattr(exc.task_spec, "bpmn_id", None)
+        message = str(exc) if isinstance(exc, SpiffWorkflowException) else repr(exc)
+        raise self._instance._process_error(element_id, message) from exc
+
+
+def _timer_due(task) -> datetime | None:
+    """The armed due time SpiffWorkflow stored on a waiting timer (an ISO string,
+    or for a cycle a dict whose `next` is one)."""
+    value = task.internal_data.get("event_value")
+    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition) and isinstance(
+        value, dict
+    ):
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        # A naive timeDate is read in SpiffWorkflow's frozen local zone.
+        return TimerEventDefinition.get_datetime(value)
+
+
+def _ready_task(task) -> ReadyTask:
+    spec = task.task_spec
+    properties = getattr(spec, "extensions", {}).get("properties", {})
+    return ReadyTask(
+        id=str(task.id),
+        key=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane,
+        form=properties.get(FORM_PROPERTY),
+        ui_form=properties.get(UI_FORM_PROPERTY),
+    )
