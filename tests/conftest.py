@@ -31,6 +31,9 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# Set by .ci/run for its PostgreSQL pass: run only the tests that use a database,
+# since the others already ran in the SQLite pass.
+ONLY_DATABASE_TESTS = os.environ.get("INCIDENT_DESK_TEST_ONLY_DATABASE", "") not in ("", "0")
 
 
 class FakeClock:
@@ -210,6 +213,10 @@ def smtp():
 
 
 def pytest_collection_modifyitems(config, items):
+    if ONLY_DATABASE_TESTS:
+        kept = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
     if ON_POSTGRES:
         return
     skip = pytest.mark.skip(reason="needs INCIDENT_DESK_TEST_DATABASE_URL=postgresql+psycopg://...")

@@ -1,4 +1,4 @@
-"""/api/notifications and /api/admin: what people are told, and timers that failed."""
+"""/api/notifications and /api/admin: what people are told, timers and submissions that failed."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import functools
 
 from flask_smorest import Blueprint
 
-from ..services import notifications, timers
+from ..services import failures, notifications, timers
 from .context import paged, principal, services
-from .schemas import NotificationSchema, TimerQuerySchema, TimerSchema
+from .schemas import FailureSchema, NotificationSchema, TimerQuerySchema, TimerSchema
 
 blp = Blueprint("admin", __name__, url_prefix="/api", description="Notifications and timers")
 
@@ -41,3 +41,12 @@ def list_timers(query, pagination_parameters):
 def retry_timer(timer_id):
     """Give a failed timer a fresh set of attempts; it fires at once (admins)."""
     return timers.retry(services(), principal(), timer_id)
+
+
+@blp.route("/admin/failures", methods=["GET"])
+@blp.response(200, FailureSchema(many=True))
+@blp.paginate(page_size=50, max_page_size=200)
+def list_failures(pagination_parameters):
+    """Submissions whose run failed (a task, an incident, a reply, an alert), newest first,
+    with what was submitted and where the process failed (admins)."""
+    return paged(pagination_parameters, functools.partial(failures.recent, services(), principal()))

@@ -323,6 +323,19 @@ class TimerSchema(ma.Schema):
     next_attempt_at = fields.AwareDateTime(allow_none=True)
 
 
+class FailureSchema(ma.Schema):
+    id = fields.Integer()
+    at = fields.AwareDateTime()
+    type = fields.String(metadata={"description": "task.failed, incident.failed, ..."})
+    actor = fields.String()
+    incident_number = fields.String(allow_none=True)
+    instance_id = fields.Integer(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)
+    submitted = fields.Raw(metadata={"description": "what was submitted, as it was sent"})
+
+
 class WebhookCreateSchema(ma.Schema):
     url = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     events = fields.List(

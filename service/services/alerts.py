@@ -17,7 +17,7 @@ opened the incident, a clear, and a firing after a clear.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -36,7 +36,7 @@ from ..domain.enums import Channel, IncidentStatus, Level, Tier
 from ..domain.errors import Conflict, Forbidden, ProcessError
 from ..domain.numbering import format_number
 from ..models import AlertGroup, Incident, User
-from . import alert_groups, audit, decisions, incidents, notes, notifications
+from . import alert_groups, audit, decisions, failures, incidents, notes, notifications
 from .context import Services
 from .paging import offset_of
 
@@ -85,6 +85,14 @@ def receive_alert(svc: Services, principal: Principal, alert: Alert) -> AlertRec
     if not may_send_alerts(principal):
         raise Forbidden("only integrators and admins send alerts")
     key = alert.dedup_key or default_dedup_key(alert.source, alert.check, alert.resource)
+    try:
+        return _receive(svc, principal, alert, key)
+    except ProcessError as error:
+        failures.keep(svc, principal, failures.ALERT_FAILED, asdict(alert), error)
+        raise
+
+
+def _receive(svc: Services, principal: Principal, alert: Alert, key: str) -> AlertReceipt:
     with svc.db.unit_of_work() as uow:
         session = uow.session
         now = svc.now()

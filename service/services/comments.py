@@ -13,10 +13,10 @@ from .. import uploads
 from ..domain import access
 from ..domain.access import Principal
 from ..domain.enums import REPORTER_REPLY_MESSAGE, IncidentStatus
-from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound
-from ..domain.numbering import MAX_ID
+from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, ProcessError
+from ..domain.numbering import MAX_ID, parse_number
 from ..models import Attachment, Comment, ProcessInstance, User
-from . import audit, execution
+from . import audit, execution, failures
 from .context import Services
 from .incidents import visible_incident
 from .views import IncidentView, incident_view
@@ -74,6 +74,29 @@ def add_comment(
             "a comment needs text", [FieldError("$.body", f"1 to {MAX_BODY} characters")]
         )
     checked = _check_files(svc, files)
+    try:
+        return _add(svc, principal, number, body, public, checked)
+    except ProcessError as error:
+        incident_id = parse_number(number)
+        failures.keep(
+            svc,
+            principal,
+            failures.COMMENT_FAILED,
+            {
+                "body": body,
+                "public": public,
+                # The bytes are not kept twice; what identifies them is.
+                "attachments": [
+                    {"filename": f.filename, "size": f.size, "sha256": f.sha256} for f, _ in checked
+                ],
+            },
+            error,
+            incident_id=incident_id,
+        )
+        raise
+
+
+def _add(svc, principal, number, body, public, checked) -> Posted:
     with svc.db.unit_of_work() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)

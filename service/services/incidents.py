@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -16,11 +17,11 @@ from sqlalchemy.orm import Session
 from ..domain import access
 from ..domain.access import Principal
 from ..domain.enums import INCIDENT_PROCESS_ID, Channel, IncidentStatus
-from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, ProcessError
 from ..domain.numbering import format_number, parse_number
 from ..domain.sla import SlaFilter
 from ..models import AuditEvent, IdempotencyKey, Incident, User
-from . import audit, execution, timers
+from . import audit, execution, failures, timers
 from .context import Services
 from .paging import offset_of
 from .views import ErrorView, EventView, IncidentView, event_views, incident_view, incident_views
@@ -66,11 +67,21 @@ def open_incident(
     request_hash = _request_hash(command)
     try:
         return _open(svc, principal, command, idempotency_key, request_hash)
+    except ProcessError as error:
+        failures.keep(svc, principal, failures.INCIDENT_FAILED, _submitted(command), error)
+        raise
     except IntegrityError:
         if not idempotency_key:
             raise
         # A concurrent request with the same key committed first: answer with its incident.
         return _open(svc, principal, command, idempotency_key, request_hash)
+
+
+def _submitted(command: OpenIncident) -> dict[str, Any]:
+    fields = asdict(command)
+    if command.reported_at is not None:
+        fields["reported_at"] = command.reported_at.isoformat()
+    return fields
 
 
 def get_incident(svc: Services, principal: Principal, number: str) -> IncidentView:

@@ -13,7 +13,7 @@ from ..domain.access import Principal
 from ..domain.enums import BREACH_PROCESS_ID, REPORTER_LANE, TaskState
 from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError
 from ..models import HumanTask, Incident, ProcessInstance
-from . import audit, execution, versions
+from . import audit, execution, failures, versions
 from .context import Services
 from .paging import offset_of
 from .views import (
@@ -196,28 +196,22 @@ def _validated(svc, session, instance, row: HumanTask, data: Any) -> dict[str, A
 
 
 def _keep_failed_submission(svc, principal, task_id, data, error: ProcessError) -> None:
-    """Nothing a user submitted is lost: a failed run keeps the submission in the audit trail."""
-    with svc.db.unit_of_work() as uow:
+    with svc.db.read() as uow:
         row = uow.session.scalar(select(HumanTask).where(HumanTask.id == task_id))
         if row is None:
             return
-        audit.record(
-            uow.session,
-            "task.failed",
-            at=svc.now(),
-            actor=principal,
-            incident_id=row.incident_id,
-            instance_id=row.instance_id,
-            task_id=row.id,
-            element_id=error.element_id or row.key,
-            data={
-                "submitted": data,
-                "error": error.message,
-                "file": error.file,
-                "line": error.line,
-            },
-        )
-        uow.commit()
+        where = {"incident_id": row.incident_id, "instance_id": row.instance_id}
+        key = row.key
+    failures.keep(
+        svc,
+        principal,
+        failures.TASK_FAILED,
+        data,
+        error,
+        task_id=task_id,
+        element_id=key,
+        **where,
+    )
 
 
 def _workable(principal: Principal):
