@@ -98,9 +98,16 @@ def database_url(_database_template, tmp_path) -> Iterator[str]:
     yield f"sqlite:///{path}"
 
 
+def settings_for(database_url: str, **overrides) -> Settings:
+    """The tests' settings; a module overrides the `settings` fixture with its own values."""
+    return Settings(
+        database_url=database_url, processes_dir=PROCESSES, forms_dir=FORMS, **overrides
+    )
+
+
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(database_url=database_url, processes_dir=PROCESSES, forms_dir=FORMS)
+    return settings_for(database_url)
 
 
 @pytest.fixture

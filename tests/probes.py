@@ -159,6 +159,22 @@ PLACES = [
     Place("message payload", False, "{'severity': severity}"),
 ]
 
+# SpiffWorkflow's own test model call_activity_level_3 in a few lines: a process
+# whose call activity calls the process itself.
+CALLS_ITSELF = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="l3"
+    targetNamespace="http://incident-desk.org/bpmn">
+  <bpmn:process id="Level3" isExecutable="true">
+    <bpmn:startEvent id="l3_start"><bpmn:outgoing>l3_f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="l3_f1" sourceRef="l3_start" targetRef="l3_again" />
+    <bpmn:callActivity id="l3_again" name="Again" calledElement="Level3" />
+    <bpmn:sequenceFlow id="l3_f2" sourceRef="l3_again" targetRef="l3_end" />
+    <bpmn:endEvent id="l3_end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
 # Expressions that try to reach past the data, each by another route.
 ESCAPE_EXPRESSIONS = {
     "generator frame": (

@@ -98,8 +98,11 @@ def _domain_error(error: domain.DomainError):
         body["warnings"] = [problem_body(p) for p in error.warnings]
     if isinstance(error, domain.ProcessError):
         body.update(element_id=error.element_id, file=error.file, line=error.line)
-        log.warning("process error: %s (element %s)", error.message, error.element_id)
+        # Not the message: a script's error may quote the instance's data.
+        log.warning("process error at element %s of %s", error.element_id, error.file)
     headers = {"WWW-Authenticate": "Bearer"} if code == 401 else {}
+    if code == 503:
+        headers["Retry-After"] = "1"
     return body, code, headers
 
 
@@ -110,6 +113,7 @@ _STATUS_NAMES = {
     404: "Not Found",
     409: "Conflict",
     422: "Unprocessable Entity",
+    503: "Service Unavailable",
 }
 
 

@@ -26,7 +26,7 @@ from ..notify.failures import PermanentFailure
 from . import audit
 from .context import Services
 from .outbox import CANCELLED, CHANGED, DEAD, EMAIL, PENDING, SENT, WEBHOOK
-from .paging import offset_of
+from .paging import page_of
 
 log = logging.getLogger(__name__)
 
@@ -270,18 +270,16 @@ def list_deliveries(
         where.append(Delivery.subscription_id == subscription_id)
     with svc.db.read() as uow:
         session = uow.session
-        total = session.scalar(select(func.count()).select_from(Delivery).where(*where)) or 0
-        offset = offset_of(page, page_size, total)
-        if offset is None:
-            return [], total
-        rows = session.execute(
+        rows, total = page_of(
+            session,
+            Delivery,
+            where,
             select(Delivery, Incident.number)
             .outerjoin(Incident, Incident.id == Delivery.incident_id)
-            .where(*where)
-            .order_by(Delivery.id.desc())
-            .limit(page_size)
-            .offset(offset)
-        ).all()
+            .order_by(Delivery.id.desc()),
+            page=page,
+            page_size=page_size,
+        )
         return [_view(row, number) for row, number in rows], total
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from ..domain import access
 from ..domain.access import Principal
@@ -21,7 +21,7 @@ from ..domain.errors import Forbidden, ProcessError
 from ..models import AuditEvent, Incident, ProcessInstance
 from . import audit
 from .context import Services
-from .paging import offset_of
+from .paging import page_of
 
 TASK_FAILED = "task.failed"
 INCIDENT_FAILED = "incident.failed"
@@ -85,23 +85,21 @@ def recent(
         raise Forbidden("only admins see failed submissions")
     with svc.db.read() as uow:
         session = uow.session
-        where = AuditEvent.type.in_(TYPES)
+        where = [AuditEvent.type.in_(TYPES)]
         if not access.may_read_breaches(principal):
-            where = where & or_(
-                AuditEvent.instance_id.is_(None), AuditEvent.instance_id.not_in(_BREACHES)
+            where.append(
+                or_(AuditEvent.instance_id.is_(None), AuditEvent.instance_id.not_in(_BREACHES))
             )
-        total = session.scalar(select(func.count()).select_from(AuditEvent).where(where)) or 0
-        offset = offset_of(page, page_size, total)
-        if offset is None:
-            return [], total
-        rows = session.execute(
+        rows, total = page_of(
+            session,
+            AuditEvent,
+            where,
             select(AuditEvent, Incident.number)
             .outerjoin(Incident, Incident.id == AuditEvent.incident_id)
-            .where(where)
-            .order_by(AuditEvent.id.desc())
-            .limit(page_size)
-            .offset(offset)
-        ).all()
+            .order_by(AuditEvent.id.desc()),
+            page=page,
+            page_size=page_size,
+        )
         return [
             FailureView(
                 event.id,

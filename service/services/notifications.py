@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.access import Principal
 from ..models import Incident, Notification, User, UserGroup
 from . import audit
 from .context import Services
-from .paging import offset_of
+from .paging import page_of
 
 MEMBER = "member"
 LEAD = "lead"
@@ -141,19 +141,17 @@ def list_notifications(
                 Notification.role == LEAD,
             ),
         )
-        total = session.scalar(select(func.count()).select_from(Notification).where(mine)) or 0
-        offset = offset_of(page, page_size, total)
-        if offset is None:
-            return [], total
-        rows = session.execute(
+        rows, total = page_of(
+            session,
+            Notification,
+            [mine],
             select(Notification, Incident.number, User.username)
             .outerjoin(Incident, Incident.id == Notification.incident_id)
             .outerjoin(User, User.id == Notification.recipient_id)
-            .where(mine)
-            .order_by(Notification.id.desc())
-            .limit(page_size)
-            .offset(offset)
-        ).all()
+            .order_by(Notification.id.desc()),
+            page=page,
+            page_size=page_size,
+        )
         return [
             NotificationView(
                 n.id,

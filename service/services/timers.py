@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import access
@@ -21,7 +21,7 @@ from ..domain.numbering import MAX_ID
 from ..models import Incident, ProcessInstance, Timer
 from . import audit, execution
 from .context import Services
-from .paging import offset_of
+from .paging import page_of
 from .schedule import CHANGED, FAILED, WAITING, Claimed
 
 log = logging.getLogger(__name__)
@@ -128,20 +128,17 @@ def list_timers(
     _require_admin(principal)
     with svc.db.read() as uow:
         session = uow.session
-        where = Timer.state == state if state else true()
-        total = session.scalar(select(func.count()).select_from(Timer).where(where)) or 0
-        offset = offset_of(page, page_size, total)
-        if offset is None:
-            return [], total
-        rows = session.execute(
+        rows, total = page_of(
+            session,
+            Timer,
+            [Timer.state == state] if state else [],
             select(Timer, Incident.number)
             .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
             .outerjoin(Incident, Incident.id == ProcessInstance.incident_id)
-            .where(where)
-            .order_by(Timer.due_at, Timer.id)
-            .limit(page_size)
-            .offset(offset)
-        ).all()
+            .order_by(Timer.due_at, Timer.id),
+            page=page,
+            page_size=page_size,
+        )
         return [_view(row, number) for row, number in rows], total
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from service.config import Settings
 from tests.api.test_deployments_api import INCIDENT, deploy, incident_bpmn
-from tests.conftest import FORMS, ON_POSTGRES, PROCESSES
+from tests.conftest import ON_POSTGRES, PROCESSES, settings_for
 from tests.helpers import TRIAGE, complete, get_incident, only_task, open_incident
+from tests.probes import CALLS_ITSELF
 
 REQUEST = {"kind": "request", "category": "access", "symptoms": "needs a badge"}
 PRIORITY = (PROCESSES / "priority.dmn").read_bytes()
@@ -24,13 +25,7 @@ PRIORITY = (PROCESSES / "priority.dmn").read_bytes()
 @pytest.fixture
 def settings(database_url) -> Settings:
     # Small budgets: a runaway step in these tests ends within about a second.
-    return Settings(
-        database_url=database_url,
-        processes_dir=PROCESSES,
-        forms_dir=FORMS,
-        sandbox_cpu_seconds=1.0,
-        sandbox_memory_mb=64,
-    )
+    return settings_for(database_url, sandbox_cpu_seconds=1.0, sandbox_memory_mb=64)
 
 
 def with_script(task_id: str, script: str) -> bytes:
@@ -81,20 +76,6 @@ def test_an_escape_past_the_deployment_checks_is_stopped_at_run_time(api):
     assert failure["element_id"] == "mark_converted"
     assert failure["incident_number"] == incident["number"]
     assert api.alice.get("/api/admin/failures").status_code == 403
-
-
-CALLS_ITSELF = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="l3"
-    targetNamespace="http://incident-desk.org/bpmn">
-  <bpmn:process id="Level3" isExecutable="true">
-    <bpmn:startEvent id="l3_start"><bpmn:outgoing>l3_f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:sequenceFlow id="l3_f1" sourceRef="l3_start" targetRef="l3_again" />
-    <bpmn:callActivity id="l3_again" name="Again" calledElement="Level3" />
-    <bpmn:sequenceFlow id="l3_f2" sourceRef="l3_again" targetRef="l3_end" />
-    <bpmn:endEvent id="l3_end" />
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 def _caller(process_id: str, calls: str) -> bytes:

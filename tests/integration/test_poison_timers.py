@@ -19,7 +19,7 @@ from service.config import Settings
 from service.models import ProcessInstance
 from service.worker import TimerWorker
 from tests.api.test_deployments_api import INCIDENT, deploy
-from tests.conftest import FORMS, ON_POSTGRES, PROCESSES, START
+from tests.conftest import ON_POSTGRES, START, settings_for
 from tests.helpers import get_incident, open_incident
 
 SPINNING = INCIDENT.replace(
@@ -36,12 +36,7 @@ assert SPINNING != INCIDENT and FIXED != SPINNING
 
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(
-        database_url=database_url,
-        processes_dir=PROCESSES,
-        forms_dir=FORMS,
-        sandbox_cpu_seconds=0.5,
-    )
+    return settings_for(database_url, sandbox_cpu_seconds=0.5)
 
 
 def both_workers(svc) -> list[int]:

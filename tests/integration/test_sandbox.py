@@ -19,7 +19,7 @@ import pytest
 
 from service.domain.errors import ProcessError
 from service.workflow import Limits, ProcessRuntime, Sandbox
-from tests.probes import ESCAPE_EXPRESSIONS, ESCAPE_SCRIPTS, PLACES, Place
+from tests.probes import CALLS_ITSELF, ESCAPE_EXPRESSIONS, ESCAPE_SCRIPTS, PLACES, Place
 
 DATA = {"severity": "high"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,20 +219,6 @@ def test_a_service_parameter_that_is_not_data_names_the_parameter(runtime):
     assert host.calls == []
 
 
-CALLS_ITSELF = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
-    targetNamespace="http://incident-desk.org/bpmn">
-  <bpmn:process id="Level3" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="again" />
-    <bpmn:callActivity id="again" calledElement="Level3"><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:callActivity>
-    <bpmn:sequenceFlow id="f2" sourceRef="again" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>
-"""
-
 LOOP_WITHOUT_WAIT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d"
@@ -256,7 +242,7 @@ LOOP_WITHOUT_WAIT = b"""<?xml version="1.0" encoding="UTF-8"?>
 @pytest.mark.parametrize(
     "files, elements",
     [
-        ({"level3.bpmn": CALLS_ITSELF}, {"again", "start", "end"}),
+        ({"level3.bpmn": CALLS_ITSELF}, {"l3_again", "l3_start", "l3_end"}),
         ({"spin.bpmn": LOOP_WITHOUT_WAIT}, {"count", "again"}),
     ],
     ids=["call activity calling its own process", "loop without a wait state"],

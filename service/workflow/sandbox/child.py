@@ -132,7 +132,7 @@ class Child:
                     limit="memory",
                 )
             else:
-                reply = _error_reply(exc)
+                reply = _error_reply(exc, self._progress.element())
             out = b""
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
@@ -237,7 +237,8 @@ def _failure(kind: str, message: str, **details: Any) -> dict[str, Any]:
     return {"ok": False, "error": {"kind": kind, "message": message, **details}}
 
 
-def _error_reply(exc: Exception) -> dict[str, Any]:
+def _error_reply(exc: Exception, element_id: str | None) -> dict[str, Any]:
+    """The reply for a failed request; `element_id` is where the run was when it failed."""
     if isinstance(exc, Conflict):
         return _failure("conflict", exc.message)
     if isinstance(exc, MigrationRefused):
@@ -251,9 +252,9 @@ def _error_reply(exc: Exception) -> dict[str, Any]:
             "process", exc.message, element_id=exc.element_id, file=exc.file, line=exc.line
         )
     if isinstance(exc, NotData):
-        return _failure("process", str(exc))
+        return _failure("process", str(exc), element_id=element_id)
     # Never let the process die on a bug: the host gets a process error to show.
-    return _failure("process", f"the run failed: {exc!r}")
+    return _failure("process", f"the run failed: {exc!r}", element_id=element_id)
 
 
 def main(config: dict[str, Any]) -> None:

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 Answer = Callable[[dict[str, Any], bytes], tuple[dict[str, Any], bytes]]
 Locate = Callable[[str | None], tuple[str | None, int | None]]
 START_SECONDS = 60.0
+# A process is replaced after this many calls, so that no slow leak of the engine's
+# (or of a script's) can add up.
+MAX_CALLS = 10_000
 # The interpreter finds the same modules as the host; nothing else is passed on.
 _BOOT = (
     "import json, sys; config = json.loads(sys.argv[1]); sys.path[:] = config['path']; "
@@ -87,6 +90,9 @@ class _Process:
     def pid(self) -> int:
         return self._popen.pid
 
+    def alive(self) -> bool:
+        return self._popen.poll() is None
+
     def send(self, header: dict[str, Any], blob: bytes = b"") -> None:
         wire.send(self._to, header, blob)
 
@@ -138,11 +144,11 @@ class Sandbox:
         reusable = False
         try:
             reply, data = self._exchange(process, request, blob, answer, locate)
-            reusable = not reply.get("retire")
+            reusable = not reply.get("retire") and process.calls < MAX_CALLS
         finally:
             self._release(process, reusable)
         if not reply.get("ok"):
-            raise _domain_error(reply["error"], locate, self.limits)
+            raise _domain_error(reply["error"], locate)
         return reply, data
 
     def warm(self) -> None:
@@ -223,8 +229,14 @@ class Sandbox:
     def _acquire(self) -> _Process:
         with self._ready:
             while True:
-                if self._idle:
-                    return self._idle.pop()
+                while self._idle:
+                    process = self._idle.pop()
+                    if process.alive():
+                        return process
+                    # It died while idle (killed from outside): not this request's fault.
+                    self._live -= 1
+                    self._all.discard(process)
+                    process.close()
                 if self._live < self._size:
                     self._live += 1
                     break
@@ -263,7 +275,7 @@ def _stopped(element_id: str | None, why: str, locate: Locate) -> ProcessError:
     )
 
 
-def _domain_error(error: dict[str, Any], locate: Locate, limits: Limits) -> Exception:
+def _domain_error(error: dict[str, Any], locate: Locate) -> Exception:
     kind, message = error["kind"], error["message"]
     if kind == "conflict":
         return Conflict(message)
