@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from lxml import etree
 
 from ..domain.errors import Problem
+from .guards import SAFE_BUILTIN_NAMES
 from .loops import check_loops
 from .migration import RERUN_PROPERTY
-from .restricted import SAFE_BUILTIN_NAMES, refusal
+from .restricted import refusal
 from .scripting import HELPER_NAMES, KNOWN_OPERATIONS
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -104,7 +104,10 @@ class ProcessRuntime:
         return bool(self._sandbox.busy_processes())
 
     def spec_json(self, key: str) -> str:
-        return self._by_key[key].spec_json
+        definition = self._by_key.get(key)
+        if definition is None:
+            raise ProcessError("the sandbox asked for a spec this service never sent it")
+        return definition.spec_json
 
 
 class Execution:
@@ -183,4 +186,4 @@ class Execution:
                 )
             result = self._handler.call(message["call"], message["params"], message["element_id"])
             return {"result": result}, b""
-        raise RuntimeError(f"the sandbox asked for something unknown: {sorted(message)}")
+        raise ProcessError(f"the sandbox asked for something unknown: {sorted(message)[:5]}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from service.workflow.checks import check_expression
+from service.workflow.guards import NotAllowed
 from service.workflow.restricted import (
-    NotAllowed,
     NotData,
     RestrictedEnvironment,
     ScriptRefused,
