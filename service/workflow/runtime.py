@@ -80,7 +80,10 @@ class ProcessRuntime:
 
     def peek(self, definition: Definition, state: str) -> Instance:
         """The instance loaded here to be read (snapshot, trail, task data), never run."""
-        return Instance.load(definition, self._serializer, state)
+        try:
+            return Instance.load(definition, self._serializer, state)
+        except Exception as exc:
+            raise ProcessError(f"the instance's stored state cannot be read: {exc}") from exc
 
     def call(
         self,

@@ -90,5 +90,10 @@ class Serializer:
 
     def load_state(self, text: str, spec, subprocess_specs):
         dct = json.loads(text)
-        self._workflows.migrate(dct)
+        # Every state this service stores is in the pinned version's format. Older
+        # formats are not migrated: SpiffWorkflow's migration from 1.2 evaluates
+        # strings found in the state with eval(), and a state is not trusted code.
+        version = dct.pop(self._workflows.VERSION_KEY, None)
+        if version != self._workflows.VERSION:
+            raise ValueError(f"an instance state in serializer format {version!r} is not read")
         return self._workflows.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)

@@ -226,3 +226,11 @@ def test_a_file_the_engine_chokes_on_is_still_a_definition_error(runtime):
     )
     with pytest.raises(ProcessDefinitionError):
         runtime.parse([SourceFile("odd.bpmn", odd)])
+
+
+def test_a_state_in_an_older_format_is_refused_not_migrated(runtime, incident):
+    """SpiffWorkflow's migration of old formats evaluates strings from the state."""
+    state = json.loads(runtime.start(incident, START, Host()).dump())
+    state["serializer_version"] = "1.1"
+    with pytest.raises(ProcessError, match="format '1.1' is not read"):
+        runtime.peek(incident, json.dumps(state))
