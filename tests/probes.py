@@ -175,6 +175,27 @@ CALLS_ITSELF = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+# A script and a gateway that send the token round and round, with nothing to wait for.
+LOOP_WITHOUT_WAIT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d"
+    targetNamespace="http://incident-desk.org/bpmn">
+  <bpmn:process id="spin" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count" />
+    <bpmn:scriptTask id="count"><bpmn:script>n = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="again" />
+    <bpmn:exclusiveGateway id="again" default="f4" />
+    <bpmn:sequenceFlow id="f3" sourceRef="again" targetRef="count">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">True</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f4" sourceRef="again" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
 # Expressions that try to reach past the data, each by another route.
 ESCAPE_EXPRESSIONS = {
     "generator frame": (

@@ -19,7 +19,14 @@ import pytest
 
 from service.domain.errors import ProcessError
 from service.workflow import Limits, ProcessRuntime, Sandbox
-from tests.probes import CALLS_ITSELF, ESCAPE_EXPRESSIONS, ESCAPE_SCRIPTS, PLACES, Place
+from tests.probes import (
+    CALLS_ITSELF,
+    ESCAPE_EXPRESSIONS,
+    ESCAPE_SCRIPTS,
+    LOOP_WITHOUT_WAIT,
+    PLACES,
+    Place,
+)
 
 DATA = {"severity": "high"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,26 +224,6 @@ def test_a_service_parameter_that_is_not_data_names_the_parameter(runtime):
     with pytest.raises(ProcessError, match="parameter event holds a generator"):
         run(runtime, place.files("(x for x in [1])"), host=host)
     assert host.calls == []
-
-
-LOOP_WITHOUT_WAIT = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d"
-    targetNamespace="http://incident-desk.org/bpmn">
-  <bpmn:process id="spin" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count" />
-    <bpmn:scriptTask id="count"><bpmn:script>n = 1</bpmn:script></bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="again" />
-    <bpmn:exclusiveGateway id="again" default="f4" />
-    <bpmn:sequenceFlow id="f3" sourceRef="again" targetRef="count">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">True</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="f4" sourceRef="again" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 @pytest.mark.parametrize(

@@ -232,5 +232,5 @@ def test_a_state_in_an_older_format_is_refused_not_migrated(runtime, incident):
     """SpiffWorkflow's migration of old formats evaluates strings from the state."""
     state = json.loads(runtime.start(incident, START, Host()).dump())
     state["serializer_version"] = "1.1"
-    with pytest.raises(ProcessError, match="format '1.1' is not read"):
+    with pytest.raises(ProcessError, match=r"format '1\.1' is not read"):
         runtime.peek(incident, json.dumps(state))

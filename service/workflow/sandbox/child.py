@@ -39,8 +39,9 @@ from .limits import Limits
 from .lockdown import lock_down
 from .progress import Progress
 
-CACHED_SPECS = 64
-CACHED_DECISIONS = 64
+# Kept small: what the caches hold counts against the memory budget of every run.
+CACHED_SPECS = 16
+CACHED_DECISIONS = 16
 # A process whose peak grew this far past its start is replaced after the request:
 # memory CPython keeps for reuse would shrink the next request's budget.
 RETIRE_GROWTH = 0.5
