@@ -13,11 +13,11 @@ from . import (
     errors,
     health,
     incidents,
+    inputs,
     migrations,
     processes,
     reports,
     tasks,
-    text,
     webhooks,
 )
 
@@ -53,7 +53,8 @@ def register(app: Flask) -> None:
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     errors.register(app)
+    # First: what no part of the service should see is refused before sign-in too.
+    inputs.register(app, larger_bodies={"incidents.add_attachments": incidents.attachment_room})
     auth.register(app)
-    text.register(app)
     for module in _MODULES:
         api.register_blueprint(module.blp)

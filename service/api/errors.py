@@ -117,11 +117,14 @@ _STATUS_NAMES = {
 }
 
 
+_LOCATIONS = ("json", "query", "headers", "cookies", "path", "form", "files")
+
+
 def _flatten(messages, location: str | None = None, path: str = "$"):
     """webargs' nested {"json": {"field": ["msg"]}} as a flat list of fields."""
     if isinstance(messages, dict):
         for key, value in messages.items():
-            if location is None and key in ("json", "query", "headers", "path", "form", "files"):
+            if location is None and key in _LOCATIONS:
                 yield from _flatten(value, key, "$" if key == "json" else "")
                 continue
             if key == "_schema":

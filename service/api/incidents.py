@@ -6,7 +6,7 @@ import functools
 import io
 
 import marshmallow as ma
-from flask import request, send_file
+from flask import send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
@@ -88,14 +88,9 @@ class FilesSchema(ma.Schema):
     )
 
 
-@blp.before_request
-def _room_for_attachments():
-    # Only this endpoint takes files; everything else keeps the small body limit.
-    if request.endpoint == f"{blp.name}.add_attachments":
-        settings = services().settings
-        request.max_content_length = (
-            settings.max_attachment_bytes * comments.MAX_FILES + settings.max_body_bytes
-        )
+def attachment_room(settings) -> int:
+    """The body limit of the one endpoint that takes files (the others keep the small one)."""
+    return settings.max_attachment_bytes * comments.MAX_FILES + settings.max_body_bytes
 
 
 @blp.route("/<string:number>/attachments", methods=["POST"])

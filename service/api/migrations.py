@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from ..services import migrations
 from .context import principal, services
+from .schemas import JsonBoolean
 
 blp = Blueprint("migrations", __name__, url_prefix="/api", description="Instance migration")
 
@@ -14,7 +15,7 @@ blp = Blueprint("migrations", __name__, url_prefix="/api", description="Instance
 class MigrationRequestSchema(ma.Schema):
     source_version = ma.fields.Integer(required=True, strict=True)
     target_version = ma.fields.Integer(required=True, strict=True)
-    all = ma.fields.Boolean(
+    all = JsonBoolean(
         load_default=False,
         metadata={"description": "every running instance on the source version"},
     )
@@ -28,7 +29,7 @@ class MigrationRequestSchema(ma.Schema):
         load_default=list,
         metadata={"description": "instance ids, for processes that are not incidents"},
     )
-    dry_run = ma.fields.Boolean(
+    dry_run = JsonBoolean(
         load_default=True,
         metadata={"description": "true (the default): report what would happen, change nothing"},
     )

@@ -18,6 +18,16 @@ def _not_blank(value: str) -> None:
         raise ma.ValidationError("must not be blank")
 
 
+class JsonBoolean(fields.Boolean):
+    """`true` or `false` and nothing else in a JSON body (marshmallow's Boolean also
+    takes 0, 1, "yes", "on" ...; and 1 == True in a set)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class IncidentCreateSchema(ma.Schema):
     title = fields.String(required=True, validate=[_TEXT_LINE, _not_blank])
     description = fields.String(
@@ -255,7 +265,7 @@ class HealthSchema(ma.Schema):
 
 class CommentCreateSchema(ma.Schema):
     body = fields.String(required=True, validate=[validate.Length(min=1, max=20_000), _not_blank])
-    public = fields.Boolean(
+    public = JsonBoolean(
         load_default=True,
         metadata={"description": "false: an internal note agents see (agents only)"},
     )
@@ -285,6 +295,8 @@ class AttachmentFormSchema(ma.Schema):
         metadata={"description": "the comment's text (optional with files)"},
     )
     public = fields.Boolean(
+        truthy={"true"},
+        falsy={"false"},
         load_default=True,
         metadata={"description": "false: an internal note agents see (agents only)"},
     )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from .errors import FieldError
+from .moments import CLOCK_SKEW, check_past
 from .numbering import MAX_ID
 
 _PATTERN = re.compile(r"^BR-(\d{6,})$", re.ASCII)
 # Phones, browsers and integrations drift; a few minutes ahead is still "now".
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Risk(StrEnum):
@@ -81,9 +81,7 @@ def authority_notice(
 
 
 def check_awareness(aware_at: datetime, now: datetime) -> list[FieldError]:
-    if aware_at > now + CLOCK_SKEW:
-        return [FieldError("$.aware_at", "must not be in the future")]
-    return []
+    return check_past("$.aware_at", aware_at, now)
 
 
 def check_notice_time(

@@ -80,5 +80,14 @@ REPORTER_LANE = "Reporter"
 INCIDENT_PROCESS_ID = "incident"
 # The process a personal-data breach runs (GDPR Art. 33 and 34).
 BREACH_PROCESS_ID = "data_breach"
+# The process a phone or video call with the reporter runs (personalised service).
+CALL_PROCESS_ID = "call"
+# Processes the service starts itself, for an incident: never started bare, and
+# where to ask for one instead.
+STARTED_FOR_AN_INCIDENT = {
+    INCIDENT_PROCESS_ID: "open incidents with POST /api/incidents",
+    BREACH_PROCESS_ID: "flag a breach with POST /api/incidents/{number}/breach",
+    CALL_PROCESS_ID: "arrange a call with POST /api/incidents/{number}/calls",
+}
 # The BPMN message a reporter's reply delivers (it ends an "awaiting reporter" hold).
 REPORTER_REPLY_MESSAGE = "reporter_replied"

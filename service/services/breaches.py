@@ -199,7 +199,7 @@ def _aware_at(value: datetime, now: datetime) -> datetime:
         ) from None
     errors = rules.check_awareness(aware_at, now)
     if errors:
-        raise InvalidInput("aware_at is in the future", errors)
+        raise InvalidInput(f"aware_at {errors[0].message}", errors)
     # Within the allowed clock skew: the deadline must not move later than the law says.
     return min(aware_at, now)
 

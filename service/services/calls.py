@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..domain.access import Principal
-from ..domain.enums import IncidentStatus, InstanceStatus, Priority, Tier
+from ..domain.enums import CALL_PROCESS_ID, IncidentStatus, InstanceStatus, Priority, Tier
 from ..domain.errors import Conflict, Forbidden
 from ..models import ProcessInstance
 from . import execution
@@ -20,7 +20,6 @@ from .context import Services
 from .incidents import visible_incident
 from .views import InstanceView, instance_view
 
-CALL_PROCESS_ID = "call"
 PRIORITIES = (Priority.P1, Priority.P2)
 TIERS = (Tier.L2, Tier.L3)
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
@@ -18,6 +18,7 @@ from ..domain import access
 from ..domain.access import Principal
 from ..domain.enums import INCIDENT_PROCESS_ID, Channel, IncidentStatus
 from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, ProcessError
+from ..domain.moments import check_past
 from ..domain.numbering import format_number, parse_number
 from ..domain.sla import SlaFilter
 from ..models import AuditEvent, IdempotencyKey, Incident, User
@@ -27,7 +28,6 @@ from .paging import offset_of
 from .views import ErrorView, EventView, IncidentView, event_views, incident_view, incident_views
 
 # Clocks of phones and integrations drift; a report a little in the future is fine.
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -244,11 +244,9 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
                 "reported_at is out of range",
                 [FieldError("$.reported_at", "not a date we can store")],
             ) from None
-        if reported_at > now + _CLOCK_SKEW:
-            raise InvalidInput(
-                "reported_at is in the future",
-                [FieldError("$.reported_at", "must not be in the future")],
-            )
+        errors = check_past("$.reported_at", reported_at, now)
+        if errors:
+            raise InvalidInput(f"reported_at {errors[0].message}", errors)
         incident = _new_incident(
             session, principal, command, reporter, name, contact, reported_at, now
         )

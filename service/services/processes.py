@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..domain import access
 from ..domain.access import Principal
-from ..domain.enums import BREACH_PROCESS_ID, INCIDENT_PROCESS_ID, InstanceStatus
+from ..domain.enums import BREACH_PROCESS_ID, STARTED_FOR_AN_INCIDENT, InstanceStatus
 from ..domain.errors import Forbidden, InvalidInput, NotFound
 from ..domain.numbering import MAX_ID
 from ..models import (
@@ -119,10 +119,8 @@ def start_process(
     """Start any deployed process with data. Incidents are opened through `open_incident`."""
     if not access.may_start_processes(principal):
         raise Forbidden("only integrators, process owners and admins may start processes directly")
-    if process_id == INCIDENT_PROCESS_ID:
-        raise InvalidInput("open incidents with POST /api/incidents")
-    if process_id == BREACH_PROCESS_ID:
-        raise InvalidInput("flag a breach with POST /api/incidents/{number}/breach")
+    if process_id in STARTED_FOR_AN_INCIDENT:
+        raise InvalidInput(STARTED_FOR_AN_INCIDENT[process_id])
     if not isinstance(data, dict):
         raise InvalidInput("the process data must be a JSON object")
     with svc.db.unit_of_work() as uow:

@@ -56,7 +56,8 @@ def _domain_error(exc: DomainError):
 @blp.errorhandler(Exception)
 def _unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
-        message = exc.description or exc.name
+        data = getattr(exc, "data", None) or {}
+        message = data.get("message") or exc.description or exc.name
         return render_template("error.html", message=message, code=exc.code), exc.code
     log.exception("page %s failed", request.path)
     message = "Something went wrong on our side; it has been logged. Nothing was changed."
