@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from . import logs
 from .config import Settings
 from .domain.enums import Group
 from .domain.errors import DomainError
@@ -45,12 +46,7 @@ def main(click_context: click.Context) -> None:
     """Incident Desk: an IT service desk run by BPMN."""
     click_context.obj = _Context()
     click_context.call_on_close(click_context.obj.close)
-    logging.basicConfig(
-        level=os.environ.get("INCIDENT_DESK_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # alembic narrates every migration step at INFO; the revision is reported instead.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure(os.environ.get("INCIDENT_DESK_LOG_LEVEL", "INFO"))
 
 
 def _fail_on_domain_errors(func):

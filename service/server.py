@@ -40,6 +40,8 @@ def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
             "worker_class": "gthread",
             "threads": 4,
             "accesslog": "-",
+            # The path without its query: a search (?text=...) may be someone's name.
+            "access_log_format": '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',
             "errorlog": "-",
             "timeout": 60,
             "graceful_timeout": 20,

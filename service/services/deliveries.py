@@ -137,7 +137,8 @@ def send(svc: Services, claimed: Claimed, owner: str) -> bool:
         _record_failure(svc, claimed, owner, str(exc), permanent=True)
         return False
     except Exception as exc:  # the worker must outlive any one receiver
-        log.info("delivery %s failed: %s", claimed.id, exc)
+        # The kind only: a mail server's answer may quote the address.
+        log.info("delivery %s failed (%s); attempt recorded", claimed.id, exc.__class__.__name__)
         _record_failure(svc, claimed, owner, f"{exc}" or exc.__class__.__name__, permanent=False)
         return False
     _record_success(svc, claimed)

@@ -188,7 +188,7 @@ class Outbox:
         except Exception as exc:
             # A broken template must not undo what the user did: the delivery is
             # kept, dead, with the reason, for an admin to see.
-            log.warning("template %s failed: %r", created.template, exc)
+            log.warning("template %s failed (%s)", created.template, exc.__class__.__name__)
             delivery.state = DEAD
             delivery.last_error = f"template {created.template} failed: {exc}"
         return delivery

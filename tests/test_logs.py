@@ -1,0 +1,159 @@
+"""Personal data never reaches the log: a full run through the server, grepped.
+
+A reporter with a name, an address and words nobody else uses opens an
+incident over HTTP, is searched for, comments, gets triaged, has a step of
+hers fail in a script that quotes her data; the server logs at DEBUG
+meanwhile. None of her words may be in what it wrote. And a database error
+in a traceback keeps its kind and statement but not what it quotes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
+
+from service.logs import WithoutData
+from tests.test_cli import _free_port
+
+NAME = "Zoltana Quirinus-Vell"
+ADDRESS = "zoltana.qv@mailbox.example"
+WORDS = "purple walrus keyboard meltdown"
+REPLY = "ninety velvet teaspoons"
+SECRETS = [NAME, "Zoltana", "Quirinus", ADDRESS, "zoltana.qv", WORDS, "walrus", REPLY, "velvet"]
+
+
+def _call(port, method, path, token, body=None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def test_a_full_run_logs_none_of_the_reporters_data(tmp_path):
+    log_file = tmp_path / "server.log"
+    processes = tmp_path / "processes"
+    processes.mkdir()
+    for source in Path("processes").iterdir():
+        content = source.read_text()
+        if source.name == "incident.bpmn":
+            # The step after an L1 escalation fails, quoting the reporter in its error.
+            content = content.replace(
+                'closure_code = "converted_to_request"',
+                "raise ValueError(f'cannot convert for {reporter_name} {reporter_contact}')",
+            )
+        (processes / source.name).write_text(content)
+    env = {
+        **os.environ,
+        "INCIDENT_DESK_DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3",
+        "INCIDENT_DESK_PROCESSES": str(processes),
+        "INCIDENT_DESK_LOG_LEVEL": "DEBUG",
+    }
+    cli = [sys.executable, "-m", "service.cli"]
+    port = _free_port()
+    with log_file.open("wb") as log:
+        server = subprocess.Popen(
+            [*cli, "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _wait_for(port, server)
+            run = lambda *args: subprocess.run(  # noqa: E731
+                [*cli, *args], env=env, check=True, capture_output=True, text=True
+            ).stdout.strip()
+            run("user", "add", "zoltana", "--display-name", NAME, "--contact", ADDRESS)
+            run("user", "add", "alice", "--group", "L1")
+            rita, alice = run("token", "create", "zoltana"), run("token", "create", "alice")
+
+            status, incident = _call(
+                port, "POST", "/api/incidents", rita, {"title": WORDS, "description": WORDS}
+            )
+            assert status == 201, incident
+            number = incident["number"]
+            query = urllib.parse.quote(WORDS)
+            assert _call(port, "GET", f"/api/incidents?text={query}", alice)[0] == 200
+            assert _call(port, "GET", "/api/incidents?reporter=zoltana", alice)[0] == 200
+            status, _ = _call(
+                port, "POST", f"/api/incidents/{number}/comments", rita, {"body": REPLY}
+            )
+            assert status == 201
+            task = incident["open_tasks"][0]["id"]
+            status, failed = _call(
+                port,
+                "POST",
+                f"/api/tasks/{task}/complete",
+                alice,
+                {"kind": "request", "category": "access", "symptoms": WORDS},
+            )
+            assert status == 422 and NAME in failed["message"]  # the user is told, the log not
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    written = log_file.read_text(errors="replace")
+    assert "GET /api/incidents " in written  # the log was written, requests included
+    for secret in SECRETS:
+        assert secret not in written, (secret, _around(written, secret))
+
+
+def _wait_for(port, server) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the server did not start") from None
+            time.sleep(0.1)
+
+
+def _around(text: str, secret: str) -> str:
+    at = text.find(secret)
+    return text[max(0, at - 300) : at + 100]
+
+
+def test_a_database_error_in_a_traceback_keeps_its_statement_not_its_data(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path}/x.sqlite3", hide_parameters=True)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE people (name TEXT UNIQUE)"))
+        connection.execute(text("INSERT INTO people VALUES (:name)"), {"name": NAME})
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO people VALUES (:name)"), {"name": NAME})
+    except IntegrityError:
+        record = logging.LogRecord("x", logging.ERROR, "x", 1, "failed", None, sys.exc_info())
+    engine.dispose()
+    formatted = WithoutData().format(record)
+    assert "INSERT INTO people VALUES" in formatted
+    assert "sqlalchemy.exc.IntegrityError" in formatted and "sqlite3.IntegrityError" in formatted
+    assert NAME not in formatted
+
+    # The driver's own message quotes the row too (PostgreSQL's DETAIL does).
+    try:
+        raise sqlite3.IntegrityError(f"UNIQUE constraint failed: people.name ({NAME})")
+    except sqlite3.IntegrityError:
+        record = logging.LogRecord("x", logging.ERROR, "x", 1, "failed", None, sys.exc_info())
+    assert NAME not in WithoutData().format(record)
