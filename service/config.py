@@ -126,6 +126,14 @@ class Settings:
         default=10,
         metadata={"env": "WEBHOOK_TIMEOUT", "help": "seconds to wait for a webhook receiver"},
     )
+    webhook_allowed_hosts: str = field(
+        default="",
+        metadata={
+            "env": "WEBHOOK_ALLOWED_HOSTS",
+            "help": "hosts (names or addresses, comma-separated) webhooks may call although "
+            "they are loopback, private or link-local; empty: public addresses only",
+        },
+    )
     alerts_propose_resolution: bool = field(
         default=False,
         metadata={
@@ -202,6 +210,14 @@ class Settings:
 
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **overrides)
+
+    @property
+    def webhook_hosts(self) -> frozenset[str]:
+        return frozenset(
+            host.strip().lower().rstrip(".")
+            for host in self.webhook_allowed_hosts.split(",")
+            if host.strip()
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -188,6 +188,7 @@ def _send_webhook(svc: Services, claimed: Claimed) -> None:
         body=webhook.encode(claimed.payload["body"]),
         timeout=svc.settings.webhook_timeout,
         clock=lambda: svc.now().timestamp(),
+        allowed_hosts=svc.settings.webhook_hosts,
     )
     if not answer.ok:
         raise SendFailed(answer.detail)

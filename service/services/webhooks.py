@@ -50,7 +50,7 @@ def create(
 ) -> SubscriptionView:
     _require_admin(principal)
     errors = []
-    if problem := webhook.check_url(url):
+    if problem := webhook.check_url(url, svc.settings.webhook_hosts):
         errors.append(FieldError("$.url", problem))
     if not events or len(events) > MAX_PATTERNS:
         errors.append(FieldError("$.events", f"1 to {MAX_PATTERNS} event patterns"))

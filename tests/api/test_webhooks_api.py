@@ -78,3 +78,39 @@ def test_only_matching_events_are_queued(api):
     [queued] = api.adam.get("/api/admin/deliveries").json
     assert queued["event_type"] == "task.claimed"
     assert queued["incident_number"] == incident["number"]
+
+
+INSIDE = [
+    "http://169.254.169.254/latest/meta-data/",  # the cloud metadata service
+    "http://127.0.0.1:8080/hook",
+    "http://localhost/hook",
+    "http://10.0.0.5/hook",
+    "http://192.168.1.10/hook",
+    "http://172.16.0.1/hook",
+    "http://100.64.0.1/hook",  # carrier-grade NAT
+    "http://0.0.0.0/hook",
+    "http://[::1]/hook",
+    "http://[fe80::1]/hook",
+    "http://[fd00::1]/hook",
+    "http://[::ffff:127.0.0.1]/hook",
+    "http://2130706433/hook",  # 127.0.0.1 written as one number
+    "http://127.1/hook",
+]
+
+
+def test_receivers_inside_the_network_are_refused(api):
+    for url in INSIDE:
+        answer = api.adam.post("/api/webhooks", json=HOOK | {"url": url})
+        assert answer.status_code == 422, (url, answer.json)
+        [error] = answer.json["errors"]
+        assert error["field"] == "$.url"
+        assert "not a public address" in error["message"], (url, error)
+    assert api.adam.get("/api/webhooks").json == []
+
+
+def test_a_host_allowed_by_name_may_be_inside(api, svc):
+    svc.settings = svc.settings.with_overrides(webhook_allowed_hosts="localhost, 10.0.0.5")
+    for url in ("http://localhost:9000/hook", "http://10.0.0.5/hook"):
+        assert api.adam.post("/api/webhooks", json=HOOK | {"url": url}).status_code == 201
+    refused = api.adam.post("/api/webhooks", json=HOOK | {"url": "http://10.0.0.6/hook"})
+    assert refused.status_code == 422

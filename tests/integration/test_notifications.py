@@ -23,7 +23,10 @@ from tests.notify_servers import Receiver, SmtpServer, free_port
 
 @pytest.fixture
 def settings(settings, smtp):
-    return settings.with_overrides(smtp_host="127.0.0.1", smtp_port=smtp.port)
+    # The test receivers listen on loopback, which webhooks may call only when allowed.
+    return settings.with_overrides(
+        smtp_host="127.0.0.1", smtp_port=smtp.port, webhook_allowed_hosts="127.0.0.1"
+    )
 
 
 def send(svc) -> int:
@@ -271,6 +274,7 @@ def test_a_worker_killed_between_sending_and_recording_leads_to_a_resend(api, sv
             "INCIDENT_DESK_SMTP_HOST": svc.settings.smtp_host,
             "INCIDENT_DESK_SMTP_PORT": str(svc.settings.smtp_port),
             "INCIDENT_DESK_MODELER_CHECK": "false",
+            "INCIDENT_DESK_WEBHOOK_ALLOWED_HOSTS": svc.settings.webhook_allowed_hosts,
         }
         worker.append(
             subprocess.Popen(
