@@ -42,6 +42,12 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     app.config.update(flask_config)
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only that many proxies' headers are believed: a client cannot forge its address.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.extensions[EXTENSION] = services or build_services(settings, clock=clock or utc_now)
     api.register(app)
     web.register(app, api_blueprints=api.blueprints())

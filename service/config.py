@@ -178,6 +178,14 @@ class Settings:
             "help": "filter the sandbox's system calls with seccomp (Linux with libseccomp)",
         },
     )
+    proxy_hops: int = field(
+        default=0,
+        metadata={
+            "env": "PROXY_HOPS",
+            "help": "reverse proxies in front that set X-Forwarded-For/-Proto/-Host (trusted "
+            "for the client's address, which sign-in throttling counts by)",
+        },
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )
@@ -204,6 +212,7 @@ class Settings:
             ("SANDBOX_MEMORY_MB", 16, 1024 * 1024, self.sandbox_memory_mb),
             ("SANDBOX_DATA_KB", 1, 1024 * 1024, self.sandbox_data_kb),
             ("SANDBOX_PROCESSES", 1, 256, self.sandbox_processes),
+            ("PROXY_HOPS", 0, 10, self.proxy_hops),
         ):
             if not low <= value <= high:
                 raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")

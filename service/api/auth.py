@@ -20,6 +20,6 @@ def register(app: Flask) -> None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         g.principal = users.authenticate(
-            services(), token.strip() if scheme.lower() == "bearer" else None
+            services(), token.strip() if scheme.lower() == "bearer" else None, request.remote_addr
         )
         return None

@@ -103,6 +103,8 @@ def _domain_error(error: domain.DomainError):
     headers = {"WWW-Authenticate": "Bearer"} if code == 401 else {}
     if code == 503:
         headers["Retry-After"] = "1"
+    if isinstance(error, domain.TooManyAttempts):
+        headers["Retry-After"] = str(error.retry_after)
     return body, code, headers
 
 
@@ -113,6 +115,7 @@ _STATUS_NAMES = {
     404: "Not Found",
     409: "Conflict",
     422: "Unprocessable Entity",
+    429: "Too Many Requests",
     503: "Service Unavailable",
 }
 

@@ -38,6 +38,16 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed tries from this account or address: wait `retry_after` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """The service cannot do this now (a resource it needs is missing or busy); retry later."""
 
@@ -116,6 +126,7 @@ _HTTP_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (InvalidInput, 422),
     (DeploymentInvalid, 422),
     (ProcessError, 422),
+    (TooManyAttempts, 429),
     (Unavailable, 503),
 )
 

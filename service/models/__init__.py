@@ -23,6 +23,7 @@ from .processes import (
     ProcessVersionFile,
     Timer,
 )
+from .throttles import Throttle
 from .users import ApiToken, SiteSecret, User, UserGroup
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "ProcessVersion",
     "ProcessVersionFile",
     "SiteSecret",
+    "Throttle",
     "Timer",
     "UTCDateTime",
     "User",

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.access import Principal
 from ..domain.errors import FieldError, InvalidInput, NotFound, Unauthenticated
 from ..models import SiteSecret, User
+from . import throttle
 from .context import Services
 
 MIN_PASSWORD = 10
@@ -39,8 +40,26 @@ def set_password(svc: Services, username: str, password: str) -> None:
         uow.commit()
 
 
-def check_password(svc: Services, username: str, password: str) -> Principal:
-    """The principal whose password this is; Unauthenticated, saying nothing more, if not."""
+def check_password(
+    svc: Services, username: str, password: str, client: str | None = None
+) -> Principal:
+    """The principal whose password this is; Unauthenticated, saying nothing more, if not.
+
+    Failures count against the account and the client's address; past their limit
+    TooManyAttempts answers before any password is checked (see services.throttle).
+    """
+    keys = [throttle.account(username), throttle.address(client)]
+    throttle.check(svc, keys, "sign-ins")
+    try:
+        principal = _verified(svc, username, password)
+    except Unauthenticated:
+        throttle.failed(svc, keys, "sign-ins")
+        raise
+    throttle.succeeded(svc, keys[0][0])
+    return principal
+
+
+def _verified(svc: Services, username: str, password: str) -> Principal:
     with svc.db.read() as uow:
         user = uow.session.scalar(select(User).where(User.username == username.strip().lower()))
         stored = user.password_hash if user is not None else None

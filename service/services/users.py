@@ -15,6 +15,7 @@ from ..domain.access import Principal
 from ..domain.enums import Group
 from ..domain.errors import Conflict, FieldError, InvalidInput, NotFound, Unauthenticated
 from ..models import ApiToken, User, UserGroup
+from . import throttle
 from .context import Services
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
@@ -144,16 +145,21 @@ def revoke_token(svc: Services, token_id: int) -> TokenView:
         return view
 
 
-def authenticate(svc: Services, token: str | None) -> Principal:
+def authenticate(svc: Services, token: str | None, client: str | None = None) -> Principal:
+    """The token's principal. Unknown tokens count against the client's address; past
+    the limit it gets TooManyAttempts (known tokens from it keep working)."""
     if not token:
         raise Unauthenticated("send Authorization: Bearer <token>")
     with svc.db.read() as uow:
         # One query on every request: token, user and groups together.
         rows = uow.session.execute(_PRINCIPAL, {"token_hash": hash_token(token)}).all()
-        if not rows:
-            raise Unauthenticated("the token is unknown or revoked")
-        user_id, username, _ = rows[0]
-        return Principal(user_id, username, frozenset(g for _, _, g in rows if g is not None))
+    if not rows:
+        key = throttle.token_address(client)
+        throttle.check(svc, [key], "token attempts")
+        throttle.failed(svc, [key], "token attempts")
+        raise Unauthenticated("the token is unknown or revoked")
+    user_id, username, _ = rows[0]
+    return Principal(user_id, username, frozenset(g for _, _, g in rows if g is not None))
 
 
 def _user(session, username: str) -> User:

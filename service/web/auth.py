@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from ..services import sign_in
@@ -38,6 +38,10 @@ def register(app: Flask) -> None:
     def _web_session():
         if request.blueprint != BLUEPRINT:
             return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not same_origin():
+            # Next to the CSRF token: a form posted from another site is refused even
+            # when its token is valid (one leaked in a page, or a subdomain's).
+            abort(403, description="The form was sent from another site; it was not taken.")
         user_id = session.get(USER_KEY)
         g.principal = sign_in.principal_of(services(), user_id) if user_id else None
         if g.principal is None and request.endpoint not in OPEN_ENDPOINTS:
@@ -49,6 +53,26 @@ def register(app: Flask) -> None:
                 )
             )
         return None
+
+
+def same_origin() -> bool:
+    """Whether Origin (or, without it, Referer) names this site; a request with neither
+    passes on its CSRF token alone (some browsers and privacy tools send none)."""
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if not sent:
+        return True
+    ours = {_origin(request.host_url), _origin(services().settings.public_url)}
+    # "null" (a sandboxed frame, a redirect from elsewhere) is no origin of ours.
+    return sent != "null" and _origin(sent) in ours
+
+
+def _origin(url: str) -> tuple[str, str] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return None
+    return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{port}"
 
 
 def sign_in_as(user_id: int) -> None:

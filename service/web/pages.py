@@ -23,7 +23,13 @@ from werkzeug.exceptions import HTTPException
 
 from ..domain import access
 from ..domain.enums import Channel
-from ..domain.errors import DomainError, InvalidInput, Unauthenticated, http_status
+from ..domain.errors import (
+    DomainError,
+    InvalidInput,
+    TooManyAttempts,
+    Unauthenticated,
+    http_status,
+)
 from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
@@ -111,10 +117,16 @@ def login():
         flash("Your session ended; please sign in again.", "notice")
     if form.validate_on_submit():
         try:
-            principal = sign_in.check_password(services(), form.username.data, form.password.data)
+            principal = sign_in.check_password(
+                services(), form.username.data, form.password.data, request.remote_addr
+            )
         except Unauthenticated as exc:
             form.password.errors.append(exc.message)
             return render_template("login.html", form=form), 401
+        except TooManyAttempts as exc:
+            form.password.errors.append(exc.message)
+            page = render_template("login.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         auth.sign_in_as(principal.user_id)
         return redirect(auth.safe_next(request.args.get("next")) or url_for(".home"))
     return render_template("login.html", form=form), 200 if request.method == "GET" else 400

@@ -354,3 +354,33 @@ def test_a_reporter_rejects_a_resolution_on_their_task_page(browser, api):
     after = api.alice.get(f"/api/incidents/{incident['number']}").json
     assert after["status"] == "in_progress" and after["reopen_count"] == 1
     assert api.bob.get(f"/api/tasks/{confirm['id']}").json["task"]["state"] == "completed"
+
+
+@pytest.mark.parametrize(
+    "headers, taken",
+    [
+        ({"Origin": "https://evil.example"}, False),
+        ({"Origin": "null"}, False),
+        ({"Referer": "https://evil.example/page"}, False),
+        ({"Origin": "http://localhost"}, True),  # the test client's own host
+        ({"Origin": "http://127.0.0.1:8000"}, True),  # the public address in the settings
+        ({"Referer": "http://localhost/incidents/INC-000001"}, True),
+        ({}, True),  # no Origin, no Referer: the CSRF token alone decides
+    ],
+)
+def test_a_form_from_another_site_is_refused_even_with_a_valid_token(browser, api, headers, taken):
+    incident = open_incident(api.rita)
+    agent = browser()
+    agent.sign_in("alice")
+    agent.get(f"/incidents/{incident['number']}")
+    answer = agent.post(
+        f"/incidents/{incident['number']}/comments", {"body": "From where?"}, headers=headers
+    )
+    comments = api.alice.get(f"/api/incidents/{incident['number']}/comments").json
+    if taken:
+        assert answer.status_code == 302, answer.get_data(as_text=True)
+        assert [c["body"] for c in comments] == ["From where?"]
+    else:
+        assert answer.status_code == 403
+        assert "sent from another site" in answer.get_data(as_text=True)
+        assert comments == []
