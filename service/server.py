@@ -1,10 +1,44 @@
-"""Production HTTP serving with gunicorn, configured from code."""
+"""Serving HTTP: waitress for one process (the embedded default), gunicorn for several.
+
+Waitress reads every request whole, headers and body (a large body into a
+temporary file), before one of its threads takes it: a client that sends
+slowly holds a connection, not a thread, and is dropped when it goes quiet.
+The embedded default stands up to slow clients on its own that way.
+Gunicorn's threads read their requests themselves; with several processes
+(PostgreSQL) the service is meant to run behind a proxy that buffers requests
+and terminates TLS (deploy/nginx.conf, docs/security.md).
+"""
 
 from __future__ import annotations
+
+import logging
+import time
 
 from gunicorn.app.base import BaseApplication
 
 from .config import Settings
+
+THREADS = 4
+# A connection that sends nothing for this long is closed (waitress).
+QUIET_SECONDS = 30
+CONNECTIONS = 500
+# The access log: the path without its query (a search may be someone's name).
+_GUNICORN_ACCESS = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+access_log = logging.getLogger("incident_desk.access")
+
+
+def _application(settings: Settings):
+    from . import create_app
+    from .worker import start_in_thread
+
+    app = create_app(settings)
+    app.extensions["incident_desk"].runtime.warm()
+    if settings.is_sqlite:
+        # One process serves SQLite; it also fires the timers, so the two-command
+        # start (install, serve) enforces the SLAs.
+        start_in_thread(app.extensions["incident_desk"])
+    return app
 
 
 class _Gunicorn(BaseApplication):
@@ -18,30 +52,66 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from . import create_app
-        from .worker import start_in_thread
-
         # Each worker builds its own app after the fork: no engine or pool is shared.
-        app = create_app(self._settings)
-        app.extensions["incident_desk"].runtime.warm()
-        if self._settings.is_sqlite:
-            # One process serves SQLite; it also fires the timers, so the
-            # two-command start (install, serve) enforces the SLAs.
-            start_in_thread(app.extensions["incident_desk"])
-        return app
+        return _application(self._settings)
+
+
+class _AccessLog:
+    """One line a request, as gunicorn writes them, for the waitress server."""
+
+    def __init__(self, app):
+        self._app = app
+
+    def __call__(self, environ, start_response):
+        began = time.perf_counter()
+        seen = {}
+
+        def starting(status, headers, *args):
+            seen["status"] = status.split(" ", 1)[0]
+            return start_response(status, headers, *args)
+
+        try:
+            return self._app(environ, starting)
+        finally:
+            access_log.info(
+                '%s "%s %s %s" %s %dms',
+                environ.get("REMOTE_ADDR", "-"),
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                environ.get("SERVER_PROTOCOL"),
+                seen.get("status", "-"),
+                (time.perf_counter() - began) * 1000,
+            )
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    if workers == 1:
+        import waitress
+
+        from .api.incidents import attachment_room
+
+        app = _application(settings)
+        waitress.serve(
+            _AccessLog(app),
+            host=host,
+            port=port,
+            threads=THREADS,
+            channel_timeout=QUIET_SECONDS,
+            connection_limit=CONNECTIONS,
+            # The largest body any endpoint takes; each keeps its own limit (413 above it).
+            max_request_body_size=max(settings.max_body_bytes, attachment_room(settings)),
+            ident="incident-desk",
+        )
+        return
     _Gunicorn(
         settings,
         {
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "gthread",
-            "threads": 4,
+            "threads": THREADS,
             "accesslog": "-",
-            # The path without its query: a search (?text=...) may be someone's name.
-            "access_log_format": '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',
+            "access_log_format": _GUNICORN_ACCESS,
             "errorlog": "-",
             "timeout": 60,
             "graceful_timeout": 20,

@@ -1,0 +1,174 @@
+"""`incident-desk serve` against slow clients, alone and behind the nginx of deploy/.
+
+Sixteen connections send the headers of a sign-in with a large Content-Length
+and one byte of body, and stay quiet: the server must go on answering
+others. Each request below has a timeout so that a server that stopped
+answering fails the test instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import _free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = shutil.which("nginx") or (
+    Path("/usr/sbin/nginx") if Path("/usr/sbin/nginx").exists() else None
+)
+SLOW = 16
+
+
+@contextlib.contextmanager
+def serving(tmp_path: Path, **env):
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "INCIDENT_DESK_DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3",
+        "INCIDENT_DESK_LOG_LEVEL": "WARNING",
+        "INCIDENT_DESK_MODELER_CHECK": "false",
+        **env,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        env=environment,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{port}/health"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the server did not start")
+            time.sleep(0.1)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _answers(url: str, context=None, timeout=2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout, context=context) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def slow_clients(port: int, wrap=None) -> list[socket.socket]:
+    """Connections that start a sign-in and then send nothing more."""
+    held = []
+    for _ in range(SLOW):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        held.append(sock)
+        if wrap is not None:
+            sock = held[-1] = wrap(sock)
+        sock.sendall(
+            b"POST /login HTTP/1.1\r\nHost: desk\r\nContent-Type: application/x-www-form-"
+            b"urlencoded\r\nContent-Length: 100000\r\n\r\nu"
+        )
+    return held
+
+
+def test_slow_clients_do_not_stop_the_embedded_server(tmp_path):
+    with serving(tmp_path) as port:
+        held = slow_clients(port)
+        try:
+            for _ in range(5):
+                assert _answers(f"http://127.0.0.1:{port}/health", timeout=5)
+        finally:
+            for sock in held:
+                sock.close()
+
+
+@pytest.mark.skipif(
+    NGINX is None and not os.environ.get("INCIDENT_DESK_REQUIRE_NGINX"),
+    reason="nginx is not installed (apt install nginx)",
+)
+def test_the_nginx_config_serves_over_tls_and_holds_slow_clients(tmp_path):
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    certificate = authority.issue_cert("desk.example.org", "127.0.0.1")
+    chain, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(chain))
+    certificate.private_key_pem.write_to_path(str(key))
+    https_port, http_port = _free_port(), _free_port()
+    with serving(tmp_path, INCIDENT_DESK_PROXY_HOPS="1") as service_port:
+        site = (ROOT / "deploy" / "nginx.conf").read_text()
+        for old, new in {
+            "/etc/ssl/incident-desk/fullchain.pem": str(chain),
+            "/etc/ssl/incident-desk/privkey.pem": str(key),
+            "127.0.0.1:8000": f"127.0.0.1:{service_port}",
+            "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+            "listen [::]:443 ssl http2;": "",
+            "listen 80;": f"listen 127.0.0.1:{http_port};",
+            "listen [::]:80;": "",
+        }.items():
+            assert old in site, old
+            site = site.replace(old, new)
+        (tmp_path / "site.conf").write_text(site)
+        (tmp_path / "nginx.conf").write_text(
+            f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+            "events {}\n"
+            f"http {{ access_log off; client_body_temp_path {tmp_path}/body; "
+            f"proxy_temp_path {tmp_path}/proxy; include {tmp_path}/site.conf; }}\n"
+        )
+        checked = subprocess.run(
+            [str(NGINX), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stderr
+        proxy = subprocess.Popen(
+            [
+                str(NGINX),
+                "-p",
+                str(tmp_path),
+                "-c",
+                str(tmp_path / "nginx.conf"),
+                "-g",
+                "daemon off;",
+            ],
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            context = ssl.create_default_context()
+            authority.configure_trust(context)
+            url = f"https://127.0.0.1:{https_port}/health"
+            deadline = time.monotonic() + 30
+            while not _answers(url, context):
+                assert time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+                time.sleep(0.1)
+            held = slow_clients(
+                https_port, wrap=lambda s: context.wrap_socket(s, server_hostname="127.0.0.1")
+            )
+            try:
+                for _ in range(5):
+                    assert _answers(url, context, timeout=5)
+            finally:
+                for sock in held:
+                    sock.close()
+            plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=5)
+            plain.request("GET", "/health")
+            redirect = plain.getresponse()
+            assert redirect.status == 301
+            assert redirect.headers["Location"].startswith("https://")
+            plain.close()
+        finally:
+            proxy.terminate()
+            proxy.wait(timeout=30)
