@@ -37,7 +37,10 @@ def create_app(
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={"security": [{"bearerAuth": []}]},
+        API_SPEC_OPTIONS={
+            "security": [{"bearerAuth": []}],
+            "servers": [{"url": settings.public_url, "description": "this desk"}],
+        },
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,
     )

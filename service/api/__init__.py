@@ -9,6 +9,7 @@ from . import (
     alerts,
     auth,
     breaches,
+    contract,
     deployments,
     errors,
     health,
@@ -47,12 +48,15 @@ def register(app: Flask) -> None:
         spec_kwargs={
             "info": {
                 "description": "Incident Desk: incidents, user tasks and processes over HTTP. "
-                "Every endpoint but /health needs `Authorization: Bearer <token>`."
-            }
+                "Every endpoint but /health needs `Authorization: Bearer <token>`. Errors are "
+                "RFC 9457 problem details (`application/problem+json`)."
+            },
+            "extra_plugins": [contract.ContractPlugin()],
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     errors.register(app)
+    contract.register(app)
     # First: what no part of the service should see is refused before sign-in too.
     inputs.register(app, larger_bodies={"incidents.add_attachments": incidents.attachment_room})
     auth.register(app)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import http
+import json
 import logging
 
 import marshmallow as ma
-from flask import Flask
+from flask import Flask, Response, request
 from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
+from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from ..domain import errors as domain
@@ -26,10 +29,17 @@ class FieldErrorSchema(ma.Schema):
 
 
 class ErrorSchema(ma.Schema):
-    code = ma.fields.Integer(metadata={"description": "HTTP status"})
-    status = ma.fields.String(metadata={"description": "HTTP status name"})
+    """RFC 9457 problem details (`type`, `title`, `status`, `detail`, `instance`), with
+    the service's own fields beside them."""
+
+    type = ma.fields.String(metadata={"description": "the kind of problem, a URI"})
+    title = ma.fields.String(metadata={"description": "the HTTP status's name"})
+    status = ma.fields.Integer(metadata={"description": "HTTP status"})
+    detail = ma.fields.String(metadata={"description": "what went wrong, for people"})
+    instance = ma.fields.String(metadata={"description": "the request's path"})
+    code = ma.fields.Integer(metadata={"description": "HTTP status (as `status`)"})
     error = ma.fields.String(metadata={"description": "machine-readable error kind"})
-    message = ma.fields.String(metadata={"description": "what went wrong"})
+    message = ma.fields.String(metadata={"description": "what went wrong (as `detail`)"})
     errors = ma.fields.List(
         ma.fields.Nested(FieldErrorSchema), metadata={"description": "failing fields or files"}
     )
@@ -41,8 +51,41 @@ class ErrorSchema(ma.Schema):
     line = ma.fields.Integer(allow_none=True)
 
 
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Problem types are URNs: stable names, not pages to fetch.
+_PROBLEM_TYPE = "urn:incident-desk:problem:"
+
+
+def problem_response(code: int, error: str, message: str, headers=None, **fields) -> Response:
+    """The one error body of the API (RFC 9457 plus the service's fields)."""
+    body = {
+        "type": _PROBLEM_TYPE + error,
+        "title": _title(code),
+        "status": code,
+        "detail": message,
+        "instance": request.path,
+        "code": code,
+        "error": error,
+        "message": message,
+        **fields,
+    }
+    response = Response(json.dumps(body), status=code, mimetype=PROBLEM_CONTENT_TYPE)
+    response.headers.update(headers or {})
+    return response
+
+
+def _title(code: int) -> str:
+    try:
+        return http.HTTPStatus(code).phrase
+    except ValueError:
+        return "Error"
+
+
 class IncidentDeskApi(Api):
     ERROR_SCHEMA = ErrorSchema
+    # No catch-all "default" response: every status an operation answers is named
+    # (service/api/contract.py), so the fuzz run can find one that is not.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_pagination_header(self):
         # X-Pagination is a JSON document. Documented with `schema`, OpenAPI 3 reads a
@@ -56,25 +99,36 @@ class IncidentDeskApi(Api):
             lazy=True,
         )
 
+    def _register_responses(self):
+        # As flask-smorest's, but errors are documented as problem details.
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                content_type = PROBLEM_CONTENT_TYPE
+            elif not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Any other error", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
     def handle_http_exception(self, error: HTTPException):
-        body = {
-            "code": error.code,
-            "status": error.name,
-            "error": error.name.lower().replace(" ", "_"),
-            "message": error.description,
-        }
         data = getattr(error, "data", None) or {}
-        if "message" in data:
-            body["message"] = data["message"]
+        message = data.get("message") or error.description
+        fields = {}
         messages = data.get("errors") or data.get("messages")
         if messages:
-            body["errors"] = list(_flatten(messages))
-            body["message"] = "the request is not valid: " + "; ".join(
-                f"{e['field']}: {e['message']}" for e in body["errors"][:5]
+            fields["errors"] = list(_flatten(messages))
+            message = "the request is not valid: " + "; ".join(
+                f"{e['field']}: {e['message']}" for e in fields["errors"][:5]
             )
         if error.code and error.code >= 500:
-            body["message"] = "internal error; it has been logged"
-        return body, error.code, data.get("headers", {})
+            message = "internal error; it has been logged"
+        kind = error.name.lower().replace(" ", "_")
+        return problem_response(error.code, kind, message, data.get("headers", {}), **fields)
 
 
 def register(app: Flask) -> None:
@@ -83,21 +137,16 @@ def register(app: Flask) -> None:
 
 def _domain_error(error: domain.DomainError):
     code = domain.http_status(error)
-    body: dict = {
-        "code": code,
-        "status": _STATUS_NAMES.get(code, "Error"),
-        "error": error.code,
-        "message": error.message,
-    }
+    fields: dict = {}
     if isinstance(error, domain.InvalidInput):
-        body["errors"] = [
+        fields["errors"] = [
             {"field": e.field, "location": e.location, "message": e.message} for e in error.errors
         ]
     if isinstance(error, domain.DeploymentInvalid):
-        body["errors"] = [problem_body(p) for p in error.problems]
-        body["warnings"] = [problem_body(p) for p in error.warnings]
+        fields["errors"] = [problem_body(p) for p in error.problems]
+        fields["warnings"] = [problem_body(p) for p in error.warnings]
     if isinstance(error, domain.ProcessError):
-        body.update(element_id=error.element_id, file=error.file, line=error.line)
+        fields.update(element_id=error.element_id, file=error.file, line=error.line)
         # Not the message: a script's error may quote the instance's data.
         log.warning("process error at element %s of %s", error.element_id, error.file)
     headers = {"WWW-Authenticate": "Bearer"} if code == 401 else {}
@@ -105,19 +154,7 @@ def _domain_error(error: domain.DomainError):
         headers["Retry-After"] = "1"
     if isinstance(error, domain.TooManyAttempts):
         headers["Retry-After"] = str(error.retry_after)
-    return body, code, headers
-
-
-_STATUS_NAMES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    409: "Conflict",
-    422: "Unprocessable Entity",
-    429: "Too Many Requests",
-    503: "Service Unavailable",
-}
+    return problem_response(code, error.code, error.message, headers, **fields)
 
 
 _LOCATIONS = ("json", "query", "headers", "cookies", "path", "form", "files")

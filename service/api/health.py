@@ -16,6 +16,7 @@ blp = Blueprint("health", __name__, description="Health")
 @blp.response(200, HealthSchema)
 @blp.alt_response(503, schema=HealthSchema, description="the database cannot be reached")
 def health():
+    """Whether the service and its database answer (no token needed)."""
     ok = database_reachable(services())
     body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
     return body, 200 if ok else 503

@@ -88,14 +88,28 @@ class FilesSchema(ma.Schema):
     )
 
 
+class AttachmentUploadSchema(AttachmentFormSchema, FilesSchema):
+    """The whole multipart body, for the document: its fields are parsed from the form
+    and from the files apart (flask-smorest documents one request body only)."""
+
+
+_PARSE = blp.ARGUMENTS_PARSER
+
+
 def attachment_room(settings) -> int:
     """The body limit of the one endpoint that takes files (the others keep the small one)."""
     return settings.max_attachment_bytes * comments.MAX_FILES + settings.max_body_bytes
 
 
 @blp.route("/<string:number>/attachments", methods=["POST"])
-@blp.arguments(AttachmentFormSchema, location="form")
-@blp.arguments(FilesSchema, location="files")
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {"multipart/form-data": {"schema": AttachmentUploadSchema}},
+    }
+)
+@_PARSE.use_args(AttachmentFormSchema, location="form")
+@_PARSE.use_args(FilesSchema, location="files")
 @blp.response(201, PostedCommentSchema)
 def add_attachments(form, files, number):
     """Reply with files attached (multipart). Each file's type is read from its bytes and

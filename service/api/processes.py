@@ -29,6 +29,7 @@ def start_instance(data, process_id):
 @blp.route("/instances/<int:instance_id>", methods=["GET"])
 @blp.response(200, InstanceSchema)
 def get_instance(instance_id):
+    """A process instance: where it stands, and its data for those who may read it."""
     return processes.get_instance(services(), principal(), instance_id)
 
 

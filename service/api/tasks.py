@@ -47,12 +47,14 @@ def get_task(task_id):
 @blp.route("/<string:task_id>/claim", methods=["POST"])
 @blp.response(200, TaskSchema)
 def claim_task(task_id):
+    """Take a ready task of your group; others see who has it."""
     return tasks.claim_task(services(), principal(), task_id)
 
 
 @blp.route("/<string:task_id>/release", methods=["POST"])
 @blp.response(200, TaskSchema)
 def release_task(task_id):
+    """Give a claimed task back to the group (its claimer, or an admin)."""
     return tasks.release_task(services(), principal(), task_id)
 
 

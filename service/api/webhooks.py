@@ -43,6 +43,7 @@ def list_webhooks(pagination_parameters):
 @blp.route("/webhooks/<int:subscription_id>", methods=["GET"])
 @blp.response(200, WebhookSchema)
 def get_webhook(subscription_id):
+    """One subscription, without its secret (admins)."""
     return webhooks.get(services(), principal(), subscription_id)
 
 
