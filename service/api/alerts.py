@@ -14,20 +14,35 @@ from .alert_schemas import (
     AlertGroupSchema,
     AlertReceiptSchema,
 )
-from .context import paged, principal, services
+from .context import CREATED_HEADERS, created, paged, principal, services
+from .schemas import IdempotencyHeaderSchema
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/alerts", description="Monitoring alerts")
 
 
 @blp.route("", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(AlertCreateSchema)
 @blp.response(200, AlertReceiptSchema)
-@blp.alt_response(201, schema=AlertReceiptSchema, description="a new incident was opened")
-def receive_alert(body):
+@blp.alt_response(
+    201,
+    schema=AlertReceiptSchema,
+    description="a new incident was opened",
+    headers=CREATED_HEADERS,
+)
+def receive_alert(headers, body):
     """An alert from a monitoring system (integrators and admins). A new dedup key opens
-    an incident (201); the same key attaches to its open incident (200)."""
-    receipt = alerts.receive_alert(services(), principal(), alerts.Alert(**body))
-    return receipt, 201 if receipt.outcome == Outcome.OPENED else 200
+    an incident (201); the same key attaches to its open incident (200). A retry with
+    the same Idempotency-Key is counted once."""
+    receipt, replayed = alerts.receive_alert(
+        services(),
+        principal(),
+        alerts.Alert(**body),
+        idempotency_key=headers.get("idempotency_key"),
+    )
+    if receipt.outcome == Outcome.OPENED:
+        return created(receipt, f"/api/incidents/{receipt.incident_number}", replayed=replayed)
+    return receipt, 200, ({"Idempotent-Replayed": "true"} if replayed else {})
 
 
 @blp.route("", methods=["GET"])

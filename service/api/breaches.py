@@ -8,8 +8,8 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from ..services import breach_export, breaches
-from .context import paged, principal, services
-from .schemas import BreachFlagSchema, BreachQuerySchema, BreachSchema
+from .context import CREATED_HEADERS, created, paged, principal, services
+from .schemas import BreachFlagSchema, BreachQuerySchema, BreachSchema, IdempotencyHeaderSchema
 
 blp = Blueprint("breaches", __name__, url_prefix="/api", description="Personal-data breaches")
 
@@ -17,13 +17,21 @@ EXPORT_NAME = "breach-register.csv"
 
 
 @blp.route("/incidents/<string:number>/breach", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(BreachFlagSchema)
-@blp.response(201, BreachSchema)
-def flag_breach(body, number):
+@blp.response(201, BreachSchema, headers=CREATED_HEADERS)
+def flag_breach(headers, body, number):
     """Flag the incident as a personal-data breach: starts the breach process, linked
     to the incident, with the 72-hour deadline counted from `aware_at` (agents and the
     privacy team; once per incident)."""
-    return breaches.flag_breach(services(), principal(), number, breaches.FlagBreach(**body))
+    view, replayed = breaches.flag_breach(
+        services(),
+        principal(),
+        number,
+        breaches.FlagBreach(**body),
+        idempotency_key=headers.get("idempotency_key"),
+    )
+    return created(view, f"/api/breaches/{view.number}", replayed=replayed)
 
 
 @blp.route("/breaches", methods=["GET"])

@@ -24,6 +24,24 @@ def paged(pagination_parameters, fetch):
     return items
 
 
+# The headers a 201 answer documents: where the new thing is, and whether it is a replay.
+CREATED_HEADERS = {
+    "Location": {"description": "the URL of what was created", "schema": {"type": "string"}},
+    "Idempotent-Replayed": {
+        "description": "`true` when this answers a retry with an Idempotency-Key used before",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def created(result, location: str, *, replayed: bool = False, status: int = 201):
+    """A view's answer for something created: its status, `Location` and the replay mark."""
+    headers = {"Location": location}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return result, status, headers
+
+
 def svg(content: bytes) -> Response:
     """An SVG drawing. It holds no script, and the policy makes sure none would run
     if one slipped in through a name in a process file."""

@@ -9,8 +9,9 @@ from flask_smorest.fields import Upload
 
 from ..services import deployments, processes
 from ..workflow import SourceFile
-from .context import principal, services, svg
+from .context import CREATED_HEADERS, created, principal, services, svg
 from .errors import problem_body
+from .schemas import IdempotencyHeaderSchema
 
 blp = Blueprint("deployments", __name__, url_prefix="/api", description="Deployments and versions")
 
@@ -90,10 +91,11 @@ class DecisionSchema(ma.Schema):
 
 
 @blp.route("/deployments", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(UploadSchema, location="files")
-@blp.response(201, DeploymentResultSchema, description="something changed")
+@blp.response(201, DeploymentResultSchema, description="something changed", headers=CREATED_HEADERS)
 @blp.alt_response(200, schema=DeploymentResultSchema, description="all unchanged: nothing done")
-def deploy(files):
+def deploy(headers, files):
     """Deploy BPMN, DMN and form files (process owners). All of them go live, or none.
 
     They replace the live files of the same names; every process and decision
@@ -101,7 +103,13 @@ def deploy(files):
     element, line); warnings that do not block come back in both answers.
     """
     uploads = [SourceFile(f.filename or "", f.read()) for f in files["files"]]
-    result = deployments.deploy(services(), uploads, actor=principal().username, by=principal())
+    result = deployments.deploy(
+        services(),
+        uploads,
+        actor=principal().username,
+        by=principal(),
+        idempotency_key=headers.get("idempotency_key"),
+    )
     body = {
         "changed": result.changed,
         "message": (
@@ -115,7 +123,9 @@ def deploy(files):
         "files": result.files,
         "warnings": [problem_body(w) for w in result.warnings],
     }
-    return body, 201 if result.changed else 200
+    if result.changed:
+        return created(body, f"/api/deployments/{result.deployment_id}", replayed=result.replayed)
+    return body, 200, ({"Idempotent-Replayed": "true"} if result.replayed else {})
 
 
 @blp.route("/deployments", methods=["GET"])
@@ -123,6 +133,13 @@ def deploy(files):
 def list_deployments():
     """Deployments, newest first."""
     return processes.list_deployments(services(), principal())
+
+
+@blp.route("/deployments/<int:deployment_id>", methods=["GET"])
+@blp.response(200, DeploymentSchema)
+def get_deployment(deployment_id):
+    """One deployment: when, by whom, and which files, processes and decisions changed."""
+    return processes.get_deployment(services(), principal(), deployment_id)
 
 
 @blp.route("/processes/<string:process_id>/versions", methods=["GET"])

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
 from ..services import calls, comments, incidents
-from .context import paged, principal, services
+from .context import CREATED_HEADERS, created, paged, principal, services
 from .schemas import (
     AttachmentFormSchema,
     CommentCreateSchema,
@@ -31,7 +31,7 @@ blp = Blueprint("incidents", __name__, url_prefix="/api/incidents", description=
 @blp.route("", methods=["POST"])
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(IncidentCreateSchema)
-@blp.response(201, IncidentSchema)
+@blp.response(201, IncidentSchema, headers=CREATED_HEADERS)
 def open_incident(headers, body):
     """Open an incident (as its reporter, or for a reporter with `reporter`)."""
     view, replayed = incidents.open_incident(
@@ -40,7 +40,7 @@ def open_incident(headers, body):
         incidents.OpenIncident(**body),
         idempotency_key=headers.get("idempotency_key"),
     )
-    return view, 201, ({"Idempotent-Replayed": "true"} if replayed else {})
+    return created(view, f"/api/incidents/{view.number}", replayed=replayed)
 
 
 @blp.route("", methods=["GET"])
@@ -72,14 +72,33 @@ def list_events(number):
 
 
 @blp.route("/<string:number>/comments", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(CommentCreateSchema)
-@blp.response(201, PostedCommentSchema)
-def add_comment(body, number):
+@blp.response(201, PostedCommentSchema, headers=CREATED_HEADERS)
+def add_comment(headers, body, number):
     """Reply on the incident. The reporter's reply ends an "awaiting reporter" hold
     (the resolution clock resumes); an agent's public reply is a first response."""
-    return comments.add_comment(
-        services(), principal(), number, body["body"], public=body["public"]
+    posted = comments.add_comment(
+        services(),
+        principal(),
+        number,
+        body["body"],
+        public=body["public"],
+        idempotency_key=headers.get("idempotency_key"),
     )
+    return _posted(number, posted)
+
+
+def _posted(number: str, posted: comments.Posted):
+    location = f"/api/incidents/{number}/comments/{posted.comment.id}"
+    return created(posted, location, replayed=posted.replayed)
+
+
+@blp.route("/<string:number>/comments/<int:comment_id>", methods=["GET"])
+@blp.response(200, CommentSchema)
+def get_comment(number, comment_id):
+    """One reply, with its attachments (reporters: public replies only)."""
+    return comments.get_comment(services(), principal(), number, comment_id)
 
 
 class FilesSchema(ma.Schema):
@@ -108,16 +127,24 @@ def attachment_room(settings) -> int:
         "content": {"multipart/form-data": {"schema": AttachmentUploadSchema}},
     }
 )
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @_PARSE.use_args(AttachmentFormSchema, location="form")
 @_PARSE.use_args(FilesSchema, location="files")
-@blp.response(201, PostedCommentSchema)
-def add_attachments(form, files, number):
+@blp.response(201, PostedCommentSchema, headers=CREATED_HEADERS)
+def add_attachments(headers, form, files, number):
     """Reply with files attached (multipart). Each file's type is read from its bytes and
     must be on the accepted list; each is at most INCIDENT_DESK_MAX_ATTACHMENT_BYTES."""
     uploads = [comments.Upload(f.filename or "", f.read()) for f in files["files"]]
-    return comments.add_comment(
-        services(), principal(), number, form["body"], public=form["public"], files=uploads
+    posted = comments.add_comment(
+        services(),
+        principal(),
+        number,
+        form["body"],
+        public=form["public"],
+        files=uploads,
+        idempotency_key=headers.get("idempotency_key"),
     )
+    return _posted(number, posted)
 
 
 @blp.route("/<string:number>/attachments/<int:attachment_id>", methods=["GET"])
@@ -147,13 +174,17 @@ def get_attachment(number, attachment_id):
 
 
 @blp.route("/<string:number>/calls", methods=["POST"])
-@blp.response(201, InstanceSchema)
-def request_call(number):
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.response(201, InstanceSchema, headers=CREATED_HEADERS)
+def request_call(headers, number):
     """Arrange a call with the reporter (L2 and L3 agents, P1 and P2 incidents at L2 or L3).
 
     Starts the `call` process: its first task takes the time and the link or
     number; the reporter is then invited with a calendar file and reminded."""
-    return calls.request_call(services(), principal(), number)
+    view, replayed = calls.request_call(
+        services(), principal(), number, idempotency_key=headers.get("idempotency_key")
+    )
+    return created(view, f"/api/instances/{view.id}", replayed=replayed)
 
 
 @blp.route("/<string:number>/comments", methods=["GET"])

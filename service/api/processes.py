@@ -5,8 +5,14 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..services import processes
-from .context import principal, services, svg
-from .schemas import InstanceSchema, MeSchema, ProcessDataSchema, ProcessSchema
+from .context import CREATED_HEADERS, created, principal, services, svg
+from .schemas import (
+    IdempotencyHeaderSchema,
+    InstanceSchema,
+    MeSchema,
+    ProcessDataSchema,
+    ProcessSchema,
+)
 
 blp = Blueprint("processes", __name__, url_prefix="/api", description="Processes and instances")
 
@@ -19,11 +25,15 @@ def list_processes():
 
 
 @blp.route("/processes/<string:process_id>/instances", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(ProcessDataSchema)
-@blp.response(201, InstanceSchema)
-def start_instance(data, process_id):
+@blp.response(201, InstanceSchema, headers=CREATED_HEADERS)
+def start_instance(headers, data, process_id):
     """Start any deployed process with data (incidents: POST /api/incidents)."""
-    return processes.start_process(services(), principal(), process_id, data)
+    view, replayed = processes.start_process(
+        services(), principal(), process_id, data, idempotency_key=headers.get("idempotency_key")
+    )
+    return created(view, f"/api/instances/{view.id}", replayed=replayed)
 
 
 @blp.route("/instances/<int:instance_id>", methods=["GET"])

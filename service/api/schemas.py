@@ -65,7 +65,10 @@ class IdempotencyHeaderSchema(ma.Schema):
     idempotency_key = fields.String(
         data_key="Idempotency-Key",
         validate=validate.Length(min=1, max=255),
-        metadata={"description": "retrying with the same key returns the same incident"},
+        metadata={
+            "description": "a retry with the same key and body answers with what the first "
+            "request created, once; the same key with another body is refused"
+        },
     )
 
 

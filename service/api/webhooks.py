@@ -7,10 +7,11 @@ import functools
 from flask_smorest import Blueprint
 
 from ..services import deliveries, webhooks
-from .context import paged, principal, services
+from .context import CREATED_HEADERS, created, paged, principal, services
 from .schemas import (
     DeliveryQuerySchema,
     DeliverySchema,
+    IdempotencyHeaderSchema,
     WebhookCreatedSchema,
     WebhookCreateSchema,
     WebhookSchema,
@@ -22,11 +23,16 @@ blp = Blueprint(
 
 
 @blp.route("/webhooks", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(WebhookCreateSchema)
-@blp.response(201, WebhookCreatedSchema)
-def create_webhook(body):
-    """Subscribe an endpoint to events. The answer holds the signing secret, once."""
-    return webhooks.create(services(), principal(), **body)
+@blp.response(201, WebhookCreatedSchema, headers=CREATED_HEADERS)
+def create_webhook(headers, body):
+    """Subscribe an endpoint to events. The answer holds the signing secret, once (and
+    again to a retry with the same Idempotency-Key)."""
+    view, replayed = webhooks.create(
+        services(), principal(), **body, idempotency_key=headers.get("idempotency_key")
+    )
+    return created(view, f"/api/webhooks/{view.id}", replayed=replayed)
 
 
 @blp.route("/webhooks", methods=["GET"])

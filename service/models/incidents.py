@@ -109,13 +109,19 @@ class AuditEvent(Base):
 
 
 class IdempotencyKey(Base):
+    """A request that created something, by its Idempotency-Key: retried with the same
+    key and body it answers with what it made the first time. `result` says what that
+    was (`{"comment_id": 7}`), for the operation that made it."""
+
     __tablename__ = "idempotency_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    operation: Mapped[str] = mapped_column(String(64), server_default="open_incident")
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    result: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("user_id", "key"),)

@@ -36,11 +36,23 @@ from ..domain.enums import Channel, IncidentStatus, Level, Tier
 from ..domain.errors import Conflict, Forbidden, ProcessError
 from ..domain.numbering import format_number
 from ..models import AlertGroup, Incident, User
-from . import alert_groups, audit, decisions, failures, incidents, notes, notifications
+from . import (
+    alert_groups,
+    audit,
+    decisions,
+    failures,
+    idempotency,
+    incidents,
+    notes,
+    notifications,
+)
 from .context import Services
 from .paging import offset_of
 
 _TITLE_LENGTH = 200
+
+
+RECEIVE_ALERT = "receive_alert"
 
 
 @dataclass(frozen=True)
@@ -81,46 +93,71 @@ class AlertGroupView:
     open: bool
 
 
-def receive_alert(svc: Services, principal: Principal, alert: Alert) -> AlertReceipt:
+def receive_alert(
+    svc: Services, principal: Principal, alert: Alert, *, idempotency_key: str | None = None
+) -> tuple[AlertReceipt, bool]:
+    """What became of the alert; and whether this answers a retry (the same
+    `idempotency_key`) of an earlier one, which then counts once."""
     if not may_send_alerts(principal):
         raise Forbidden("only integrators and admins send alerts")
     key = alert.dedup_key or default_dedup_key(alert.source, alert.check, alert.resource)
+    retry = idempotency.key(idempotency_key, RECEIVE_ALERT, asdict(alert))
     try:
-        return _receive(svc, principal, alert, key)
+        return idempotency.once(retry, lambda: _receive(svc, principal, alert, key, retry))
     except ProcessError as error:
         failures.keep(svc, principal, failures.ALERT_FAILED, asdict(alert), error)
         raise
 
 
-def _receive(svc: Services, principal: Principal, alert: Alert, key: str) -> AlertReceipt:
+def _receive(svc, principal, alert: Alert, key: str, retry) -> tuple[AlertReceipt, bool]:
     with svc.db.unit_of_work() as uow:
         session = uow.session
-        now = svc.now()
-        if alert.status == AlertStatus.FIRING:
-            repeat = alert_groups.count_repeat(session, key, _last_seen(alert, now))
-            if repeat is not None:
-                uow.commit()
-                incident_id, count = repeat
-                return AlertReceipt(key, Outcome.ATTACHED, format_number(incident_id), count, now)
+        earlier = idempotency.earlier(session, principal, retry)
+        if earlier is not None:
+            return _receipt_of(earlier.result), True
+        receipt = _received(svc, session, principal, alert, key)
+        if receipt.outcome != Outcome.IGNORED:
+            idempotency.remember(
+                session, principal, retry, svc.now(), result=_receipt_data(receipt)
+            )
+        uow.commit()
+        return receipt, False
+
+
+def _receipt_data(receipt: AlertReceipt) -> dict:
+    data = asdict(receipt)
+    data["last_seen_at"] = receipt.last_seen_at.isoformat() if receipt.last_seen_at else None
+    return data
+
+
+def _receipt_of(data: dict) -> AlertReceipt:
+    seen = data["last_seen_at"]
+    return AlertReceipt(**{**data, "last_seen_at": datetime.fromisoformat(seen) if seen else None})
+
+
+def _received(svc, session, principal, alert: Alert, key: str) -> AlertReceipt:
+    """The alert counted, attached, resolving or opening an incident, in the caller's
+    transaction."""
+    now = svc.now()
+    if alert.status == AlertStatus.FIRING:
+        repeat = alert_groups.count_repeat(session, key, _last_seen(alert, now))
+        if repeat is not None:
+            incident_id, count = repeat
+            return AlertReceipt(key, Outcome.ATTACHED, format_number(incident_id), count, now)
+    group = alert_groups.lock_open(session, key)
+    if group is None:
+        if alert.status == AlertStatus.RESOLVED:
+            return AlertReceipt(key, Outcome.IGNORED, None, 0, None)
+        group_id = alert_groups.claim(session, _first_row(key, alert, now))
+        if group_id is not None:
+            return _open(svc, session, principal, group_id, key, alert, now)
+        # A concurrent request claimed the key and committed its incident.
         group = alert_groups.lock_open(session, key)
         if group is None:
-            if alert.status == AlertStatus.RESOLVED:
-                return AlertReceipt(key, Outcome.IGNORED, None, 0, None)
-            group_id = alert_groups.claim(session, _first_row(key, alert, now))
-            if group_id is not None:
-                receipt = _open(svc, session, principal, group_id, key, alert, now)
-                uow.commit()
-                return receipt
-            # A concurrent request claimed the key and committed its incident.
-            group = alert_groups.lock_open(session, key)
-            if group is None:
-                raise Conflict("the incident for this dedup key changed meanwhile; retry")
-        if alert.status == AlertStatus.RESOLVED:
-            receipt = _resolve(svc, session, principal, group, alert, now)
-        else:
-            receipt = _attach(session, principal, group, alert, now)
-        uow.commit()
-        return receipt
+            raise Conflict("the incident for this dedup key changed meanwhile; retry")
+    if alert.status == AlertStatus.RESOLVED:
+        return _resolve(svc, session, principal, group, alert, now)
+    return _attach(session, principal, group, alert, now)
 
 
 def list_alert_groups(

@@ -16,7 +16,7 @@ from ..domain.breaches import AuthorityNotice, BreachStatus, Risk
 from ..domain.enums import BREACH_PROCESS_ID
 from ..domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from ..models import Breach, Incident, ProcessInstance
-from . import audit, execution
+from . import audit, execution, idempotency
 from .breach_views import BreachView, breach_views
 from .context import Services
 from .incidents import visible_incident
@@ -26,6 +26,9 @@ _LIFECYCLE = select(ProcessInstance.id).where(
     ProcessInstance.incident_id == bindparam("incident_id"), ProcessInstance.parent_id.is_(None)
 )
 _OF_INCIDENT = select(Breach.number).where(Breach.incident_id == bindparam("incident_id"))
+
+
+FLAG_BREACH = "flag_breach"
 
 
 @dataclass(frozen=True)
@@ -43,14 +46,30 @@ class BreachFilter:
 
 
 def flag_breach(
-    svc: Services, principal: Principal, number: str, command: FlagBreach
-) -> BreachView:
-    """Open the breach's register row and start its process, linked to the incident's."""
+    svc: Services,
+    principal: Principal,
+    number: str,
+    command: FlagBreach,
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[BreachView, bool]:
+    """Open the breach's register row and start its process, linked to the incident's;
+    and whether this answers a retry (the same `idempotency_key`) of an earlier flag."""
     if not access.may_flag_breach(principal):
         raise Forbidden("only agents and the data protection officer may flag a breach")
+    request = {"number": number, "summary": command.summary, "aware_at": command.aware_at}
+    key = idempotency.key(idempotency_key, FLAG_BREACH, request)
+    return idempotency.once(key, lambda: _flag(svc, principal, number, command, key))
+
+
+def _flag(svc, principal, number, command, key) -> tuple[BreachView, bool]:
     with svc.db.unit_of_work() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)
+        earlier = idempotency.earlier(session, principal, key)
+        if earlier is not None:
+            breach = session.get(Breach, earlier.result["breach_id"])
+            return breach_views(session, [breach], svc.now())[0], True
         lifecycle_id = session.scalar(_LIFECYCLE, {"incident_id": incident.id})
         # Serialises flags of one incident; the unique incident_id settles the rest.
         lifecycle = execution.lock(session, lifecycle_id) if lifecycle_id else None
@@ -75,6 +94,9 @@ def flag_breach(
         except IntegrityError:
             raise Conflict(f"incident {incident.number} is already flagged as a breach") from None
         breach.number = rules.format_number(breach.id)
+        idempotency.remember(
+            session, principal, key, now, incident_id=incident.id, result={"breach_id": breach.id}
+        )
         audit.record(
             session,
             "breach.flagged",
@@ -111,7 +133,7 @@ def flag_breach(
         session.flush()
         view = breach_views(session, [breach], now)[0]
         uow.commit()
-        return view
+        return view, False
 
 
 def get_breach(svc: Services, principal: Principal, number: str) -> BreachView:

@@ -15,22 +15,36 @@ from ..domain.access import Principal
 from ..domain.enums import CALL_PROCESS_ID, IncidentStatus, InstanceStatus, Priority, Tier
 from ..domain.errors import Conflict, Forbidden
 from ..models import ProcessInstance
-from . import execution
+from . import execution, idempotency
 from .context import Services
 from .incidents import visible_incident
 from .views import InstanceView, instance_view
 
+REQUEST_CALL = "request_call"
 PRIORITIES = (Priority.P1, Priority.P2)
 TIERS = (Tier.L2, Tier.L3)
 
 
-def request_call(svc: Services, principal: Principal, number: str) -> InstanceView:
-    """Start a call process for the incident; its first task is arranging the call."""
+def request_call(
+    svc: Services, principal: Principal, number: str, *, idempotency_key: str | None = None
+) -> tuple[InstanceView, bool]:
+    """Start a call process for the incident (its first task is arranging the call); and
+    whether this answers a retry (the same `idempotency_key`) of an earlier request."""
     if not any(principal.in_group(tier) for tier in TIERS):
         raise Forbidden("only L2 and L3 agents arrange calls")
+    key = idempotency.key(idempotency_key, REQUEST_CALL, {"number": number})
+    return idempotency.once(key, lambda: _request(svc, principal, number, key))
+
+
+def _request(svc, principal, number, key) -> tuple[InstanceView, bool]:
     with svc.db.unit_of_work() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)
+        earlier = idempotency.earlier(session, principal, key)
+        if earlier is not None:
+            instance = session.get(ProcessInstance, earlier.result["instance_id"])
+            data = execution.peek(svc, session, instance).snapshot().data
+            return instance_view(session, instance, data), True
         if (
             incident.priority not in PRIORITIES
             or incident.tier not in TIERS
@@ -71,6 +85,14 @@ def request_call(svc: Services, principal: Principal, number: str) -> InstanceVi
             incident=incident,
             parent=parent,
         )
+        idempotency.remember(
+            session,
+            principal,
+            key,
+            svc.now(),
+            incident_id=incident.id,
+            result={"instance_id": instance.id},
+        )
         view = instance_view(session, instance, run.execution.snapshot().data)
         uow.commit()
-        return view
+        return view, False

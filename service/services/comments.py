@@ -16,7 +16,7 @@ from ..domain.enums import REPORTER_REPLY_MESSAGE, IncidentStatus
 from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, ProcessError
 from ..domain.numbering import MAX_ID, parse_number
 from ..models import Attachment, Comment, ProcessInstance, User
-from . import audit, execution, failures
+from . import audit, execution, failures, idempotency
 from .context import Services
 from .incidents import visible_incident
 from .views import IncidentView, incident_view
@@ -54,6 +54,11 @@ class Upload:
 class Posted:
     comment: CommentView
     incident: IncidentView
+    # True when this answers a retry (the same Idempotency-Key) of an earlier post.
+    replayed: bool = False
+
+
+ADD_COMMENT = "add_comment"
 
 
 def add_comment(
@@ -64,8 +69,10 @@ def add_comment(
     *,
     public: bool = True,
     files: list[Upload] | None = None,
+    idempotency_key: str | None = None,
 ) -> Posted:
-    """A reply, with files attached when given (then the text may be empty)."""
+    """A reply, with files attached when given (then the text may be empty); retried with
+    the same `idempotency_key`, the reply posted the first time."""
     files = files or []
     if files and not (body or "").strip():
         body = "Attached " + ", ".join(uploads.clean_filename(f.filename) for f in files)
@@ -74,8 +81,17 @@ def add_comment(
             "a comment needs text", [FieldError("$.body", f"1 to {MAX_BODY} characters")]
         )
     checked = _check_files(svc, files)
+    request = {
+        "number": number,
+        "body": body,
+        "public": public,
+        "files": [[found.filename, found.sha256] for found, _ in checked],
+    }
+    key = idempotency.key(idempotency_key, ADD_COMMENT, request)
     try:
-        return _add(svc, principal, number, body, public, checked)
+        return idempotency.once(
+            key, lambda: _add(svc, principal, number, body, public, checked, key)
+        )
     except ProcessError as error:
         incident_id = parse_number(number)
         failures.keep(
@@ -96,10 +112,14 @@ def add_comment(
         raise
 
 
-def _add(svc, principal, number, body, public, checked) -> Posted:
+def _add(svc, principal, number, body, public, checked, key) -> Posted:
     with svc.db.unit_of_work() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)
+        earlier = idempotency.earlier(session, principal, key)
+        if earlier is not None:
+            [comment] = _comment_views(session, principal, incident, earlier.result["comment_id"])
+            return Posted(comment, incident_view(session, incident, svc.now()), replayed=True)
         agent = access.sees_everything(principal)
         if not public and not agent:
             raise Forbidden("only agents write internal notes")
@@ -114,6 +134,14 @@ def _add(svc, principal, number, body, public, checked) -> Posted:
         session.add(comment)
         session.flush()
         attached = _store_files(svc, session, checked, incident.id, comment.id, principal, now)
+        idempotency.remember(
+            session,
+            principal,
+            key,
+            now,
+            incident_id=incident.id,
+            result={"comment_id": comment.id},
+        )
         audit.record(
             session,
             "comment.added",
@@ -157,26 +185,46 @@ def list_comments(svc: Services, principal: Principal, number: str) -> list[Comm
     with svc.db.read() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)
-        query = (
-            select(Comment, User.username)
-            .join(User, User.id == Comment.author_id)
-            .where(Comment.incident_id == incident.id)
-            .order_by(Comment.id)
+        return _comment_views(session, principal, incident)
+
+
+def get_comment(svc: Services, principal: Principal, number: str, comment_id: int) -> CommentView:
+    with svc.db.read() as uow:
+        session = uow.session
+        incident = visible_incident(session, principal, number)
+        found = (
+            _comment_views(session, principal, incident, comment_id) if comment_id <= MAX_ID else []
         )
-        if not access.sees_everything(principal):
-            query = query.where(Comment.public.is_(True))
-        rows = session.execute(query).all()
-        files: dict[int, list[AttachmentView]] = {}
-        for row in session.execute(
-            select(*_ATTACHMENT_COLUMNS, Attachment.comment_id)
-            .where(Attachment.comment_id.in_([c.id for c, _ in rows]))
-            .order_by(Attachment.id)
-        ):
-            files.setdefault(row.comment_id, []).append(AttachmentView(*row[:-1]))
-        return [
-            CommentView(c.id, username, c.body, c.public, c.created_at, files.get(c.id, []))
-            for c, username in rows
-        ]
+        if not found:
+            raise NotFound(f"no comment {comment_id} on {number}")
+        return found[0]
+
+
+def _comment_views(
+    session, principal, incident, comment_id: int | None = None
+) -> list[CommentView]:
+    query = (
+        select(Comment, User.username)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.incident_id == incident.id)
+        .order_by(Comment.id)
+    )
+    if comment_id is not None:
+        query = query.where(Comment.id == comment_id)
+    if not access.sees_everything(principal):
+        query = query.where(Comment.public.is_(True))
+    rows = session.execute(query).all()
+    files: dict[int, list[AttachmentView]] = {}
+    for row in session.execute(
+        select(*_ATTACHMENT_COLUMNS, Attachment.comment_id)
+        .where(Attachment.comment_id.in_([c.id for c, _ in rows]))
+        .order_by(Attachment.id)
+    ):
+        files.setdefault(row.comment_id, []).append(AttachmentView(*row[:-1]))
+    return [
+        CommentView(c.id, username, c.body, c.public, c.created_at, files.get(c.id, []))
+        for c, username in rows
+    ]
 
 
 def get_attachment(

@@ -10,6 +10,7 @@ changed, so deploying the same files again changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from ..models import DecisionVersion, Deployment, ProcessFile, ProcessVersion
 from ..workflow import SourceFile
 from ..workflow.checks import check_documents
 from ..workflow.parsing import read_xml
+from . import idempotency
 from .context import Services
 
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
@@ -60,6 +62,26 @@ class DeploymentResult:
     decisions: list[DeployedDecision]
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
+    # True when this answers a retry (the same Idempotency-Key) of an earlier deployment.
+    replayed: bool = False
+
+    def to_data(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict) -> DeploymentResult:
+        return cls(
+            data["changed"],
+            data["deployment_id"],
+            [DeployedVersion(**p) for p in data["processes"]],
+            [DeployedDecision(**d) for d in data["decisions"]],
+            data["files"],
+            [Problem(**w) for w in data["warnings"]],
+            replayed=True,
+        )
+
+
+DEPLOY = "deploy"
 
 
 def read_paths(paths: list[Path]) -> list[SourceFile]:
@@ -85,16 +107,27 @@ def deploy(
     *,
     actor: str | None,
     by: Principal | None = None,
+    idempotency_key: str | None = None,
 ) -> DeploymentResult:
     """`by`: the user deploying through the API (process owners only); None for the
-    command line and start-up, which act with the server's own rights."""
+    command line and start-up, which act with the server's own rights. Retried with the
+    same `idempotency_key` (API only), the answer of the first deployment."""
     if by is not None and not access.may_deploy(by):
         raise Forbidden("only process owners deploy")
     _check_uploads(uploads)
+    request = sorted([source.name, source.sha256] for source in uploads)
+    key = idempotency.key(idempotency_key, DEPLOY, request) if by is not None else None
+    return idempotency.once(key, lambda: _deploy(svc, uploads, actor, by, key))
+
+
+def _deploy(svc, uploads, actor, by, key) -> DeploymentResult:
     with svc.db.unit_of_work() as uow:
         session = uow.session
         if svc.db.dialect == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DEPLOY_LOCK})
+        earlier = idempotency.earlier(session, by, key) if key else None
+        if earlier is not None:
+            return DeploymentResult.from_data(earlier.result)
         live = _live_files(session)
         merged = {name: SourceFile(name, row.content) for name, row in live.items()}
         merged.update({source.name: source for source in uploads})
@@ -113,7 +146,10 @@ def deploy(
         )
         changed = bool(changed_files) or any(p.created for p in processes)
         if not changed:
-            return DeploymentResult(False, None, processes, decisions, [], warnings)
+            unchanged = DeploymentResult(False, None, processes, decisions, [], warnings)
+            idempotency.remember(session, by, key, now, result=unchanged.to_data())
+            uow.commit()
+            return unchanged
         deployment = Deployment(
             created_at=now,
             created_by=actor,
@@ -134,8 +170,12 @@ def deploy(
             select(DecisionVersion).where(DecisionVersion.deployment_id.is_(None))
         ):
             version.deployment_id = deployment.id
+        result = DeploymentResult(
+            True, deployment.id, processes, decisions, changed_files, warnings
+        )
+        idempotency.remember(session, by, key, now, result=result.to_data())
         uow.commit()
-        return DeploymentResult(True, deployment.id, processes, decisions, changed_files, warnings)
+        return result
 
 
 def _check_uploads(uploads: list[SourceFile]) -> None:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import access
@@ -21,13 +18,17 @@ from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, Proce
 from ..domain.moments import check_past
 from ..domain.numbering import format_number, parse_number
 from ..domain.sla import SlaFilter
-from ..models import AuditEvent, IdempotencyKey, Incident, User
-from . import audit, execution, failures, timers
+from ..models import AuditEvent, Incident, User
+from . import audit, execution, failures, idempotency, timers
 from .context import Services
 from .paging import offset_of
 from .views import ErrorView, EventView, IncidentView, event_views, incident_view, incident_views
 
 # Clocks of phones and integrations drift; a report a little in the future is fine.
+
+# The operation an Idempotency-Key of an incident's opening records (the rows from
+# before keys served every creating request carry it too).
+OPEN_INCIDENT = "open_incident"
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,12 @@ def open_incident(
     idempotency_key: str | None = None,
 ) -> tuple[IncidentView, bool]:
     """The new incident, and whether it is a replay of an earlier request with the same key."""
-    request_hash = _request_hash(command)
+    key = idempotency.key(idempotency_key, OPEN_INCIDENT, _submitted(command))
     try:
-        return _open(svc, principal, command, idempotency_key, request_hash)
+        return idempotency.once(key, lambda: _open(svc, principal, command, key))
     except ProcessError as error:
         failures.keep(svc, principal, failures.INCIDENT_FAILED, _submitted(command), error)
         raise
-    except IntegrityError:
-        if not idempotency_key:
-            raise
-        # A concurrent request with the same key committed first: answer with its incident.
-        return _open(svc, principal, command, idempotency_key, request_hash)
 
 
 def _submitted(command: OpenIncident) -> dict[str, Any]:
@@ -214,13 +210,14 @@ def visible_incident(session: Session, principal: Principal, number: str) -> Inc
     return incident
 
 
-def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[IncidentView, bool]:
+def _open(svc, principal, command, key) -> tuple[IncidentView, bool]:
     with svc.db.unit_of_work() as uow:
         session = uow.session
-        if idempotency_key:
-            earlier = _earlier_request(session, principal, idempotency_key, request_hash)
-            if earlier is not None:
-                return incident_view(session, earlier, svc.now()), True
+        earlier = idempotency.earlier(session, principal, key)
+        if earlier is not None:
+            return incident_view(
+                session, session.get(Incident, earlier.incident_id), svc.now()
+            ), True
         now = svc.now()
         reporter = _reporter(session, principal, command)
         name = command.reporter_name or reporter.display_name
@@ -250,17 +247,7 @@ def _open(svc, principal, command, idempotency_key, request_hash) -> tuple[Incid
         incident = _new_incident(
             session, principal, command, reporter, name, contact, reported_at, now
         )
-        if idempotency_key:
-            session.add(
-                IdempotencyKey(
-                    user_id=principal.user_id,
-                    key=idempotency_key,
-                    request_hash=request_hash,
-                    incident_id=incident.id,
-                    created_at=now,
-                )
-            )
-            session.flush()
+        idempotency.remember(session, principal, key, now, incident_id=incident.id)
         _start_lifecycle(svc, session, principal, command, incident, reporter)
         view = incident_view(session, incident, svc.now())
         uow.commit()
@@ -317,7 +304,7 @@ def _start_lifecycle(svc, session, principal, command, incident: Incident, repor
         at=incident.created_at,
         actor=principal,
         incident_id=incident.id,
-        data=_jsonable(command) | {"number": incident.number, "reporter": reporter.username},
+        data=_submitted(command) | {"number": incident.number, "reporter": reporter.username},
     )
     # Every variable is present, None when the reporter left it out: the
     # process's expressions may read them before triage sets them.
@@ -354,30 +341,3 @@ def _reporter(session: Session, principal: Principal, command: OpenIncident) -> 
             )
         return user
     return session.get(User, principal.user_id)
-
-
-def _earlier_request(session, principal, key, request_hash) -> Incident | None:
-    row = session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.user_id == principal.user_id, IdempotencyKey.key == key
-        )
-    )
-    if row is None:
-        return None
-    if row.request_hash != request_hash:
-        raise InvalidInput(
-            "this Idempotency-Key was already used with a different request body",
-            [FieldError("Idempotency-Key", "use a new key for a different request", "headers")],
-        )
-    return session.get(Incident, row.incident_id)
-
-
-def _jsonable(command: OpenIncident) -> dict:
-    return {
-        key: value.isoformat() if isinstance(value, datetime) else value
-        for key, value in asdict(command).items()
-    }
-
-
-def _request_hash(command: OpenIncident) -> str:
-    return hashlib.sha256(json.dumps(_jsonable(command), sort_keys=True).encode()).hexdigest()

@@ -22,9 +22,11 @@ from ..models import (
     ProcessVersion,
 )
 from ..workflow import diagram
-from . import execution, versions
+from . import execution, idempotency, versions
 from .context import Services
 from .views import InstanceView, instance_view
+
+START_PROCESS = "start_process"
 
 
 @dataclass(frozen=True)
@@ -114,22 +116,41 @@ def list_processes(svc: Services, principal: Principal) -> list[ProcessView]:
 
 
 def start_process(
-    svc: Services, principal: Principal, process_id: str, data: dict[str, Any]
-) -> InstanceView:
-    """Start any deployed process with data. Incidents are opened through `open_incident`."""
+    svc: Services,
+    principal: Principal,
+    process_id: str,
+    data: dict[str, Any],
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[InstanceView, bool]:
+    """Start any deployed process with data (incidents are opened through
+    `open_incident`); and whether this answers a retry with the same key."""
     if not access.may_start_processes(principal):
         raise Forbidden("only integrators, process owners and admins may start processes directly")
     if process_id in STARTED_FOR_AN_INCIDENT:
         raise InvalidInput(STARTED_FOR_AN_INCIDENT[process_id])
     if not isinstance(data, dict):
         raise InvalidInput("the process data must be a JSON object")
+    key = idempotency.key(idempotency_key, START_PROCESS, {"process": process_id, "data": data})
+    return idempotency.once(key, lambda: _start(svc, principal, process_id, data, key))
+
+
+def _start(svc, principal, process_id, data, key) -> tuple[InstanceView, bool]:
     with svc.db.unit_of_work() as uow:
+        session = uow.session
+        earlier = idempotency.earlier(session, principal, key)
+        if earlier is not None:
+            instance = session.get(ProcessInstance, earlier.result["instance_id"])
+            return instance_view(session, instance, _visible_data(svc, session, instance)), True
         instance, run = execution.start(
-            svc, uow.session, process_id=process_id, data=data, actor=principal
+            svc, session, process_id=process_id, data=data, actor=principal
         )
-        view = instance_view(uow.session, instance, run.execution.snapshot().data)
+        idempotency.remember(
+            session, principal, key, svc.now(), result={"instance_id": instance.id}
+        )
+        view = instance_view(session, instance, run.execution.snapshot().data)
         uow.commit()
-        return view
+        return view, False
 
 
 def get_instance(svc: Services, principal: Principal, instance_id: int) -> InstanceView:
@@ -141,8 +162,12 @@ def get_instance(svc: Services, principal: Principal, instance_id: int) -> Insta
         data: dict[str, Any] = {}
         if access.sees_everything(principal) or instance.started_by_id == principal.user_id:
             # Process variables hold agents' working notes; reporters see the incident instead.
-            data = execution.peek(svc, session, instance).snapshot().data
+            data = _visible_data(svc, session, instance)
         return instance_view(session, instance, data)
+
+
+def _visible_data(svc, session, instance) -> dict[str, Any]:
+    return execution.peek(svc, session, instance).snapshot().data
 
 
 def _may_see(session, principal: Principal, instance: ProcessInstance) -> bool:
@@ -247,6 +272,15 @@ def list_deployments(svc: Services, principal: Principal) -> list[DeploymentView
     with svc.db.read() as uow:
         rows = uow.session.scalars(select(Deployment).order_by(Deployment.id.desc())).all()
         return [DeploymentView(d.id, d.created_at, d.created_by, d.summary) for d in rows]
+
+
+def get_deployment(svc: Services, principal: Principal, deployment_id: int) -> DeploymentView:
+    _require_definitions(principal)
+    with svc.db.read() as uow:
+        row = uow.session.get(Deployment, deployment_id) if deployment_id <= MAX_ID else None
+        if row is None:
+            raise NotFound(f"no deployment {deployment_id}")
+        return DeploymentView(row.id, row.created_at, row.created_by, row.summary)
 
 
 def _require_definitions(principal: Principal) -> None:

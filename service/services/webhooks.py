@@ -16,7 +16,7 @@ from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound
 from ..domain.numbering import MAX_ID
 from ..models import Delivery, WebhookSubscription
 from ..notify import webhook
-from . import audit
+from . import audit, idempotency
 from .context import Services
 from .outbox import CANCELLED, PENDING
 from .paging import offset_of
@@ -24,6 +24,7 @@ from .paging import offset_of
 # Event patterns: dotted names with shell wildcards (`incident.*`, `sla.*`, `*`).
 _PATTERN = re.compile(r"^[a-z0-9_.*?\[\]-]{1,64}$")
 MAX_PATTERNS = 50
+CREATE_WEBHOOK = "create_webhook"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,10 @@ def create(
     events: list[str],
     description: str | None,
     secret: str | None,
-) -> SubscriptionView:
+    idempotency_key: str | None = None,
+) -> tuple[SubscriptionView, bool]:
+    """The new subscription with its secret; and whether this answers a retry (the same
+    `idempotency_key`), which shows the same secret again."""
     _require_admin(principal)
     errors = []
     if problem := webhook.check_url(url, svc.settings.webhook_hosts):
@@ -61,9 +65,21 @@ def create(
     ]
     if errors:
         raise InvalidInput("the subscription is not valid", errors)
+    request = {"url": url, "events": events, "description": description, "secret": secret}
+    key = idempotency.key(idempotency_key, CREATE_WEBHOOK, request)
+    return idempotency.once(
+        key, lambda: _create(svc, principal, url, events, description, secret, key)
+    )
+
+
+def _create(svc, principal, url, events, description, secret, key):
     now = svc.now()
     with svc.db.unit_of_work() as uow:
         session = uow.session
+        earlier = idempotency.earlier(session, principal, key)
+        if earlier is not None:
+            row = session.get(WebhookSubscription, earlier.result["subscription_id"])
+            return _view(row, with_secret=True), True
         row = WebhookSubscription(
             url=url,
             events=list(dict.fromkeys(events)),
@@ -81,9 +97,10 @@ def create(
             actor=principal,
             data={"subscription_id": row.id, "url": url, "events": row.events},
         )
+        idempotency.remember(session, principal, key, now, result={"subscription_id": row.id})
         view = _view(row, with_secret=True)
         uow.commit()
-        return view
+        return view, False
 
 
 def list_subscriptions(
