@@ -11,6 +11,7 @@ from . import (
     breaches,
     contract,
     deployments,
+    docs,
     errors,
     health,
     incidents,
@@ -62,3 +63,6 @@ def register(app: Flask) -> None:
     auth.register(app)
     for module in _MODULES:
         api.register_blueprint(module.blp)
+    # The browsable reference: a plain blueprint, outside the document it shows.
+    app.extensions[docs.API_EXTENSION] = api
+    app.register_blueprint(docs.blp)

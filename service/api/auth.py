@@ -8,14 +8,14 @@ from ..services import users
 from .context import services
 
 PUBLIC_ENDPOINTS = frozenset({"health.health"})
-# The web pages sign in with a session cookie (service.web.auth).
-WEB_BLUEPRINT = "web"
+# The web pages and the browsable reference sign in with a session cookie.
+SESSION_BLUEPRINTS = frozenset({"web", "docs"})
 
 
 def register(app: Flask) -> None:
     @app.before_request
     def _authenticate():
-        if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == WEB_BLUEPRINT:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in SESSION_BLUEPRINTS:
             return None
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")

@@ -19,6 +19,8 @@ from .context import Services
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 SESSION_KEY = "session-signing-key"
+# The session cookie's entry that names the signed-in user.
+SESSION_USER = "user_id"
 _HASHER = PasswordHasher()
 # Verified against when the user is unknown, so that a wrong name costs as much
 # time as a wrong password and names cannot be told apart by the answer's speed.

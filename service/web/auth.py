@@ -13,7 +13,7 @@ from ..services.context import EXTENSION, Services
 BLUEPRINT = "web"
 # Pages that work without signing in.
 OPEN_ENDPOINTS = frozenset({f"{BLUEPRINT}.login", f"{BLUEPRINT}.static"})
-USER_KEY = "user_id"
+USER_KEY = sign_in.SESSION_USER
 
 
 def services() -> Services:

@@ -137,3 +137,19 @@ def test_reporter_to_l1_to_l2_and_back_to_the_reporter(server, browser):
     assert alice.locator("figure.diagram svg").count() == 1
     assert alice.locator("figure.diagram svg .completed").count() > 0
     shot(alice, "07-closed-with-diagram")
+
+
+def test_the_api_reference_renders_in_the_browser_under_its_policy(server, browser):
+    alice = person(browser, server, "alice")
+    refused = []
+    alice.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security" in message.text else None
+        ),
+    )
+    alice.goto("/api/docs")
+    alice.wait_for_selector("text=openIncident", timeout=20_000)
+    assert alice.locator(".opblock").count() > 40
+    assert refused == []
+    shot(alice, "api-reference")
