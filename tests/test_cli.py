@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -20,6 +16,7 @@ from sqlalchemy import create_engine, text
 from service.cli import main
 from service.services.users import hash_token
 from tests.conftest import FORMS, PROCESSES
+from tests.served import serving
 
 
 @pytest.fixture
@@ -75,12 +72,6 @@ def test_users_and_tokens(run, database_url):
     assert run("token", "create", "nobody").exit_code == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str, token: str | None = None):
     request = urllib.request.Request(url)
     if token:
@@ -91,32 +82,9 @@ def _get(url: str, token: str | None = None):
 
 def test_serve_on_a_fresh_sqlite_database(tmp_path):
     """The README's start: serve creates and migrates the database and deploys the processes."""
-    env = {
-        **os.environ,
-        "INCIDENT_DESK_DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3",
-        "INCIDENT_DESK_LOG_LEVEL": "WARNING",
-    }
     cli = [sys.executable, "-m", "service.cli"]
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, body = _get(f"http://127.0.0.1:{port}/health")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stderr.read().decode()) from None
-                time.sleep(0.1)
-        assert (status, body) == (200, {"status": "ok", "database": "ok"})
+    with serving(tmp_path) as (port, env):
+        assert _get(f"http://127.0.0.1:{port}/health") == (200, {"status": "ok", "database": "ok"})
         subprocess.run(
             [*cli, "user", "add", "olga", "--group", "process-owner"], env=env, check=True
         )
@@ -132,10 +100,6 @@ def test_serve_on_a_fresh_sqlite_database(tmp_path):
             "service_request",
         }
         assert Path(tmp_path, "desk.sqlite3").exists()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        server.stderr.close()
 
 
 def test_deploy_reports_versions_and_problems(run, tmp_path):

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,7 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from service.logs import WithoutData
-from tests.test_cli import _free_port
+from tests.served import serving
 
 NAME = "Zoltana Quirinus-Vell"
 ADDRESS = "zoltana.qv@mailbox.example"
@@ -62,72 +59,46 @@ def test_a_full_run_logs_none_of_the_reporters_data(tmp_path):
                 "raise ValueError(f'cannot convert for {reporter_name} {reporter_contact}')",
             )
         (processes / source.name).write_text(content)
-    env = {
-        **os.environ,
-        "INCIDENT_DESK_DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3",
-        "INCIDENT_DESK_PROCESSES": str(processes),
-        "INCIDENT_DESK_LOG_LEVEL": "DEBUG",
-    }
     cli = [sys.executable, "-m", "service.cli"]
-    port = _free_port()
-    with log_file.open("wb") as log:
-        server = subprocess.Popen(
-            [*cli, "serve", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            _wait_for(port, server)
-            run = lambda *args: subprocess.run(  # noqa: E731
-                [*cli, *args], env=env, check=True, capture_output=True, text=True
-            ).stdout.strip()
-            run("user", "add", "zoltana", "--display-name", NAME, "--contact", ADDRESS)
-            run("user", "add", "alice", "--group", "L1")
-            rita, alice = run("token", "create", "zoltana"), run("token", "create", "alice")
+    with (
+        log_file.open("wb") as log,
+        serving(
+            tmp_path,
+            output=log,
+            INCIDENT_DESK_PROCESSES=str(processes),
+            INCIDENT_DESK_LOG_LEVEL="DEBUG",
+        ) as (port, env),
+    ):
+        run = lambda *args: subprocess.run(  # noqa: E731
+            [*cli, *args], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        run("user", "add", "zoltana", "--display-name", NAME, "--contact", ADDRESS)
+        run("user", "add", "alice", "--group", "L1")
+        rita, alice = run("token", "create", "zoltana"), run("token", "create", "alice")
 
-            status, incident = _call(
-                port, "POST", "/api/incidents", rita, {"title": WORDS, "description": WORDS}
-            )
-            assert status == 201, incident
-            number = incident["number"]
-            query = urllib.parse.quote(WORDS)
-            assert _call(port, "GET", f"/api/incidents?text={query}", alice)[0] == 200
-            assert _call(port, "GET", "/api/incidents?reporter=zoltana", alice)[0] == 200
-            status, _ = _call(
-                port, "POST", f"/api/incidents/{number}/comments", rita, {"body": REPLY}
-            )
-            assert status == 201
-            task = incident["open_tasks"][0]["id"]
-            status, failed = _call(
-                port,
-                "POST",
-                f"/api/tasks/{task}/complete",
-                alice,
-                {"kind": "request", "category": "access", "symptoms": WORDS},
-            )
-            assert status == 422 and NAME in failed["message"]  # the user is told, the log not
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        status, incident = _call(
+            port, "POST", "/api/incidents", rita, {"title": WORDS, "description": WORDS}
+        )
+        assert status == 201, incident
+        number = incident["number"]
+        query = urllib.parse.quote(WORDS)
+        assert _call(port, "GET", f"/api/incidents?text={query}", alice)[0] == 200
+        assert _call(port, "GET", "/api/incidents?reporter=zoltana", alice)[0] == 200
+        status, _ = _call(port, "POST", f"/api/incidents/{number}/comments", rita, {"body": REPLY})
+        assert status == 201
+        task = incident["open_tasks"][0]["id"]
+        status, failed = _call(
+            port,
+            "POST",
+            f"/api/tasks/{task}/complete",
+            alice,
+            {"kind": "request", "category": "access", "symptoms": WORDS},
+        )
+        assert status == 422 and NAME in failed["message"]  # the user is told, the log not
     written = log_file.read_text(errors="replace")
     assert "GET /api/incidents " in written  # the log was written, requests included
     for secret in SECRETS:
         assert secret not in written, (secret, _around(written, secret))
-
-
-def _wait_for(port, server) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
-                return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("the server did not start") from None
-            time.sleep(0.1)
 
 
 def _around(text: str, secret: str) -> str:

@@ -8,66 +8,26 @@ answering fails the test instead of hanging it.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import os
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_cli import _free_port
+from tests.served import answers as _answers
+from tests.served import free_port as _free_port
+from tests.served import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or (
     Path("/usr/sbin/nginx") if Path("/usr/sbin/nginx").exists() else None
 )
 SLOW = 16
-
-
-@contextlib.contextmanager
-def serving(tmp_path: Path, **env):
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "INCIDENT_DESK_DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3",
-        "INCIDENT_DESK_LOG_LEVEL": "WARNING",
-        "INCIDENT_DESK_MODELER_CHECK": "false",
-        **env,
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=environment,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not _answers(f"http://127.0.0.1:{port}/health"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("the server did not start")
-            time.sleep(0.1)
-        yield port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def _answers(url: str, context=None, timeout=2.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout, context=context) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def slow_clients(port: int, wrap=None) -> list[socket.socket]:
@@ -86,7 +46,7 @@ def slow_clients(port: int, wrap=None) -> list[socket.socket]:
 
 
 def test_slow_clients_do_not_stop_the_embedded_server(tmp_path):
-    with serving(tmp_path) as port:
+    with serving(tmp_path) as (port, _):
         held = slow_clients(port)
         try:
             for _ in range(5):
@@ -108,7 +68,7 @@ def test_the_nginx_config_serves_over_tls_and_holds_slow_clients(tmp_path):
     certificate.private_key_and_cert_chain_pem.write_to_path(str(chain))
     certificate.private_key_pem.write_to_path(str(key))
     https_port, http_port = _free_port(), _free_port()
-    with serving(tmp_path, INCIDENT_DESK_PROXY_HOPS="1") as service_port:
+    with serving(tmp_path, INCIDENT_DESK_PROXY_HOPS="1") as (service_port, _):
         site = (ROOT / "deploy" / "nginx.conf").read_text()
         for old, new in {
             "/etc/ssl/incident-desk/fullchain.pem": str(chain),
