@@ -21,6 +21,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import re
 import socket
 import time
 import urllib.error
@@ -67,6 +68,8 @@ def check_url(url: str, allowed_hosts: Collection[str] = ()) -> str | None:
         return "needs a host"
     if parts.username or parts.password:
         return "must not carry credentials; the signature authenticates us"
+    if not _HOST.fullmatch(_ascii(parts.hostname)):
+        return "has a host name that is not valid"
     try:
         public_address(parts.hostname, port or _PORTS[parts.scheme], allowed_hosts)
     except NotPublic as exc:
@@ -74,6 +77,17 @@ def check_url(url: str, allowed_hosts: Collection[str] = ()) -> str | None:
     except OSError:
         pass
     return None
+
+
+# A DNS name (after IDNA) or an address: letters, digits, hyphens and dots, or an IPv6 literal.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?|[0-9A-Fa-f:.]+")
+
+
+def _ascii(host: str) -> str:
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
 
 
 _PORTS = {"http": 80, "https": 443}
@@ -88,9 +102,10 @@ def public_address(host: str, port: int, allowed_hosts: Collection[str] = ()) ->
         return found[0]
     for address in found:
         if not is_public(address):
+            named = f"{address} is" if host == address else f"{host} is {address},"
             raise NotPublic(
-                f"{host} is {address}, not a public address (loopback, private, link-local "
-                "and reserved addresses are refused unless the host is allowed by name)"
+                f"{named} not a public address (loopback, private, link-local and reserved "
+                "addresses are refused unless the host is allowed by name)"
             )
     return found[0]
 

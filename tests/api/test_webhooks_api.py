@@ -114,3 +114,10 @@ def test_a_host_allowed_by_name_may_be_inside(api, svc):
         assert api.adam.post("/api/webhooks", json=HOOK | {"url": url}).status_code == 201
     refused = api.adam.post("/api/webhooks", json=HOOK | {"url": "http://10.0.0.6/hook"})
     assert refused.status_code == 422
+
+
+def test_a_host_name_that_cannot_be_one_is_refused(api):
+    for url in ("http://a..b/hook", "http://exa mple.org/hook", "http://" + "a" * 70 + ".org/"):
+        answer = api.adam.post("/api/webhooks", json=HOOK | {"url": url})
+        assert answer.status_code == 422, url
+        assert answer.json["errors"][0]["message"] == "has a host name that is not valid"
