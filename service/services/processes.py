@@ -237,6 +237,17 @@ def version_diagram(svc: Services, principal: Principal, process_id: str, versio
 
 def instance_diagram(svc: Services, principal: Principal, instance_id: int) -> bytes:
     """The diagram of the instance's version, with where it has been and where it waits."""
+    return instance_picture(svc, principal, instance_id).svg
+
+
+@dataclass(frozen=True)
+class Picture:
+    svg: bytes
+    # The first step it waits at, in the picture's pixels (left, top, width, height).
+    focus: tuple[float, float, float, float] | None
+
+
+def instance_picture(svc: Services, principal: Principal, instance_id: int) -> Picture:
     _require_definitions(principal)
     with svc.db.read() as uow:
         session = uow.session
@@ -246,8 +257,10 @@ def instance_diagram(svc: Services, principal: Principal, instance_id: int) -> b
         process_id = instance.process_id
         source = versions.bpmn_file(instance.version)
         trail = execution.peek(svc, session, instance).trail()
-    return diagram.render(
-        diagram.layout_of(source, process_id), states=trail.states, taken=trail.taken
+    layout = diagram.layout_of(source, process_id)
+    return Picture(
+        diagram.render(layout, states=trail.states, taken=trail.taken),
+        diagram.focus(layout, trail.states),
     )
 
 

@@ -12,7 +12,7 @@ from ..services.context import EXTENSION, Services
 
 BLUEPRINT = "web"
 # Pages that work without signing in.
-OPEN_ENDPOINTS = frozenset({f"{BLUEPRINT}.login", f"{BLUEPRINT}.static"})
+OPEN_ENDPOINTS = frozenset({f"{BLUEPRINT}.login", f"{BLUEPRINT}.static", f"{BLUEPRINT}.favicon"})
 USER_KEY = sign_in.SESSION_USER
 
 

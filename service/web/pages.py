@@ -22,7 +22,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from ..domain import access
-from ..domain.enums import Channel
+from ..domain.enums import REPORTER_LANE, Channel
 from ..domain.errors import (
     DomainError,
     InvalidInput,
@@ -33,7 +33,7 @@ from ..domain.errors import (
 from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
-from . import auth, charts, task_forms
+from . import auth, charts, task_forms, timeline
 from .auth import services
 from .forms import ActionForm, CommentForm, NewIncidentForm, PeriodForm, SignInForm
 
@@ -89,9 +89,33 @@ def _page_policy(response):
     return response
 
 
+@blp.context_processor
+def _navigation():
+    def may_see_overview() -> bool:
+        # Only group leads and admins get the overview (others would meet a 403).
+        if "may_see_overview" not in g:
+            g.may_see_overview = bool(g.principal) and reports.may_read_reports(
+                services(), g.principal
+            )
+        return g.may_see_overview
+
+    return {"may_see_overview": may_see_overview}
+
+
+@blp.route("/favicon.ico")
+def favicon():
+    # Browsers ask for it unasked, signed in or not; the icon is in the assets.
+    return redirect(url_for(".static", filename="favicon.svg"), code=301)
+
+
 @blp.app_template_filter("when")
 def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+@blp.app_template_filter("event_title")
+def _event_title(event) -> str:
+    return timeline.title(event.type, event.data)
 
 
 @blp.app_template_filter("left")
@@ -278,6 +302,9 @@ def _period(svc):
     # Whole days in UTC; "to" counts its own day.
     end = _day(form.end.data, days=1) if form.end.data else svc.now()
     start = _day(form.start.data) if form.start.data else end - timedelta(days=30)
+    # The fields show the period that applies, chosen or not.
+    form.start.data = start.date()
+    form.end.data = (end - timedelta(microseconds=1)).date()
     return form, start, end
 
 
@@ -328,20 +355,31 @@ def new_incident():
 def incident(number: str):
     svc = services()
     view = incidents.get_incident(svc, g.principal, number)
-    diagram = None
+    diagram = focus = None
     if view.instance is not None and access.sees_everything(g.principal):
         # Drawn on the server from the BPMN DI, every name in it escaped (see
         # service.workflow.diagram); the page's policy runs no script either way.
-        drawing = processes.instance_diagram(svc, g.principal, view.instance.id).decode()
+        picture = processes.instance_picture(svc, g.principal, view.instance.id)
+        drawing = picture.svg.decode()
         # Inside HTML an XML declaration is noise.
         drawing = drawing.split("?>", 1)[1] if drawing.startswith("<?xml") else drawing
-        diagram = Markup(drawing)  # noqa: S704
+        diagram, focus = Markup(drawing), picture.focus  # noqa: S704
+    # A reporter follows the other steps but can open only their own (a link to an
+    # agent's task would be a 404 for them).
+    workable = {
+        t.id
+        for t in view.open_tasks
+        if access.sees_everything(g.principal)
+        or (t.lane == REPORTER_LANE and view.reporter == g.principal.username)
+    }
     return render_template(
         "incident.html",
         incident=view,
         events=incidents.list_events(svc, g.principal, number),
         comments=comments.list_comments(svc, g.principal, number),
         diagram=diagram,
+        focus=focus,
+        workable=workable,
         form=CommentForm(),
         agent=access.sees_everything(g.principal),
     )

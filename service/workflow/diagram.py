@@ -288,6 +288,16 @@ def render(
     return etree.tostring(svg, xml_declaration=True, encoding="UTF-8")
 
 
+def focus(layout: Layout, states: Mapping[str, str]) -> tuple[float, float, float, float] | None:
+    """Where the first waiting step lies in the drawing, as (left, top, width, height) in
+    the picture's own pixels, so a page can scroll a wide diagram to it without script."""
+    min_x, min_y, _, _ = layout.box
+    for shape in layout.shapes:
+        if states.get(shape.element_id) == "active" and shape.kind not in ("participant", "lane"):
+            return (shape.x - min_x + MARGIN, shape.y - min_y + MARGIN, shape.w, shape.h)
+    return None
+
+
 def _sub(parent, tag: str, **attributes) -> etree._Element:
     element = etree.SubElement(parent, f"{{{SVG}}}{tag}")
     for key, value in attributes.items():
