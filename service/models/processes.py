@@ -63,10 +63,7 @@ class DecisionVersion(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (
-        UniqueConstraint("decision_id", "version"),
-        UniqueConstraint("decision_id", "content_hash"),
-    )
+    __table_args__ = (UniqueConstraint("decision_id", "version"),)
 
 
 class ProcessVersionFile(Base):
@@ -96,8 +93,9 @@ class ProcessVersion(Base):
     )
 
     __table_args__ = (
+        # The content hash is not unique: a rollback deploys the files of an older
+        # version again as a new one.
         UniqueConstraint("process_id", "version"),
-        UniqueConstraint("process_id", "content_hash"),
     )
 
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..domain import access
@@ -266,15 +266,18 @@ def _content_hash(names, files: dict[str, SourceFile]) -> str:
 def _process_version(svc, session, process, files, rows, now, actor) -> DeployedVersion:
     names = set(process.files) | set(process.forms)
     content_hash = _content_hash(names, files)
-    existing = session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_id == process.process_id,
-            ProcessVersion.content_hash == content_hash,
-        )
-    )
-    if existing is not None:
-        return DeployedVersion(process.process_id, existing.version, content_hash, False)
-    number = _next_version(session, ProcessVersion, ProcessVersion.process_id, process.process_id)
+    # Only the live (latest) version counts as "unchanged": files equal to an older
+    # version make a new one, so deploying old files is a rollback that takes effect
+    # (new incidents start on the latest version).
+    latest = session.execute(
+        select(ProcessVersion.version, ProcessVersion.content_hash)
+        .where(ProcessVersion.process_id == process.process_id)
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.content_hash == content_hash:
+        return DeployedVersion(process.process_id, latest.version, content_hash, False)
+    number = latest.version + 1 if latest is not None else 1
     session.add(
         ProcessVersion(
             process_id=process.process_id,
@@ -299,18 +302,17 @@ def _decision_versions(session, files, rows, now, actor) -> list[DeployedDecisio
         root = read_xml(source)
         for decision in root.iterfind("{*}decision"):
             decision_id = decision.get("id")
-            existing = session.scalar(
-                select(DecisionVersion).where(
-                    DecisionVersion.decision_id == decision_id,
-                    DecisionVersion.content_hash == source.sha256,
-                )
-            )
-            if existing is not None:
-                found.append(DeployedDecision(decision_id, existing.version, False))
+            # As for processes: unchanged only against the latest version.
+            latest = session.execute(
+                select(DecisionVersion.version, DecisionVersion.content_hash)
+                .where(DecisionVersion.decision_id == decision_id)
+                .order_by(DecisionVersion.version.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and latest.content_hash == source.sha256:
+                found.append(DeployedDecision(decision_id, latest.version, False))
                 continue
-            number = _next_version(
-                session, DecisionVersion, DecisionVersion.decision_id, decision_id
-            )
+            number = latest.version + 1 if latest is not None else 1
             session.add(
                 DecisionVersion(
                     decision_id=decision_id,
@@ -325,7 +327,3 @@ def _decision_versions(session, files, rows, now, actor) -> list[DeployedDecisio
             found.append(DeployedDecision(decision_id, number, True))
     session.flush()
     return found
-
-
-def _next_version(session, model, key_column, key) -> int:
-    return (session.scalar(select(func.max(model.version)).where(key_column == key)) or 0) + 1

@@ -102,15 +102,25 @@ def test_a_changed_decision_table_versions_only_what_uses_it(api):
     old = api.alice.get(f"/api/incidents/{old['number']}").json
     assert (old["instance"]["version"], old["resolution_target"]) == (1, "PT24H")
 
-    # Deploying the old table again makes no third version: version 1 is that content.
+    # Deploying the old table again is a rollback: a third version with the first's
+    # content, on which new incidents start.
     again = deploy(api.olga, {"sla.dmn": SLA})
     assert again.status_code == 201
     assert {(p["process_id"], p["version"], p["created"]) for p in again.json["processes"]} == {
-        ("incident", 1, False),
+        ("incident", 3, True),
         ("service_request", 1, False),
         ("call", 1, False),
         ("data_breach", 1, False),
     }
+    assert ("sla_targets", 3, True) in {
+        (d["decision_id"], d["version"], d["created"]) for d in again.json["decisions"]
+    }
+    versions = api.olga.get("/api/processes/incident/versions").json
+    assert versions[0]["content_hash"] == versions[2]["content_hash"]
+    rolled_back = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)
+    assert (rolled_back["instance"]["version"], rolled_back["resolution_target"]) == (3, "PT24H")
+    # And the same files once more change nothing.
+    assert deploy(api.olga, {"sla.dmn": SLA}).json["changed"] is False
 
 
 def test_the_deployed_bytes_come_back_unchanged(api):
