@@ -156,3 +156,30 @@ def test_every_user_task_of_every_shipped_process_completes_from_its_page(
     # Every form in forms/ is some shipped task's, and each was rendered and sent.
     assert {form for _, _, form in shipped} == {p.name for p in FORMS.glob("*-schema.json")}
     assert {form for _, form in drive.done} == {form for _, _, form in shipped}
+
+
+def test_a_date_time_that_is_no_date_time_is_named_on_its_field_and_kept(api, team, pages):
+    number = _open(api, impact="high", urgency="high")
+    drive = Drive(team, pages, None, False)
+    l3 = drive.ready(number, "triage")
+    complete = team.alice.post(
+        f"/api/tasks/{l3['id']}/complete",
+        json={"kind": "incident", "category": "email", "impact": "high", "urgency": "high"},
+    )
+    assert complete.status_code == 200, complete.json
+    l3 = drive.ready(number, "l3_resolve")
+    assert team.carol.post(f"/api/tasks/{l3['id']}/claim").status_code == 200
+    assert team.carol.post(f"/api/incidents/{number}/calls").status_code == 201
+    arrange = drive.ready(number, "arrange_call")
+    carol = pages("carol")
+    carol.get(f"/tasks/{arrange['id']}")
+    answer = carol.post(
+        f"/tasks/{arrange['id']}",
+        {"call_at": "tomorrow 3pm", "medium": "phone", "join": "+30 210 555 0100"},
+    )
+    assert answer.status_code == 422
+    page = lxml.html.fromstring(answer.get_data(as_text=True))
+    [message] = page.xpath("//div[@id='e-call_at']/p")
+    assert "not a date and time" in message.text_content()
+    assert page.xpath("//input[@name='call_at']/@value") == ["tomorrow 3pm"]
+    assert page.xpath("//input[@name='join']/@value") == ["+30 210 555 0100"]
