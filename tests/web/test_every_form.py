@@ -5,6 +5,8 @@ and sent with its CSRF token; the task must be completed, never answered with 42
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import timedelta
 
 import lxml.etree
@@ -183,3 +185,55 @@ def test_a_date_time_that_is_no_date_time_is_named_on_its_field_and_kept(api, te
     assert "not a date and time" in message.text_content()
     assert page.xpath("//input[@name='call_at']/@value") == ["tomorrow 3pm"]
     assert page.xpath("//input[@name='join']/@value") == ["+30 210 555 0100"]
+
+
+def test_rows_are_added_on_the_page_without_script_and_empty_ones_are_dropped(api, team, pages):
+    schema = json.loads((FORMS / "triage-schema.json").read_bytes())
+    schema["properties"]["witnesses"] = {
+        "type": "array",
+        "title": "Who else saw it",
+        "items": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "title": "Name"},
+                "team": {"type": "string", "title": "Team", "enum": ["sales", "support"]},
+            },
+        },
+    }
+    answer = team.olga.post(
+        "/api/deployments",
+        data={"files": [(io.BytesIO(json.dumps(schema).encode()), "triage-schema.json")]},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 201, answer.json
+    number = _open(api)
+    task = Drive(team, pages, None, False).ready(number, "triage")
+    alice = pages("alice")
+    page = lxml.html.fromstring(alice.get(f"/tasks/{task['id']}").get_data(as_text=True))
+    assert page.xpath("//input[@name='witnesses[0][name]']")  # one empty row to type into
+    assert not page.xpath("//input[@name='witnesses[1][name]']")
+    typed = {"kind": "incident", "category": "email", "impact": "low", "urgency": "low"}
+    added = alice.post(
+        f"/tasks/{task['id']}",
+        typed | {"witnesses[0][name]": "Ann", "__rows:witnesses": "1", "__add": "witnesses"},
+    )
+    assert added.status_code == 200  # drawn again, not sent
+    page = lxml.html.fromstring(added.get_data(as_text=True))
+    assert page.xpath("//input[@name='witnesses[0][name]']/@value") == ["Ann"]
+    assert page.xpath("//input[@name='witnesses[1][name]']/@value") == [""]
+    assert page.xpath("//select[@name='category']/option[@selected]/@value") == ["email"]
+    assert api.alice.get(f"/api/tasks/{task['id']}").json["task"]["state"] == "ready"
+    done = alice.post(
+        f"/tasks/{task['id']}",
+        typed
+        | {
+            "witnesses[0][name]": "Ann",
+            "witnesses[0][team]": "sales",
+            "witnesses[1][name]": "",
+            "__rows:witnesses": "2",
+        },
+    )
+    assert done.status_code == 302, done.get_data(as_text=True)
+    instance = team.adam.get(f"/api/instances/{task['instance_id']}").json
+    assert instance["data"]["witnesses"] == [{"name": "Ann", "team": "sales"}]
