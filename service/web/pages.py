@@ -222,6 +222,7 @@ def task(task_id: str):
         fields=form.fields,
         general=general + form.general,
         add_row=task_forms.ADD_ROW,
+        adds_rows=form.adds_rows,
         rows_prefix=task_forms.ROWS_PREFIX,
         earlier=earlier,
         action=ActionForm(),

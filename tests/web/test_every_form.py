@@ -213,6 +213,9 @@ def test_rows_are_added_on_the_page_without_script_and_empty_ones_are_dropped(ap
     page = lxml.html.fromstring(alice.get(f"/tasks/{task['id']}").get_data(as_text=True))
     assert page.xpath("//input[@name='witnesses[0][name]']")  # one empty row to type into
     assert not page.xpath("//input[@name='witnesses[1][name]']")
+    # Enter in a field presses the form's first button: "Complete", not "Add a row".
+    [form] = page.xpath("//form[.//button[@name='__add']]")
+    assert form.xpath(".//button")[0].text_content() == "Complete"
     typed = {"kind": "incident", "category": "email", "impact": "low", "urgency": "low"}
     added = alice.post(
         f"/tasks/{task['id']}",

@@ -56,6 +56,18 @@ class TaskForm:
     # Messages that belong to no field shown (the whole form, a field not rendered).
     general: list[str]
 
+    @property
+    def adds_rows(self) -> bool:
+        """Whether an "add a row" button is on the page."""
+
+        def any_addable(found: list[Field]) -> bool:
+            return any(
+                f.addable or any_addable(f.children) or any(any_addable(r) for r in f.rows)
+                for f in found
+            )
+
+        return any_addable(self.fields)
+
 
 def build(
     schema: dict[str, Any],
