@@ -156,9 +156,11 @@ def test_ui_title_description_help_and_placeholder():
             "ui:description": "Upper left of the invoice",
             "ui:help": "Eight letters",
             "ui:placeholder": "ABCD1234",
+            "ui:autofocus": True,
         }
     }
     built = fields(schema, ui)["code"]
+    assert built.autofocus
     assert (built.label, built.description, built.help, built.placeholder) == (
         "Invoice code",
         "Upper left of the invoice",

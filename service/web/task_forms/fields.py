@@ -45,6 +45,7 @@ class Field:
     readonly: bool = False
     disabled: bool = False
     placeholder: str | None = None
+    autofocus: bool = False
     children: list[Field] = field(default_factory=list)  # a group's fields
     rows: list[list[Field]] = field(default_factory=list)  # a list's rows, each its fields
     addable: bool = False
@@ -126,6 +127,7 @@ def _field(parts, title, spec, ui, shown_as) -> Field:
         readonly=bool(spec.get("readOnly") or ui.get("ui:readonly") or ui.get("ui:disabled")),
         disabled=bool(ui.get("ui:disabled")),
         placeholder=ui.get("ui:placeholder") or options.get("placeholder"),
+        autofocus=bool(ui.get("ui:autofocus")),
         attrs=_attrs(spec, options),
     )
 
