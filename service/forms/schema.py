@@ -179,6 +179,12 @@ def condition_text(
     return " and ".join(parts)
 
 
+def _part(rule: dict[str, Any], key: str) -> dict[str, Any]:
+    # A branch may be a boolean schema (`"then": false`): it requires nothing by name.
+    part = rule.get(key)
+    return part if isinstance(part, dict) else {}
+
+
 def _shown(labels: dict[Any, str], value: Any) -> str:
     for known, name in labels.items():
         if known == value and type(known) is type(value):
@@ -200,8 +206,8 @@ def conditions(schema: dict[str, Any], ui: dict[str, Any]) -> dict[str, list[str
         text = condition_text(rule["if"], fields, ui)
         if text is None:
             continue
-        note((rule.get("then") or {}).get("required"), f"Needed when {text}")
-        note((rule.get("else") or {}).get("required"), f"Needed unless {text}")
+        note(_part(rule, "then").get("required"), f"Needed when {text}")
+        note(_part(rule, "else").get("required"), f"Needed unless {text}")
     for name, needed in _property_dependencies(schema).items():
         note(
             needed,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from service.domain.errors import FieldError
@@ -187,6 +189,32 @@ def test_inputs_follow_the_format_and_type(spec, widget, typed, sent):
     assert parse(schema, {}, MultiDict({"x": typed})) == {"x": sent}
 
 
+@pytest.mark.parametrize(
+    "ui, widget, typed, sent",
+    [
+        ({"ui:widget": "checkbox"}, "checkbox", "true", True),
+        ({"ui:widget": "password"}, "password", "s3cret", "s3cret"),
+        ({"ui:widget": "markdown"}, "textarea", "**done**", "**done**"),
+        ({"ui:widget": "time"}, "time", "14:00", "14:00"),
+        ({"ui:widget": "a-widget-nobody-knows"}, "text", "as typed", "as typed"),
+    ],
+)
+def test_inputs_follow_the_ui_widget(ui, widget, typed, sent):
+    schema = obj(x={"type": "boolean"} if widget == "checkbox" else {"type": "string"})
+    assert fields(schema, {"x": ui})["x"].widget == widget
+    assert parse(schema, {"x": ui}, MultiDict({"x": typed})) == {"x": sent}
+    assert parse(schema, {"x": ui}, MultiDict()) == {}  # an unticked box is left out
+
+
+def test_boolean_schemas_in_conditions_and_fields_are_no_trouble():
+    schema = obj(a={"type": "string"}, b=True)
+    schema["if"] = {"properties": {"a": {"const": "x"}}}
+    schema["then"] = False
+    schema["else"] = True
+    assert list(fields(schema)) == ["a"]
+    assert unrenderable(schema, {}) == []
+
+
 def test_a_date_time_is_shown_in_utc_to_the_minute():
     schema = obj(at={"type": "string", "format": "date-time"})
     assert fields(schema, values={"at": "2026-03-02T15:30:00+01:00"})["at"].value == (
@@ -282,3 +310,55 @@ def test_what_the_page_cannot_render_is_found_by_keyword_and_pointer():
         ("oneOf", "/properties/either/oneOf", False),
         ("ui:widget", "/tags/ui:widget", True),
     }
+
+
+ROUND_TRIP = obj(
+    title={"type": "string"},
+    count={"type": "integer", "minimum": 0},
+    ok={"type": "boolean"},
+    level={"type": "integer", "oneOf": [{"const": 1, "title": "Low"}, {"const": 2}]},
+    kinds={"type": "array", "items": {"enum": ["a", "b", "c"]}},
+    tags={"type": "array", "items": {"type": "string"}},
+    contact={"type": "object", "properties": {"name": {"type": "string"}}},
+    people=ROWS["properties"]["people"],
+)
+_word = st.text(alphabet="abc xyz-1", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+def _sent_by_a_browser(found, into):
+    """What a browser sends for the fields as drawn (nothing typed, nothing changed)."""
+    for f in found:
+        if f.widget == "group":
+            _sent_by_a_browser(f.children, into)
+        elif f.widget == "rows":
+            for row in f.rows:
+                _sent_by_a_browser(row, into)
+        elif f.widget == "checkboxes":
+            into += [(f.name, value) for value in f.value]
+        elif f.value != "":
+            into.append((f.name, str(f.value)))
+    return into
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "title": _word,
+            "count": st.integers(min_value=0, max_value=10**6),
+            "ok": st.booleans(),
+            "level": st.sampled_from([1, 2]),
+            "kinds": st.lists(st.sampled_from("abc"), min_size=1, unique=True),
+            "tags": st.lists(_word, min_size=1, max_size=4),
+            "contact": st.fixed_dictionaries({"name": _word}),
+            "people": st.lists(
+                st.fixed_dictionaries({"name": _word}, optional={"age": st.integers(0, 120)}),
+                min_size=1,
+                max_size=3,
+            ),
+        },
+    )
+)
+def test_what_a_page_draws_comes_back_as_the_same_json(values):
+    drawn = build(ROUND_TRIP, {}, values).fields
+    assert parse(ROUND_TRIP, {}, MultiDict(_sent_by_a_browser(drawn, []))) == values
