@@ -157,6 +157,7 @@ def _report(result) -> None:
     for warning in result.warnings:
         where = ":".join(str(p) for p in (warning.file, warning.line) if p)
         element = f" [{warning.element_id}]" if warning.element_id else ""
+        element += f" [{warning.pointer}]" if warning.pointer else ""
         click.echo(f"warning: {where}{element}: {warning.message}", err=True)
     if not result.changed:
         click.echo("nothing changed")

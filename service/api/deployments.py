@@ -30,6 +30,8 @@ class ProblemSchema(ma.Schema):
     element_id = ma.fields.String(allow_none=True)
     line = ma.fields.Integer(allow_none=True)
     message = ma.fields.String()
+    keyword = ma.fields.String(metadata={"description": "in a form file: the keyword"})
+    pointer = ma.fields.String(metadata={"description": "in a form file: a JSON pointer"})
 
 
 class DeployedProcessSchema(ma.Schema):

@@ -26,6 +26,10 @@ class FieldErrorSchema(ma.Schema):
     message = ma.fields.String()
     element_id = ma.fields.String(allow_none=True, metadata={"description": "BPMN/DMN element"})
     line = ma.fields.Integer(allow_none=True, metadata={"description": "line in the file"})
+    keyword = ma.fields.String(metadata={"description": "in a form file: the keyword"})
+    pointer = ma.fields.String(
+        metadata={"description": "in a form file: a JSON pointer to the keyword"}
+    )
 
 
 class ErrorSchema(ma.Schema):
@@ -191,4 +195,7 @@ def problem_body(problem: domain.Problem) -> dict:
         "element_id": problem.element_id,
         "line": problem.line,
         "message": problem.message,
+        # Only form findings have them; other problems keep their shape.
+        **({"keyword": problem.keyword} if problem.keyword else {}),
+        **({"pointer": problem.pointer} if problem.pointer is not None else {}),
     }

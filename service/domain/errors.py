@@ -101,6 +101,9 @@ class Problem:
     message: str
     element_id: str | None = None
     line: int | None = None
+    # In a form file: the JSON Schema keyword and a JSON pointer to it.
+    keyword: str | None = None
+    pointer: str | None = None
 
 
 class DeploymentInvalid(DomainError):

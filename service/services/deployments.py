@@ -23,7 +23,7 @@ from ..domain import access
 from ..domain.access import Principal
 from ..domain.enums import REPORTER_LANE, Group
 from ..domain.errors import DeploymentInvalid, Forbidden, Problem, ProcessDefinitionError
-from ..forms import read_json
+from ..forms import SCHEMA_SUFFIX, UI_SUFFIX, read_json, unrenderable
 from ..models import DecisionVersion, Deployment, ProcessFile, ProcessVersion
 from ..workflow import SourceFile
 from ..workflow.checks import check_documents
@@ -206,10 +206,11 @@ def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
     """Parsed processes and warnings; DeploymentInvalid lists every problem found."""
     problems: list[Problem] = []
     documents = {}
+    forms_read = {}
     for name, source in files.items():
         try:
             if name.endswith(".json"):
-                read_json(name, source.content)
+                forms_read[name] = read_json(name, source.content)
             else:
                 documents[name] = read_xml(source)
         except ProcessDefinitionError as exc:
@@ -217,6 +218,7 @@ def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
     forms = [name for name in files if name.endswith(".json")]
     lanes = [group.value for group in Group] + [REPORTER_LANE]
     errors, warnings = check_documents(documents, forms=forms, lanes=lanes)
+    warnings += _form_warnings(forms_read, uploaded)
     problems += errors
     if problems:
         raise DeploymentInvalid(problems, warnings)
@@ -229,6 +231,28 @@ def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
     # What modelers would say only warns: SpiffWorkflow runs the file either way.
     warnings += svc.modeler.check([files[name] for name in documents if name in uploaded])
     return parsed, warnings
+
+
+def _form_warnings(documents: dict, uploaded: set[str]) -> list[Problem]:
+    """What the task pages cannot render of the forms this deployment brings (a schema,
+    or the UI schema beside it)."""
+    found = []
+    for name, schema in sorted(documents.items()):
+        if not name.endswith(SCHEMA_SUFFIX):
+            continue
+        ui_name = name.removesuffix(SCHEMA_SUFFIX) + UI_SUFFIX
+        if name not in uploaded and ui_name not in uploaded:
+            continue
+        for finding in unrenderable(schema, documents.get(ui_name)):
+            found.append(
+                Problem(
+                    ui_name if finding.in_ui else name,
+                    f"the task page cannot render {finding.keyword}: {finding.message}",
+                    keyword=finding.keyword,
+                    pointer=finding.pointer,
+                )
+            )
+    return found
 
 
 def _live_files(session: Session) -> dict[str, ProcessFile]:

@@ -216,30 +216,38 @@ def task(task_id: str):
     if detail.task.state != "ready":
         flash(f"{detail.task.name} is already {detail.task.state}.", "notice")
         return _after_task(detail)
-    values, errors, general, status = detail.data, {}, [], 200
+    values, errors, general, status, rows = detail.data, {}, [], 200, {}
     if request.method == "POST":
         ActionForm().validate_on_submit() or abort(400)
-        submitted = task_forms.parse(detail.form_schema, request.form)
-        try:
-            tasks.complete_task(svc, g.principal, task_id, submitted)
-        except InvalidInput as exc:
-            # What was typed stays; each message goes next to its field.
+        submitted = task_forms.parse(detail.form_schema, detail.ui_schema, request.form)
+        rows, adding = task_forms.requested_rows(request.form)
+        if adding:
+            # "Add a row": the same form again with one more row, what was typed kept.
             values = {**detail.data, **submitted}
-            errors, general = task_forms.errors_by_field(exc.errors)
-            general = general or ([] if errors else [exc.message])
-            status = 422
         else:
-            flash(f"{detail.task.name} done.", "notice")
-            return _after_task(detail)
-    fields = task_forms.build(detail.form_schema, detail.ui_schema, values, errors)
+            try:
+                tasks.complete_task(svc, g.principal, task_id, submitted)
+            except InvalidInput as exc:
+                # What was typed stays; each message goes next to its field.
+                values = {**detail.data, **submitted}
+                errors = task_forms.errors_by_path(exc.errors)
+                general = [] if errors else [exc.message]
+                status = 422
+            else:
+                flash(f"{detail.task.name} done.", "notice")
+                return _after_task(detail)
+    form = task_forms.build(detail.form_schema, detail.ui_schema, values, errors, rows)
     earlier = []
     if detail.task.key == TRIAGE and detail.incident is not None:
         earlier = solutions.earlier_solutions(svc, g.principal, detail.incident.number)
     return render_template(
         "task.html",
         detail=detail,
-        fields=fields,
-        general=general,
+        fields=form.fields,
+        general=general + form.general,
+        add_row=task_forms.ADD_ROW,
+        adds_rows=form.adds_rows,
+        rows_prefix=task_forms.ROWS_PREFIX,
         earlier=earlier,
         action=ActionForm(),
     ), status

@@ -182,6 +182,30 @@ def test_a_warning_does_not_block(api):
     assert "label" in warning["message"]
 
 
+def test_what_a_task_page_cannot_render_warns_by_form_file_and_keyword(api):
+    schema = json.loads((FORMS / "triage-schema.json").read_bytes())
+    schema["properties"]["labels"] = {
+        "type": "object",
+        "patternProperties": {"^[a-z]+$": {"type": "string"}},
+    }
+    ui = json.loads((FORMS / "triage-uischema.json").read_bytes())
+    ui["symptoms"] = {"ui:widget": "rich-text"}
+    response = deploy(
+        api.olga,
+        {
+            "triage-schema.json": json.dumps(schema).encode(),
+            "triage-uischema.json": json.dumps(ui).encode(),
+        },
+    )
+    assert response.status_code == 201, response.json  # warnings do not block
+    found = {(w["field"], w["keyword"], w["pointer"]) for w in response.json["warnings"]}
+    assert found == {
+        ("triage-schema.json", "patternProperties", "/properties/labels/patternProperties"),
+        ("triage-uischema.json", "ui:widget", "/symptoms/ui:widget"),
+    }
+    assert all("task page" in w["message"] for w in response.json["warnings"])
+
+
 def _script(task_id: str, script: str) -> bytes:
     marker = f'<bpmn:scriptTask id="{task_id}"'
     text = INCIDENT.decode()

@@ -92,3 +92,20 @@ def test_the_completion_response_has_the_incidents_new_state(api):
     assert body["incident"]["status"] == "in_progress"
     assert body["incident"]["priority"] == "P3"
     assert body["instance"]["status"] == "running"
+
+
+def test_a_date_time_that_is_no_date_time_is_refused_on_its_field(api):
+    incident = complete(
+        api.alice, open_incident(api.rita), "triage", TRIAGE | {"impact": "high", "urgency": "high"}
+    )
+    assert api.carol.post(f"/api/tasks/{only_task(incident)['id']}/claim").status_code == 200
+    started = api.carol.post(f"/api/incidents/{incident['number']}/calls")
+    arrange = only_task(started.json, "arrange_call")
+    answer = api.carol.post(
+        f"/api/tasks/{arrange['id']}/complete",
+        json={"call_at": "tomorrow 3pm", "medium": "phone", "join": "+30 210 555 0100"},
+    )
+    assert answer.status_code == 422, answer.json
+    assert answer.json["error"] == "invalid_input"  # the form's answer, not a process error
+    assert [e["field"] for e in answer.json["errors"]] == ["$.call_at"]
+    assert api.carol.get(f"/api/tasks/{arrange['id']}").json["task"]["state"] == "ready"

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from service.domain.errors import InvalidInput, ProcessDefinitionError
-from service.forms import Form, FormStore, read_json
+from service.forms import Form, FormStore, format_checker, read_json, unchecked_formats
 from tests.conftest import FORMS
 
 
@@ -129,3 +129,24 @@ def test_a_broken_form_file_names_the_file_and_the_line():
         read_json("latin-schema.json", b'{"title": "caf\xe9"}')
     # A UI schema is JSON but not a JSON Schema.
     assert read_json("f-uischema.json", b'{"ui:order": ["a"]}') == {"ui:order": ["a"]}
+
+
+def test_formats_are_enforced_with_a_message_on_the_field(forms):
+    good = {"call_at": "2026-03-02T14:00:00+01:00", "medium": "phone", "join": "+30 210 555 0100"}
+    assert forms.validate("arrange-call-schema.json", good) == good
+    with pytest.raises(InvalidInput) as excinfo:
+        forms.validate("arrange-call-schema.json", good | {"call_at": "tomorrow 3pm"})
+    assert fields_of(excinfo) == {
+        "$.call_at": "not a date and time with its zone, e.g. 2026-03-02T14:00:00+01:00"
+    }
+    email = Form("e-schema.json", {"properties": {"to": {"format": "email"}}})
+    with pytest.raises(InvalidInput) as excinfo:
+        email.validate({"to": "nobody"})
+    assert fields_of(excinfo) == {"$.to": "not an e-mail address"}
+
+
+def test_every_format_the_shipped_forms_use_is_checked():
+    # Without its checker (jsonschema[format-nongpl]) a format lets any string through.
+    assert {"date-time", "date", "email", "uri"} <= set(format_checker().checkers)
+    for path in FORMS.glob("*-schema.json"):
+        assert unchecked_formats(json.loads(path.read_text())) == set(), path.name

@@ -13,12 +13,39 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from jsonschema import FormatChecker, validators
 from jsonschema import exceptions as schema_exceptions
-from jsonschema import validators
 
-from .domain.errors import FieldError, InvalidInput, ProcessDefinitionError
+from ..domain.errors import FieldError, InvalidInput, ProcessDefinitionError
 
 SCHEMA_SUFFIX = "-schema.json"
+UI_SUFFIX = "-uischema.json"
+
+
+def format_checker() -> FormatChecker:
+    """Every format jsonschema can check here (date-time, email, uri, ...: their checkers
+    come with jsonschema[format-nongpl]); a format it cannot check passes any string."""
+    return FormatChecker()
+
+
+def unchecked_formats(schema: Any) -> set[str]:
+    """The `format`s a schema names that the server would let any string through for."""
+    known = set(format_checker().checkers)
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("format"), str) and node["format"] not in known:
+                found.add(node["format"])
+            for key, value in node.items():
+                if key not in ("enum", "const", "default", "examples"):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(schema)
+    return found
 
 
 def read_json(name: str, content: bytes) -> Any:
@@ -49,7 +76,9 @@ class Form:
         self.name = name
         self.schema = schema
         cls = validators.validator_for(schema)
-        self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+        # Formats are assertions here, not annotations: "tomorrow 3pm" is no date-time,
+        # and letting it through would fail later, inside the process.
+        self._validator = cls(schema, format_checker=format_checker())
 
     def validate(self, data: Any) -> dict[str, Any]:
         """The submission, once it fits the schema; `InvalidInput` lists each failing field."""
@@ -127,4 +156,17 @@ def _field_errors(error: schema_exceptions.ValidationError):
             if name not in allowed:
                 yield FieldError(json_path([*base, name]), "this field is not part of the form")
         return
+    if error.validator == "format" and error.validator_value in _FORMAT_MESSAGES:
+        yield FieldError(json_path(base), _FORMAT_MESSAGES[error.validator_value])
+        return
     yield FieldError(json_path(base), error.message)
+
+
+# What a person can act on, rather than "'x' is not a 'date-time'".
+_FORMAT_MESSAGES = {
+    "date-time": "not a date and time with its zone, e.g. 2026-03-02T14:00:00+01:00",
+    "date": "not a date, e.g. 2026-03-02",
+    "time": "not a time with its zone, e.g. 14:00:00+01:00",
+    "email": "not an e-mail address",
+    "uri": "not a full address (URI), e.g. https://example.org/page",
+}
