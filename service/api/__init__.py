@@ -7,6 +7,7 @@ from flask import Flask
 from . import (
     admin,
     alerts,
+    assignment,
     auth,
     breaches,
     contract,
@@ -35,6 +36,7 @@ _MODULES = (
     webhooks,
     alerts,
     reports,
+    assignment,
 )
 
 

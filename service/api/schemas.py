@@ -320,6 +320,17 @@ class NotificationSchema(ma.Schema):
     role = fields.String()
     data = fields.Dict()
     delivered_at = fields.AwareDateTime(allow_none=True)
+    read_at = fields.AwareDateTime(allow_none=True)
+
+
+class IncidentEditSchema(ma.Schema):
+    """Only the fields given change."""
+
+    category = fields.String(validate=validate.Length(min=1, max=64))
+    impact = fields.String(validate=_LEVELS)
+    urgency = fields.String(validate=_LEVELS)
+    affected_item = fields.String(validate=[_TEXT_LINE, _not_blank])
+    title = fields.String(validate=[_TEXT_LINE, _not_blank])
 
 
 class TimerQuerySchema(ma.Schema):

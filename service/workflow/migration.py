@@ -189,6 +189,17 @@ def _drop_dead_branches(workflow, workflow_diff) -> None:
         workflow_diff.alignment.pop(task, None)
 
 
+def set_facts(workflow, facts: dict) -> None:
+    """Put `facts` in the data of every active step and of the steps a reset copies
+    data from, the way `_rerun` hands on what it computed."""
+    for task in workflow.get_tasks(state=_ACTIVE):
+        if task.workflow is not workflow:
+            continue
+        for target in (task, task.parent):
+            if target is not None:
+                target.data.update(copy.deepcopy(facts))
+
+
 def _rerun(workflow, rerun: list) -> None:
     """Run the marked specs on the data of a step the instance is at, and hand what
     they changed to every active task and to the tasks a reset copies data from."""
