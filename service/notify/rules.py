@@ -43,7 +43,16 @@ _SCHEMA = {
                         "minItems": 1,
                         "items": {
                             "anyOf": [
-                                {"enum": [REPORTER, ASSIGNEE, ASSIGNEE_OR_TIER, ASSIGNED, TIER, TIER_LEAD]},
+                                {
+                                    "enum": [
+                                        REPORTER,
+                                        ASSIGNEE,
+                                        ASSIGNEE_OR_TIER,
+                                        ASSIGNED,
+                                        TIER,
+                                        TIER_LEAD,
+                                    ]
+                                },
                                 {"type": "string", "pattern": "^(group|lead):[A-Za-z0-9_.-]+$"},
                             ]
                         },

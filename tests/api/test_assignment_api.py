@@ -6,7 +6,9 @@ from tests.helpers import TRIAGE, complete, event_types, only_task, open_inciden
 
 
 def events(api, number, event_type):
-    return [e for e in api.adam.get(f"/api/incidents/{number}/events").json if e["type"] == event_type]
+    return [
+        e for e in api.adam.get(f"/api/incidents/{number}/events").json if e["type"] == event_type
+    ]
 
 
 def test_an_agent_hands_a_task_to_a_colleague_who_is_told(api):
@@ -55,12 +57,13 @@ def test_who_may_hand_on_a_task(api):
     # a colleague may not take it from alice; the group's lead and admins may
     taken = api.lena.post(f"/api/tasks/{task}/assign", json={"user": "lena"})
     assert taken.status_code == 409
-    assert api.lara.post(f"/api/tasks/{task}/assign", json={"user": "lena"}).json[
-        "claimed_by"
-    ] == "lena"
-    assert api.adam.post(f"/api/tasks/{task}/assign", json={"user": None}).json[
-        "claimed_by"
-    ] is None
+    assert (
+        api.lara.post(f"/api/tasks/{task}/assign", json={"user": "lena"}).json["claimed_by"]
+        == "lena"
+    )
+    assert (
+        api.adam.post(f"/api/tasks/{task}/assign", json={"user": None}).json["claimed_by"] is None
+    )
     assert "task.unassigned" in event_types(api.adam, incident["number"])
 
 
@@ -72,7 +75,9 @@ def test_a_completed_task_cannot_be_handed_on(api):
 
 
 def test_round_robin_takes_members_in_turn_and_skips_those_away(api):
-    assert api.alice.put("/api/groups/L1/assignment", json={"mode": "round_robin"}).status_code == 403
+    assert (
+        api.alice.put("/api/groups/L1/assignment", json={"mode": "round_robin"}).status_code == 403
+    )
     rule = api.adam.put("/api/groups/L1/assignment", json={"mode": "round_robin"})
     assert rule.status_code == 200 and rule.json["mode"] == "round_robin"
     # L1 members by the order they were added: alice, lena, lara

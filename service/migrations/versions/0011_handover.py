@@ -16,9 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("away", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch.add_column(sa.Column("away", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("notifications") as batch:
         batch.add_column(sa.Column("read_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
