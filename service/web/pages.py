@@ -31,11 +31,20 @@ from ..domain.errors import (
     http_status,
 )
 from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
+from ..services.assignment import members
+from ..services.editing import facts
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
 from . import auth, charts, task_forms
 from .auth import services
-from .forms import ActionForm, CommentForm, NewIncidentForm, PeriodForm, SignInForm
+from .forms import (
+    ActionForm,
+    CommentForm,
+    EditIncidentForm,
+    NewIncidentForm,
+    PeriodForm,
+    SignInForm,
+)
 
 blp = Blueprint(
     auth.BLUEPRINT,
@@ -155,15 +164,18 @@ def queue():
         services(), g.principal, {t.incident_number for t in found if t.incident_number}
     )
     found = sorted(found, key=lambda t: _queue_key(order, t, by_number.get(t.incident_number)))
+    lanes = sorted(g.principal.groups & {"L1", "L2", "L3", "privacy"})
     return render_template(
         "queue.html",
+        roster=members.roster(services(), lanes),
+        refresh=request.args.get("refresh") == "1",
         tasks=found,
         total=total,
         incidents=by_number,
         mine=mine,
         lane=lane,
         order=order,
-        lanes=sorted(g.principal.groups & {"L1", "L2", "L3", "privacy"}),
+        lanes=lanes,
         action=ActionForm(),
     )
 
@@ -211,8 +223,10 @@ def task(task_id: str):
     earlier = []
     if detail.task.key == TRIAGE and detail.incident is not None:
         earlier = solutions.earlier_solutions(svc, g.principal, detail.incident.number)
+    lane = detail.task.lane
     return render_template(
         "task.html",
+        roster=members.roster(svc, [lane] if lane and g.principal.in_group(lane) else []),
         detail=detail,
         fields=fields,
         general=general,
@@ -343,19 +357,52 @@ def incident(number: str):
         comments=comments.list_comments(svc, g.principal, number),
         diagram=diagram,
         form=CommentForm(),
+        edit=_edit_form(view) if facts.may_edit(g.principal) else None,
         agent=access.sees_everything(g.principal),
     )
+
+
+def _edit_form(view) -> EditIncidentForm:
+    form = EditIncidentForm(
+        data={
+            "title": view.title,
+            "category": view.category or "",
+            "impact": view.impact or "",
+            "urgency": view.urgency or "",
+            "affected_item": view.affected_item or "",
+        }
+    )
+    levels = [("", "not set"), ("high", "High"), ("medium", "Medium"), ("low", "Low")]
+    form.category.choices = [("", "not set")] + [(c, c) for c in facts.CATEGORIES]
+    form.impact.choices = form.urgency.choices = levels
+    return form
 
 
 @blp.route("/incidents/<number>/comments", methods=["POST"])
 def add_comment(number: str):
     form = CommentForm()
-    if not form.validate_on_submit():
-        flash("A reply needs some text.", "error")
+    files = [
+        comments.Upload(f.filename or "", f.read())
+        for f in request.files.getlist(form.files.name)
+        if f.filename
+    ]
+    if not form.validate_on_submit() or not ((form.body.data or "").strip() or files):
+        flash("A reply needs some text or a file.", "error")
         return redirect(url_for(".incident", number=number))
-    comments.add_comment(
-        services(), g.principal, number, form.body.data, public=not form.internal.data
-    )
+    try:
+        # The same checks as the API's attachments: type from the bytes, size, count.
+        comments.add_comment(
+            services(),
+            g.principal,
+            number,
+            form.body.data or "",
+            public=not form.internal.data,
+            files=files,
+        )
+    except InvalidInput as exc:
+        for error in exc.errors or [exc]:
+            flash(error.message, "error")
+        return redirect(url_for(".incident", number=number) + "#conversation")
     flash("Your reply is on the incident.", "notice")
     return redirect(url_for(".incident", number=number) + "#conversation")
 
