@@ -155,6 +155,7 @@ class Instance:
         changed are armed anew (see `migration.move`).
         """
         migration.set_facts(self._workflow, facts)
+        last = self._workflow.last_task
         rerun = migration.move(
             self._workflow,
             self._definition.spec,
@@ -162,6 +163,7 @@ class Instance:
             self._serializer.registry,
             self._definition.version_id,
         )
+        migration.show_current_data(self._workflow, last)
         self.run()
         return rerun
 

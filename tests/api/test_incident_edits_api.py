@@ -92,3 +92,29 @@ def test_reporters_may_not_edit_closed_incidents_stay_and_bad_values_are_named(a
     complete(api.rita, resolved, "confirm_resolution", {"confirmed": True})
     closed = api.alice.patch(f"/api/incidents/{number}", json={"title": "Too late"})
     assert closed.status_code == 409
+
+
+def test_before_triage_and_on_hold_the_same_rules_apply(api):
+    fresh = open_incident(api.rita)
+    edited = api.alice.patch(
+        f"/api/incidents/{fresh['number']}", json={"impact": "high", "urgency": "high"}
+    )
+    assert edited.status_code == 200, edited.json
+    assert edited.json["priority"] == "P1"
+    # the triage form starts from the corrected facts
+    task = edited.json["open_tasks"][0]
+    assert api.alice.get(f"/api/tasks/{task['id']}").json["data"]["impact"] == "high"
+
+    held = complete(
+        api.alice,
+        triaged(api),
+        "l1_diagnose",
+        {"outcome": "on_hold", "hold_reason": "Which client version?"},
+    )
+    assert held["status"] == "on_hold"
+    moved = api.alice.patch(f"/api/incidents/{held['number']}", json={"urgency": "high"})
+    assert moved.status_code == 200, moved.json
+    assert (moved.json["status"], moved.json["priority"]) == ("on_hold", "P2")
+    # the reporter's reply still ends the hold
+    api.rita.post(f"/api/incidents/{held['number']}/comments", json={"body": "Outlook 2021"})
+    assert get_incident(api.alice, held["number"])["status"] == "in_progress"
