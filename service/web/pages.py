@@ -357,7 +357,7 @@ def incident(number: str):
         comments=comments.list_comments(svc, g.principal, number),
         diagram=diagram,
         form=CommentForm(),
-        edit=_edit_form(view) if facts.may_edit(g.principal) else None,
+        edit=_edit_form(view) if access.may_edit_incident(g.principal) else None,
         agent=access.sees_everything(g.principal),
     )
 

@@ -32,8 +32,8 @@ def assign_task(
         if lane is None or lane == REPORTER_LANE:
             raise Conflict("only a task of a group's lane is handed to someone")
         led = members.leads(session, principal)
-        oversees = access.administers(principal) or lane in led
-        if not (principal.in_group(lane) or oversees):
+        oversees = access.oversees_lane(principal, lane, leads=led)
+        if not access.may_hand_over(principal, lane, leads=led):
             raise Forbidden(f"only group {lane}, its lead or an admin hand its tasks over")
         tasks.require_ready(row)
         assignee = _assignee(session, username, lane)

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from ...domain import access
 from ...domain.access import Principal
-from ...domain.enums import Group, IncidentStatus, InstanceStatus, Level
+from ...domain.enums import IncidentStatus, InstanceStatus, Level
 from ...domain.errors import Conflict, FieldError, Forbidden, InvalidInput, ProcessError
 from ...models import Incident, ProcessInstance
 from ...workflow import MigrationRefused
@@ -61,12 +61,8 @@ class Edit:
         return {name: getattr(self, name) for name in EDITABLE if getattr(self, name) is not None}
 
 
-def may_edit(principal: Principal) -> bool:
-    return bool(principal.groups & (access.AGENT_GROUPS | {Group.ADMIN}))
-
-
 def edit_incident(svc: Services, principal: Principal, number: str, edit: Edit) -> IncidentView:
-    if not may_edit(principal):
+    if not access.may_edit_incident(principal):
         raise Forbidden("only agents and admins change an incident's facts")
     wanted = _checked(edit)
     with svc.db.unit_of_work() as uow:
