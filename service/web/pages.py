@@ -1,4 +1,4 @@
-"""The pages: sign-in, the queue, incidents, an incident with its timeline."""
+"""The pages: sign-in, the queue, task forms, the incident list, reporting one, the overview."""
 
 from __future__ import annotations
 
@@ -30,17 +30,14 @@ from ..domain.errors import (
     Unauthenticated,
     http_status,
 )
-from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
+from ..services import incidents, reports, sign_in, solutions, tasks
 from ..services.assignment import members
-from ..services.editing import facts
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
 from . import auth, charts, task_forms
 from .auth import services
 from .forms import (
     ActionForm,
-    CommentForm,
-    EditIncidentForm,
     NewIncidentForm,
     PeriodForm,
     SignInForm,
@@ -336,75 +333,6 @@ def new_incident():
     else:
         return render_template("new_incident.html", form=form, general=[]), 422
     return render_template("new_incident.html", form=form, general=[])
-
-
-@blp.route("/incidents/<number>")
-def incident(number: str):
-    svc = services()
-    view = incidents.get_incident(svc, g.principal, number)
-    diagram = None
-    if view.instance is not None and access.sees_everything(g.principal):
-        # Drawn on the server from the BPMN DI, every name in it escaped (see
-        # service.workflow.diagram); the page's policy runs no script either way.
-        drawing = processes.instance_diagram(svc, g.principal, view.instance.id).decode()
-        # Inside HTML an XML declaration is noise.
-        drawing = drawing.split("?>", 1)[1] if drawing.startswith("<?xml") else drawing
-        diagram = Markup(drawing)  # noqa: S704
-    return render_template(
-        "incident.html",
-        incident=view,
-        events=incidents.list_events(svc, g.principal, number),
-        comments=comments.list_comments(svc, g.principal, number),
-        diagram=diagram,
-        form=CommentForm(),
-        edit=_edit_form(view) if access.may_edit_incident(g.principal) else None,
-        agent=access.sees_everything(g.principal),
-    )
-
-
-def _edit_form(view) -> EditIncidentForm:
-    form = EditIncidentForm(
-        data={
-            "title": view.title,
-            "category": view.category or "",
-            "impact": view.impact or "",
-            "urgency": view.urgency or "",
-            "affected_item": view.affected_item or "",
-        }
-    )
-    levels = [("", "not set"), ("high", "High"), ("medium", "Medium"), ("low", "Low")]
-    form.category.choices = [("", "not set")] + [(c, c) for c in facts.CATEGORIES]
-    form.impact.choices = form.urgency.choices = levels
-    return form
-
-
-@blp.route("/incidents/<number>/comments", methods=["POST"])
-def add_comment(number: str):
-    form = CommentForm()
-    files = [
-        comments.Upload(f.filename or "", f.read())
-        for f in request.files.getlist(form.files.name)
-        if f.filename
-    ]
-    if not form.validate_on_submit() or not ((form.body.data or "").strip() or files):
-        flash("A reply needs some text or a file.", "error")
-        return redirect(url_for(".incident", number=number))
-    try:
-        # The same checks as the API's attachments: type from the bytes, size, count.
-        comments.add_comment(
-            services(),
-            g.principal,
-            number,
-            form.body.data or "",
-            public=not form.internal.data,
-            files=files,
-        )
-    except InvalidInput as exc:
-        for error in exc.errors or [exc]:
-            flash(error.message, "error")
-        return redirect(url_for(".incident", number=number) + "#conversation")
-    flash("Your reply is on the incident.", "notice")
-    return redirect(url_for(".incident", number=number) + "#conversation")
 
 
 def _queue_key(order: str, task, incident):

@@ -1,18 +1,15 @@
-"""The pages for handing work over and following it: assigning a task, correcting an
-incident's facts, downloading attachments, and one's notifications with the header badge."""
+"""The pages for handing work over and following it: assigning a task, and one's
+notifications with the unread badge in the header."""
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from ..domain.errors import InvalidInput
-from ..services import comments, notifications
+from ..services import notifications
 from ..services.assignment import handover
-from ..services.editing import facts
 from .auth import services
-from .forms import ActionForm, EditIncidentForm
+from .forms import ActionForm
 from .pages import blp
 
 NOTIFICATIONS_SHOWN = 50
@@ -39,51 +36,6 @@ def assign(task_id: str):
         who = task.claimed_by or "the group"
         flash(f"{task.name} of {task.incident_number or 'the process'} is with {who}.", "notice")
     return redirect(request.referrer or url_for(".queue"))
-
-
-@blp.route("/incidents/<number>/edit", methods=["POST"])
-def edit_incident(number: str):
-    form = EditIncidentForm()
-    # The choices are the service's to check; any submitted value reaches it.
-    for field in (form.category, form.impact, form.urgency):
-        field.choices = [(field.data, field.data)] if field.data else [("", "")]
-    if not form.validate_on_submit():
-        for name, messages in form.errors.items():
-            for message in messages:
-                flash(f"{getattr(form, name).label.text}: {message}", "error")
-        return redirect(url_for(".incident", number=number) + "#edit")
-    edit = facts.Edit(
-        title=form.title.data,
-        category=form.category.data or None,
-        impact=form.impact.data or None,
-        urgency=form.urgency.data or None,
-        affected_item=form.affected_item.data or None,
-    )
-    try:
-        view = facts.edit_incident(services(), g.principal, number, edit)
-    except InvalidInput as exc:
-        for error in exc.errors or [exc]:
-            flash(error.message, "error")
-        return redirect(url_for(".incident", number=number) + "#edit")
-    flash(f"{view.number} changed; priority {view.priority or 'not set'}.", "notice")
-    return redirect(url_for(".incident", number=number))
-
-
-@blp.route("/incidents/<number>/attachments/<int:attachment_id>")
-def attachment(number: str, attachment_id: int):
-    """The API's download, signed in with the session: the same rules, the same headers."""
-    view, content = comments.get_attachment(services(), g.principal, number, attachment_id)
-    response = send_file(
-        io.BytesIO(content),
-        mimetype=view.content_type,
-        as_attachment=True,
-        download_name=view.filename,
-        etag=view.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @blp.route("/notifications")
