@@ -323,6 +323,19 @@ class NotificationSchema(ma.Schema):
     read_at = fields.AwareDateTime(allow_none=True)
 
 
+class NotificationsReadSchema(ma.Schema):
+    ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+        required=True,
+        validate=validate.Length(max=500),
+    )
+
+
+class NotificationsReadViewSchema(ma.Schema):
+    marked = fields.Integer()
+    unread = fields.Integer()
+
+
 class IncidentEditSchema(ma.Schema):
     """Only the fields given change."""
 

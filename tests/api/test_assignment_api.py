@@ -121,3 +121,18 @@ def test_away_is_for_oneself_a_lead_or_an_admin(api):
     assert api.adam.put("/api/groups/L9/assignment", json={"mode": "none"}).status_code == 404
     bad_mode = api.adam.put("/api/groups/L1/assignment", json={"mode": "random"})
     assert bad_mode.status_code == 422
+
+
+def test_notifications_are_marked_read_by_their_recipient_only(api):
+    task = only_task(open_incident(api.rita))["id"]
+    api.alice.post(f"/api/tasks/{task}/assign", json={"user": "lena"})
+    [note] = [n for n in api.lena.get("/api/notifications").json if n["event"] == "task.assigned"]
+    assert note["read_at"] is None
+    assert api.alice.post("/api/notifications/read", json={"ids": [note["id"]]}).json == {
+        "marked": 0,
+        "unread": 0,
+    }
+    marked = api.lena.post("/api/notifications/read", json={"ids": [note["id"]]})
+    assert marked.json == {"marked": 1, "unread": 0}
+    [note] = [n for n in api.lena.get("/api/notifications").json if n["event"] == "task.assigned"]
+    assert note["read_at"] is not None

@@ -104,6 +104,7 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/incidents/{number}/comments": (ALICE, RITA),
     "GET /api/incidents/{number}/comments/{comment_id}": (ALICE, RITA),
     "GET /api/notifications": (ALICE,),
+    "POST /api/notifications/read": (ALICE,),
     "GET /api/admin/timers": (ALICE, ADAM),
     "GET /api/admin/failures": (ADAM, ALICE),
     "POST /api/admin/timers/{timer_id}/retry": (ALICE, ADAM),
