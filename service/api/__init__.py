@@ -7,6 +7,7 @@ from flask import Flask
 from . import (
     admin,
     alerts,
+    assignment,
     auth,
     breaches,
     contract,
@@ -35,6 +36,7 @@ _MODULES = (
     webhooks,
     alerts,
     reports,
+    assignment,
 )
 
 
@@ -59,7 +61,14 @@ def register(app: Flask) -> None:
     errors.register(app)
     contract.register(app)
     # First: what no part of the service should see is refused before sign-in too.
-    inputs.register(app, larger_bodies={"incidents.add_attachments": incidents.attachment_room})
+    inputs.register(
+        app,
+        larger_bodies={
+            "incidents.add_attachments": incidents.attachment_room,
+            # The incident page's reply form, which takes files too.
+            "web.add_comment": incidents.attachment_room,
+        },
+    )
     auth.register(app)
     for module in _MODULES:
         api.register_blueprint(module.blp)

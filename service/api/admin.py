@@ -8,7 +8,14 @@ from flask_smorest import Blueprint
 
 from ..services import failures, notifications, timers
 from .context import paged, principal, services
-from .schemas import FailureSchema, NotificationSchema, TimerQuerySchema, TimerSchema
+from .schemas import (
+    FailureSchema,
+    NotificationSchema,
+    NotificationsReadSchema,
+    NotificationsReadViewSchema,
+    TimerQuerySchema,
+    TimerSchema,
+)
 
 blp = Blueprint("admin", __name__, url_prefix="/api", description="Notifications and timers")
 
@@ -22,6 +29,17 @@ def list_notifications(pagination_parameters):
         pagination_parameters,
         functools.partial(notifications.list_notifications, services(), principal()),
     )
+
+
+@blp.route("/notifications/read", methods=["POST"])
+@blp.arguments(NotificationsReadSchema)
+@blp.response(200, NotificationsReadViewSchema)
+def mark_notifications_read(body):
+    """Mark notifications addressed to you by name read (ids not yours change nothing);
+    answers how many were marked and how many stay unread."""
+    svc, who = services(), principal()
+    marked = notifications.mark_read(svc, who, body["ids"])
+    return {"marked": marked, "unread": notifications.unread_count(svc, who)}
 
 
 @blp.route("/admin/timers", methods=["GET"])

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
 from ..services import calls, comments, incidents
+from ..services.editing import facts
 from .context import CREATED_HEADERS, created, paged, principal, services
 from .schemas import (
     AttachmentFormSchema,
@@ -19,6 +20,7 @@ from .schemas import (
     EventSchema,
     IdempotencyHeaderSchema,
     IncidentCreateSchema,
+    IncidentEditSchema,
     IncidentQuerySchema,
     IncidentSchema,
     InstanceSchema,
@@ -62,6 +64,17 @@ def list_incidents(query, pagination_parameters):
 def get_incident(number):
     """One incident with its open tasks."""
     return incidents.get_incident(services(), principal(), number)
+
+
+@blp.route("/<string:number>", methods=["PATCH"])
+@blp.arguments(IncidentEditSchema)
+@blp.response(200, IncidentSchema)
+def edit_incident(body, number):
+    """Correct an incident's facts (agents and admins): category, impact, urgency,
+    affected item, title. A new impact or urgency recomputes the priority, the SLA
+    targets and the deadlines as at triage; each change is in the audit trail with
+    its old and new value. 403 for reporters, 409 once closed, 422 per field."""
+    return facts.edit_incident(services(), principal(), number, facts.Edit(**body))
 
 
 @blp.route("/<string:number>/events", methods=["GET"])

@@ -320,6 +320,30 @@ class NotificationSchema(ma.Schema):
     role = fields.String()
     data = fields.Dict()
     delivered_at = fields.AwareDateTime(allow_none=True)
+    read_at = fields.AwareDateTime(allow_none=True)
+
+
+class NotificationsReadSchema(ma.Schema):
+    ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+        required=True,
+        validate=validate.Length(max=500),
+    )
+
+
+class NotificationsReadViewSchema(ma.Schema):
+    marked = fields.Integer()
+    unread = fields.Integer()
+
+
+class IncidentEditSchema(ma.Schema):
+    """Only the fields given change."""
+
+    category = fields.String(validate=validate.Length(min=1, max=64))
+    impact = fields.String(validate=_LEVELS)
+    urgency = fields.String(validate=_LEVELS)
+    affected_item = fields.String(validate=[_TEXT_LINE, _not_blank])
+    title = fields.String(validate=[_TEXT_LINE, _not_blank])
 
 
 class TimerQuerySchema(ma.Schema):

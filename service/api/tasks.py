@@ -7,6 +7,8 @@ import functools
 from flask_smorest import Blueprint
 
 from ..services import tasks
+from ..services.assignment import handover
+from .assignment_schemas import AssignSchema
 from .context import paged, principal, services
 from .schemas import (
     CompletionSchema,
@@ -68,3 +70,17 @@ def complete_task(data, task_id):
     task is no longer ready or someone else claimed it.
     """
     return tasks.complete_task(services(), principal(), task_id, data)
+
+
+@blp.route("/<string:task_id>/assign", methods=["POST"])
+@blp.arguments(AssignSchema)
+@blp.response(200, TaskSchema)
+def assign_task(body, task_id):
+    """Hand a ready task to a member of its group (`{"user": null}`: back to the group).
+
+    Members of the task's group may hand on a task nobody holds or one they hold;
+    the group's lead and admins may also take it from whoever holds it. The
+    assignee is notified. 403 not allowed, 409 not ready or held by someone else,
+    422 `user` unknown or not in the task's group.
+    """
+    return handover.assign_task(services(), principal(), task_id, body["user"])

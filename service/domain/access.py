@@ -101,3 +101,18 @@ def may_release_for_others(principal: Principal) -> bool:
 def administers(principal: Principal) -> bool:
     """Webhook subscriptions, deliveries and failed timers: admins only."""
     return principal.in_group(Group.ADMIN)
+
+
+def may_edit_incident(principal: Principal) -> bool:
+    """Correcting an incident's facts: agents and admins, never reporters."""
+    return bool(principal.groups & (AGENT_GROUPS | {Group.ADMIN}))
+
+
+def oversees_lane(principal: Principal, lane: str, *, leads: frozenset[str]) -> bool:
+    """The lane's group lead or an admin: may take a task from whoever holds it."""
+    return principal.in_group(Group.ADMIN) or lane in leads
+
+
+def may_hand_over(principal: Principal, lane: str, *, leads: frozenset[str]) -> bool:
+    """Handing a task of the lane to a colleague: its group, the group's lead, admins."""
+    return principal.in_group(lane) or oversees_lane(principal, lane, leads=leads)

@@ -24,7 +24,7 @@ from .processes import (
     Timer,
 )
 from .throttles import Throttle
-from .users import ApiToken, SiteSecret, User, UserGroup
+from .users import ApiToken, GroupAssignmentRule, SiteSecret, User, UserGroup
 
 __all__ = [
     "AlertGroup",
@@ -38,6 +38,7 @@ __all__ = [
     "Delivery",
     "Deployment",
     "DeploymentFile",
+    "GroupAssignmentRule",
     "HumanTask",
     "IdempotencyKey",
     "Incident",

@@ -160,6 +160,8 @@ class Notification(Base):
     role: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]]
     delivered_at: Mapped[datetime | None]
+    # When the recipient (a user, not a group) saw it on their notifications page.
+    read_at: Mapped[datetime | None]
 
 
 class Attachment(Base):

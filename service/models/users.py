@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -19,6 +19,8 @@ class User(Base):
     contact: Mapped[str | None] = mapped_column(String(200))
     # argon2id; None: the user signs in with API tokens only.
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Away (leave, sick, off shift): automatic assignment passes them by.
+    away: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime]
     groups: Mapped[list[UserGroup]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserGroup.group"
@@ -61,3 +63,18 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class GroupAssignmentRule(Base):
+    """How a group's new tasks find an agent: `none`, `round_robin` or `least_open`.
+
+    `last_user_id` is the round's position, kept here so that every worker
+    process continues the same round.
+    """
+
+    __tablename__ = "group_assignment_rules"
+
+    group: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    last_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]

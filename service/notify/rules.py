@@ -19,6 +19,8 @@ ASSIGNEE = "assignee"
 ASSIGNEE_OR_TIER = "assignee_or_tier"
 TIER = "tier"
 TIER_LEAD = "tier_lead"
+# The user the event names as `assignee_id` (a task handed to them).
+ASSIGNED = "assigned"
 _NAMED = ("group:", "lead:")
 
 _SCHEMA = {
@@ -41,7 +43,16 @@ _SCHEMA = {
                         "minItems": 1,
                         "items": {
                             "anyOf": [
-                                {"enum": [REPORTER, ASSIGNEE, ASSIGNEE_OR_TIER, TIER, TIER_LEAD]},
+                                {
+                                    "enum": [
+                                        REPORTER,
+                                        ASSIGNEE,
+                                        ASSIGNEE_OR_TIER,
+                                        ASSIGNED,
+                                        TIER,
+                                        TIER_LEAD,
+                                    ]
+                                },
                                 {"type": "string", "pattern": "^(group|lead):[A-Za-z0-9_.-]+$"},
                             ]
                         },

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.access import Principal
@@ -45,6 +45,8 @@ class NotificationView:
     role: str
     data: dict[str, Any]
     delivered_at: datetime | None
+    # Only notifications addressed to one user are marked read (a group's are shared).
+    read_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,41 @@ def list_notifications(
                 n.role,
                 n.data,
                 n.delivered_at,
+                n.read_at,
             )
             for n, number, username in rows
         ], total
+
+
+def unread_count(svc: Services, principal: Principal) -> int:
+    """Notifications addressed to the principal by name and not yet seen (the header badge)."""
+    with svc.db.read() as uow:
+        return (
+            uow.session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(
+                    Notification.recipient_id == principal.user_id,
+                    Notification.read_at.is_(None),
+                )
+            )
+            or 0
+        )
+
+
+def mark_read(svc: Services, principal: Principal, ids: list[int]) -> int:
+    """Mark the principal's own notifications among `ids` read; how many were unread."""
+    if not ids:
+        return 0
+    with svc.db.unit_of_work() as uow:
+        result = uow.session.execute(
+            update(Notification)
+            .where(
+                Notification.id.in_(ids),
+                Notification.recipient_id == principal.user_id,
+                Notification.read_at.is_(None),
+            )
+            .values(read_at=svc.now())
+        )
+        uow.commit()
+        return result.rowcount or 0

@@ -27,6 +27,7 @@ from ..config import Settings
 from ..models import Comment, Delivery, Incident, Notification, User, UserGroup, WebhookSubscription
 from ..notify import calendar, mail
 from ..notify.rules import (
+    ASSIGNED,
     ASSIGNEE,
     ASSIGNEE_OR_TIER,
     CALENDAR,
@@ -88,7 +89,7 @@ class Outbox:
             return
         seen: set[tuple[int | None, str | None, str]] = set()
         for rule in rules:
-            for user_id, group, role in self._recipients(incident, rule.notify):
+            for user_id, group, role in self._recipients(incident, rule.notify, event["data"]):
                 key = (user_id, group, role)
                 told_themselves = user_id is not None and user_id == event["actor_id"]
                 if key in seen or (told_themselves and not rule.tell_actor):
@@ -111,11 +112,13 @@ class Outbox:
                 )
 
     def _recipients(
-        self, incident: Incident, selectors: Iterable[str]
+        self, incident: Incident, selectors: Iterable[str], data: dict[str, Any]
     ) -> Iterable[tuple[int | None, str | None, str]]:
         for selector in selectors:
             if selector == REPORTER:
                 yield incident.reporter_id, None, MEMBER
+            elif selector == ASSIGNED and isinstance(data.get("assignee_id"), int):
+                yield data["assignee_id"], None, MEMBER
             elif selector in (ASSIGNEE, ASSIGNEE_OR_TIER) and incident.assignee_id is not None:
                 yield incident.assignee_id, None, MEMBER
             elif selector in (TIER, ASSIGNEE_OR_TIER) and incident.tier:

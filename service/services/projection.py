@@ -20,6 +20,7 @@ from ..domain.errors import ProcessError
 from ..models import HumanTask, Incident, ProcessInstance, User, UserGroup
 from ..workflow import Snapshot
 from . import alert_groups, audit
+from .assignment import automatic
 
 # Process variables copied onto the incident whenever the process sets them.
 _COPIED_FIELDS = (
@@ -259,6 +260,8 @@ def sync_tasks(
         session.add(row)
         ready_rows.append(row)
         _task_event(session, "task.created", row, now=now, actor=actor)
+        # Work that comes back to who held it stays theirs; the group's rule places the rest.
+        automatic.place(session, row, now=now, actor=actor)
     if incident is not None:
         agent_rows = [row for row in ready_rows if is_agent_lane(row.lane)]
         if agent_rows:

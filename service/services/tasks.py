@@ -102,9 +102,9 @@ def claim_task(svc: Services, principal: Principal, task_id: str) -> TaskView:
         if row.claimed_by_id == principal.user_id:
             return task_views(session, [row])[0]
         if row.claimed_by_id is not None:
-            raise Conflict(f"the task is claimed by {_claimer(session, row)}")
+            raise Conflict(f"the task is claimed by {claimer(session, row)}")
         row.claimed_by_id = principal.user_id
-        _follow_assignment(row, incident, instance, principal.user_id)
+        follow_assignment(row, incident, instance, principal.user_id)
         _event(svc, session, "task.claimed", row, principal)
         view = task_views(session, [row])[0]
         uow.commit()
@@ -114,18 +114,18 @@ def claim_task(svc: Services, principal: Principal, task_id: str) -> TaskView:
 def release_task(svc: Services, principal: Principal, task_id: str) -> TaskView:
     with svc.db.unit_of_work() as uow:
         session = uow.session
-        row, incident, instance = _lock(session, principal, task_id)
-        _require_ready(row)
+        row, incident, instance = lock(session, principal, task_id)
+        require_ready(row)
         if row.claimed_by_id is None:
             return task_views(session, [row])[0]
         if row.claimed_by_id != principal.user_id and not access.may_release_for_others(principal):
             raise Forbidden(
-                f"the task is claimed by {_claimer(session, row)}; "
+                f"the task is claimed by {claimer(session, row)}; "
                 "only they or an admin can release it"
             )
-        released_from = _claimer(session, row)
+        released_from = claimer(session, row)
         row.claimed_by_id = None
-        _follow_assignment(row, incident, instance, None)
+        follow_assignment(row, incident, instance, None)
         _event(svc, session, "task.released", row, principal, released_from=released_from)
         view = task_views(session, [row])[0]
         uow.commit()
@@ -145,7 +145,7 @@ def _complete(svc, principal, task_id, data) -> Completion:
         session = uow.session
         row, incident, instance = _lock_for_work(session, principal, task_id)
         if row.claimed_by_id not in (None, principal.user_id):
-            raise Conflict(f"the task is claimed by {_claimer(session, row)}")
+            raise Conflict(f"the task is claimed by {claimer(session, row)}")
         submitted = _validated(svc, session, instance, row, data)
         run = execution.resume(svc, session, instance, actor=principal)
         run.execution.complete(row.id, submitted)
@@ -251,7 +251,8 @@ def _may_see(principal: Principal, row: HumanTask, incident: Incident | None) ->
     return access.may_work_lane(principal, row.lane, reporter_id=reporter_id)
 
 
-def _lock(session: Session, principal: Principal, task_id: str):
+def lock(session: Session, principal: Principal, task_id: str):
+    """The task, its incident and its instance, the instance locked; NotFound when unseen."""
     # Lock first, then read the task and the incident: what we read is what the
     # request that held the lock before us committed.
     instance = execution.lock_for_task(session, task_id)
@@ -262,26 +263,26 @@ def _lock(session: Session, principal: Principal, task_id: str):
 
 
 def _lock_for_work(session: Session, principal: Principal, task_id: str):
-    row, incident, instance = _lock(session, principal, task_id)
+    row, incident, instance = lock(session, principal, task_id)
     reporter_id = incident.reporter_id if incident else None
     if not access.may_work_lane(principal, row.lane, reporter_id=reporter_id):
         who = "the incident's reporter" if row.lane == REPORTER_LANE else f"group {row.lane}"
         raise Forbidden(f"only {who} can work this task")
-    _require_ready(row)
+    require_ready(row)
     return row, incident, instance
 
 
-def _require_ready(row: HumanTask) -> None:
+def require_ready(row: HumanTask) -> None:
     if row.state != TaskState.READY:
         raise Conflict(f"the task is {row.state}, not ready")
 
 
-def _follow_assignment(row, incident, instance, user_id) -> None:
+def follow_assignment(row, incident, instance, user_id) -> None:
     if incident is not None and instance.parent_id is None and access.is_agent_lane(row.lane):
         incident.assignee_id = user_id
 
 
-def _claimer(session: Session, row: HumanTask) -> str:
+def claimer(session: Session, row: HumanTask) -> str:
     return usernames(session, [row.claimed_by_id]).get(row.claimed_by_id, "someone else")
 
 

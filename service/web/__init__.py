@@ -12,7 +12,12 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from ..services.context import EXTENSION
-from . import auth, pages
+from . import (
+    auth,
+    incident_pages,  # noqa: F401 - its routes join pages.blp when imported
+    pages,
+    work_pages,  # noqa: F401 - as above
+)
 
 SHIFT = timedelta(hours=12)
 

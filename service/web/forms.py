@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    MultipleFileField,
     PasswordField,
     SelectField,
     StringField,
@@ -23,8 +24,22 @@ class SignInForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=20_000)])
+    # Optional: files alone make a reply too (the service names them as its text).
+    body = TextAreaField("Reply", validators=[Optional(), Length(max=20_000)])
     internal = BooleanField("Internal note (agents only)")
+    files = MultipleFileField("Attach files")
+
+
+class EditIncidentForm(FlaskForm):
+    """An agent's correction of the facts; the service checks the values."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    category = SelectField("Category", validators=[Optional()])
+    impact = SelectField("Impact", validators=[Optional()])
+    urgency = SelectField("Urgency", validators=[Optional()])
+    affected_item = StringField(
+        "Affected service or item", validators=[Optional(), Length(max=200)]
+    )
 
 
 class ActionForm(FlaskForm):

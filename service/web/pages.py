@@ -1,4 +1,4 @@
-"""The pages: sign-in, the queue, incidents, an incident with its timeline."""
+"""The pages: sign-in, the queue, task forms, the incident list, reporting one, the overview."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from ..domain import access
-from ..domain.enums import REPORTER_LANE, Channel
+from ..domain.enums import Channel
 from ..domain.errors import (
     DomainError,
     InvalidInput,
@@ -30,12 +30,18 @@ from ..domain.errors import (
     Unauthenticated,
     http_status,
 )
-from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
+from ..services import incidents, reports, sign_in, solutions, tasks
+from ..services.assignment import members
 from ..services.incidents import IncidentFilter
 from ..services.tasks import TaskFilter
 from . import auth, charts, task_forms, timeline
 from .auth import services
-from .forms import ActionForm, CommentForm, NewIncidentForm, PeriodForm, SignInForm
+from .forms import (
+    ActionForm,
+    NewIncidentForm,
+    PeriodForm,
+    SignInForm,
+)
 
 blp = Blueprint(
     auth.BLUEPRINT,
@@ -179,15 +185,18 @@ def queue():
         services(), g.principal, {t.incident_number for t in found if t.incident_number}
     )
     found = sorted(found, key=lambda t: _queue_key(order, t, by_number.get(t.incident_number)))
+    lanes = sorted(g.principal.groups & {"L1", "L2", "L3", "privacy"})
     return render_template(
         "queue.html",
+        roster=members.roster(services(), lanes),
+        refresh=request.args.get("refresh") == "1",
         tasks=found,
         total=total,
         incidents=by_number,
         mine=mine,
         lane=lane,
         order=order,
-        lanes=sorted(g.principal.groups & {"L1", "L2", "L3", "privacy"}),
+        lanes=lanes,
         action=ActionForm(),
     )
 
@@ -240,8 +249,10 @@ def task(task_id: str):
     earlier = []
     if detail.task.key == TRIAGE and detail.incident is not None:
         earlier = solutions.earlier_solutions(svc, g.principal, detail.incident.number)
+    lane = detail.task.lane
     return render_template(
         "task.html",
+        roster=members.roster(svc, [lane] if lane and g.principal.in_group(lane) else []),
         detail=detail,
         fields=form.fields,
         general=general + form.general,
@@ -357,53 +368,6 @@ def new_incident():
     else:
         return render_template("new_incident.html", form=form, general=[]), 422
     return render_template("new_incident.html", form=form, general=[])
-
-
-@blp.route("/incidents/<number>")
-def incident(number: str):
-    svc = services()
-    view = incidents.get_incident(svc, g.principal, number)
-    diagram = focus = None
-    if view.instance is not None and access.sees_everything(g.principal):
-        # Drawn on the server from the BPMN DI, every name in it escaped (see
-        # service.workflow.diagram); the page's policy runs no script either way.
-        picture = processes.instance_picture(svc, g.principal, view.instance.id)
-        drawing = picture.svg.decode()
-        # Inside HTML an XML declaration is noise.
-        drawing = drawing.split("?>", 1)[1] if drawing.startswith("<?xml") else drawing
-        diagram, focus = Markup(drawing), picture.focus  # noqa: S704
-    # A reporter follows the other steps but can open only their own (a link to an
-    # agent's task would be a 404 for them).
-    workable = {
-        t.id
-        for t in view.open_tasks
-        if access.sees_everything(g.principal)
-        or (t.lane == REPORTER_LANE and view.reporter == g.principal.username)
-    }
-    return render_template(
-        "incident.html",
-        incident=view,
-        events=incidents.list_events(svc, g.principal, number),
-        comments=comments.list_comments(svc, g.principal, number),
-        diagram=diagram,
-        focus=focus,
-        workable=workable,
-        form=CommentForm(),
-        agent=access.sees_everything(g.principal),
-    )
-
-
-@blp.route("/incidents/<number>/comments", methods=["POST"])
-def add_comment(number: str):
-    form = CommentForm()
-    if not form.validate_on_submit():
-        flash("A reply needs some text.", "error")
-        return redirect(url_for(".incident", number=number))
-    comments.add_comment(
-        services(), g.principal, number, form.body.data, public=not form.internal.data
-    )
-    flash("Your reply is on the incident.", "notice")
-    return redirect(url_for(".incident", number=number) + "#conversation")
 
 
 def _queue_key(order: str, task, incident):

@@ -147,6 +147,26 @@ class Instance:
         self.run()
         return rerun
 
+    def revise(self, facts: dict[str, Any]) -> list[str]:
+        """Change facts of a running instance and recompute what follows from them.
+
+        An instance moved onto its own version: the steps marked to run again on
+        migration run on the changed data, and only the timers whose value they
+        changed are armed anew (see `migration.move`).
+        """
+        migration.set_facts(self._workflow, facts)
+        last = self._workflow.last_task
+        rerun = migration.move(
+            self._workflow,
+            self._definition.spec,
+            self._definition.subprocess_specs,
+            self._serializer.registry,
+            self._definition.version_id,
+        )
+        migration.show_current_data(self._workflow, last)
+        self.run()
+        return rerun
+
     def task_data(self, task_id: str) -> dict[str, Any] | None:
         task = self._ready_user_task(task_id)
         return dict(task.data) if task is not None else None

@@ -189,6 +189,31 @@ def _drop_dead_branches(workflow, workflow_diff) -> None:
         workflow_diff.alignment.pop(task, None)
 
 
+def set_facts(workflow, facts: dict) -> None:
+    """Put `facts` in the data of every active step and of the steps a reset copies
+    data from, the way `_rerun` hands on what it computed."""
+    for task in workflow.get_tasks(state=_ACTIVE):
+        if task.workflow is not workflow:
+            continue
+        for target in (task, task.parent):
+            if target is not None:
+                target.data.update(copy.deepcopy(facts))
+
+
+def show_current_data(workflow, last) -> None:
+    """With no user task ready (on hold, waiting for a message or a timer), the instance's
+    data is read from the last step that ran (`last`, from before the move, which
+    SpiffWorkflow's migration forgets): give it what the active steps hold now."""
+    if last is not None and last.id in workflow.tasks:
+        workflow.last_task = last
+    if workflow.get_tasks(state=TaskState.READY, manual=True):
+        return
+    active = [task for task in workflow.get_tasks(state=_ACTIVE) if task.workflow is workflow]
+    last = workflow.last_task
+    if active and last is not None and last not in active:
+        last.data.update(copy.deepcopy(active[0].data))
+
+
 def _rerun(workflow, rerun: list) -> None:
     """Run the marked specs on the data of a step the instance is at, and hand what
     they changed to every active task and to the tasks a reset copies data from."""

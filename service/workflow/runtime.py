@@ -154,6 +154,12 @@ class Execution:
         self._definition = target
         return rerun
 
+    def revise(self, facts: dict[str, Any]) -> list[str]:
+        """Change facts in the instance's data and run again, on that data, the steps
+        marked `rerunOnMigration` (priority, targets, deadlines), re-arming the
+        timers whose due time they moved. Returns the ids of the elements run again."""
+        return self.send({"kind": "revise", "facts": facts})["rerun"]
+
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
             self._snapshot = self._runtime.peek(self._definition, self._state or "").snapshot()

@@ -104,6 +104,7 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/incidents/{number}/comments": (ALICE, RITA),
     "GET /api/incidents/{number}/comments/{comment_id}": (ALICE, RITA),
     "GET /api/notifications": (ALICE,),
+    "POST /api/notifications/read": (ALICE,),
     "GET /api/admin/timers": (ALICE, ADAM),
     "GET /api/admin/failures": (ADAM, ALICE),
     "POST /api/admin/timers/{timer_id}/retry": (ALICE, ADAM),
@@ -139,6 +140,11 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/reports/sla": (LARA, ALICE),
     "GET /api/reports/sla.csv": (LARA, ALICE),
     "GET /api/alerts": (ALICE, RITA),
+    "PATCH /api/incidents/{number}": (ALICE, RITA),
+    "POST /api/tasks/{task_id}/assign": (ALICE, RITA),
+    "PUT /api/users/{username}/away": (ALICE,),
+    "GET /api/groups/{group}/assignment": (LARA, ALICE),
+    "PUT /api/groups/{group}/assignment": (ADAM, ALICE),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -168,6 +174,11 @@ NEVER_SUCCEEDS = {
     (ALICE, "GET /api/reports/sla"),
     (ALICE, "GET /api/reports/sla.csv"),
     (RITA, "GET /api/alerts"),
+    # Reporters change no facts and hand no work on; only leads and admins see group rules.
+    (RITA, "PATCH /api/incidents/{number}"),
+    (RITA, "POST /api/tasks/{task_id}/assign"),
+    (ALICE, "GET /api/groups/{group}/assignment"),
+    (ALICE, "PUT /api/groups/{group}/assignment"),
 }
 
 CHECKS = [
@@ -325,6 +336,8 @@ def _seed(api) -> dict:
         + [started.json["id"]],
         "process_id": [process["id"] for process in processes.json],
         "breach": [breach.json["number"]],
+        "username": ["alice"],
+        "group": ["L1"],
         "tasks": {
             "triage": only_task(new, "triage")["id"],
             "l1_diagnose": only_task(in_diagnosis, "l1_diagnose")["id"],
@@ -408,6 +421,17 @@ def _explicit_cases(operation, who, known):
     elif operation.label == "POST /api/tasks/{task_id}/complete" and who == RITA:
         confirm = {"confirmed": False, "comment": "It still jams"}
         requests += [({"task_id": tasks["confirm_resolution"]}, {}, confirm)]
+    elif operation.label == "PATCH /api/incidents/{number}":
+        requests += [
+            ({"number": number}, {}, {"impact": "high", "category": "network"})
+            for number in known["number"][:3]
+        ]
+    elif operation.label == "POST /api/tasks/{task_id}/assign":
+        requests += [({"task_id": tasks["l1_diagnose"]}, {}, {"user": "lena"})]
+    elif operation.label == "PUT /api/users/{username}/away":
+        requests += [({"username": "alice"}, {}, {"away": True})]
+    elif operation.label == "PUT /api/groups/{group}/assignment":
+        requests += [({"group": "L1"}, {}, {"mode": "round_robin"})]
     elif operation.label == "POST /api/alerts":
         requests += [({}, {}, _ALERT), ({}, {}, _ALERT), ({}, {}, _ALERT | {"status": "resolved"})]
     elif operation.label == "POST /api/processes/{process_id}/instances":

@@ -52,3 +52,18 @@ def test_acting_for_others_and_starting_processes():
     assert not access.may_act_on_behalf(who())
     assert access.may_start_processes(who("process-owner"))
     assert not access.may_start_processes(who("L1"))
+
+
+def test_who_hands_tasks_over_and_corrects_incidents():
+    member = Principal(1, "alice", frozenset({"L1"}))
+    lead = Principal(2, "bert", frozenset({"L2"}))
+    admin = Principal(3, "adam", frozenset({"admin"}))
+    reporter = Principal(4, "rita")
+    assert access.may_hand_over(member, "L1", leads=frozenset())
+    assert not access.may_hand_over(member, "L2", leads=frozenset())
+    assert not access.oversees_lane(member, "L1", leads=frozenset())
+    assert access.oversees_lane(lead, "L2", leads=frozenset({"L2"}))
+    assert access.oversees_lane(admin, "L3", leads=frozenset())
+    assert access.may_edit_incident(member) and access.may_edit_incident(admin)
+    assert not access.may_edit_incident(reporter)
+    assert not access.may_edit_incident(Principal(5, "olga", frozenset({"process-owner"})))

@@ -171,6 +171,8 @@ class Child:
         elif kind == "migrate":
             target = self._definition(action["target"])
             reply["rerun"] = instance.migrate_to(target, action["target_version"])
+        elif kind == "revise":
+            reply["rerun"] = instance.revise(action["facts"])
         elif kind != "start":
             raise ProcessError(f"unknown action {kind!r}")
         state = instance.dump()

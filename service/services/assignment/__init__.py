@@ -1,0 +1,1 @@
+"""Who works a task: handing it to a colleague, automatic assignment per group, who is away."""

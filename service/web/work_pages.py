@@ -1,0 +1,56 @@
+"""The pages for handing work over and following it: assigning a task, and one's
+notifications with the unread badge in the header."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from ..domain.errors import InvalidInput
+from ..services import notifications
+from ..services.assignment import handover
+from .auth import services
+from .forms import ActionForm
+from .pages import blp
+
+NOTIFICATIONS_SHOWN = 50
+
+
+@blp.app_context_processor
+def _unread_badge():
+    principal = g.get("principal")
+    if principal is None:
+        return {}
+    return {"unread_notifications": notifications.unread_count(services(), principal)}
+
+
+@blp.route("/tasks/<task_id>/assign", methods=["POST"])
+def assign(task_id: str):
+    ActionForm().validate_on_submit() or abort(400)
+    chosen = (request.form.get("user") or "").strip() or None
+    try:
+        task = handover.assign_task(services(), g.principal, task_id, chosen)
+    except InvalidInput as exc:
+        for error in exc.errors or [exc]:
+            flash(error.message, "error")
+    else:
+        who = task.claimed_by or "the group"
+        flash(f"{task.name} of {task.incident_number or 'the process'} is with {who}.", "notice")
+    return redirect(request.referrer or url_for(".queue"))
+
+
+@blp.route("/notifications")
+def notification_list():
+    """Showing them is reading them: the ones addressed to you by name are marked read."""
+    svc = services()
+    found, total = notifications.list_notifications(
+        svc, g.principal, page=1, page_size=NOTIFICATIONS_SHOWN
+    )
+    notifications.mark_read(
+        svc, g.principal, [n.id for n in found if n.recipient == g.principal.username]
+    )
+    return render_template(
+        "notifications.html",
+        notifications=found,
+        total=total,
+        unread_notifications=notifications.unread_count(svc, g.principal),
+    )
