@@ -19,6 +19,9 @@ class User(Base):
     contact: Mapped[str | None] = mapped_column(String(200))
     # argon2id; None: the user signs in with API tokens only.
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # None: the desk's default (INCIDENT_DESK_DEFAULT_LANGUAGE / _TIMEZONE), which may change.
+    language: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     groups: Mapped[list[UserGroup]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserGroup.group"

@@ -12,7 +12,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from ..services.context import EXTENSION
-from . import auth, pages
+from . import auth, language, pages
 
 SHIFT = timedelta(hours=12)
 
@@ -31,6 +31,7 @@ def register(app: Flask, *, api_blueprints) -> None:
     )
     # Before CSRF's own check, which needs the signing key.
     auth.register(app)
+    language.register(app)
     csrf = CSRFProtect(app)
     for blueprint in api_blueprints:
         # Bearer tokens, not cookies: a cross-site page cannot send them.

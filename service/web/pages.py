@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -32,10 +33,19 @@ from ..domain.errors import (
 )
 from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
 from ..services.incidents import IncidentFilter
+from ..services.locale import preferences
 from ..services.tasks import TaskFilter
 from . import auth, charts, task_forms
 from .auth import services
-from .forms import ActionForm, CommentForm, NewIncidentForm, PeriodForm, SignInForm
+from .forms import (
+    ActionForm,
+    CommentForm,
+    NewIncidentForm,
+    PeriodForm,
+    SettingsForm,
+    SignInForm,
+)
+from .language import zone_name
 
 blp = Blueprint(
     auth.BLUEPRINT,
@@ -66,13 +76,13 @@ def _unexpected(exc: Exception):
         message = data.get("message") or exc.description or exc.name
         return render_template("error.html", message=message, code=exc.code), exc.code
     log.exception("page %s failed", request.path)
-    message = "Something went wrong on our side; it has been logged. Nothing was changed."
+    message = _("Something went wrong on our side; it has been logged. Nothing was changed.")
     return render_template("error.html", message=message, code=500), 500
 
 
 @blp.errorhandler(CSRFError)
 def _stale_form(exc: CSRFError):
-    message = "The form was too old or came from elsewhere; reload the page and try again."
+    message = _("The form was too old or came from elsewhere; reload the page and try again.")
     return render_template("error.html", message=message, code=400), 400
 
 
@@ -87,11 +97,6 @@ def _page_policy(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
-
-
-@blp.app_template_filter("when")
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 @blp.app_template_filter("left")
@@ -114,7 +119,7 @@ def home():
 def login():
     form = SignInForm()
     if request.args.get("expired") == "1" and request.method == "GET":
-        flash("Your session ended; please sign in again.", "notice")
+        flash(_("Your session ended; please sign in again."), "notice")
     if form.validate_on_submit():
         try:
             principal = sign_in.check_password(
@@ -135,7 +140,7 @@ def login():
 @blp.route("/logout", methods=["POST"])
 def logout():
     auth.sign_out()
-    flash("Signed out.", "notice")
+    flash(_("Signed out."), "notice")
     return redirect(url_for(".login"))
 
 
@@ -170,32 +175,37 @@ def queue():
 
 @blp.route("/tasks/<task_id>/claim", methods=["POST"])
 def claim(task_id: str):
-    return _task_button(tasks.claim_task, task_id, "You took {name} of {incident}.")
+    return _task_button(tasks.claim_task, task_id, _("You took %(name)s of %(incident)s."))
 
 
 @blp.route("/tasks/<task_id>/release", methods=["POST"])
 def release(task_id: str):
-    return _task_button(tasks.release_task, task_id, "You gave back {name}.")
+    return _task_button(tasks.release_task, task_id, _("You gave back %(name)s."))
 
 
 def _task_button(action, task_id: str, message: str):
     ActionForm().validate_on_submit() or abort(400)
     task = action(services(), g.principal, task_id)
-    flash(message.format(name=task.name, incident=task.incident_number or "the process"), "notice")
+    incident = task.incident_number or _("the process")
+    flash(message % {"name": task.name, "incident": incident}, "notice")
     return redirect(request.referrer or url_for(".queue"))
 
 
 @blp.route("/tasks/<task_id>", methods=["GET", "POST"])
 def task(task_id: str):
     svc = services()
-    detail = tasks.get_task(svc, g.principal, task_id)
+    language = preferences.effective(svc, g.principal).language
+    detail = tasks.get_task(svc, g.principal, task_id, language=language)
     if detail.task.state != "ready":
-        flash(f"{detail.task.name} is already {detail.task.state}.", "notice")
+        flash(
+            _("%(task)s is already %(state)s.", task=detail.task.name, state=detail.task.state),
+            "notice",
+        )
         return _after_task(detail)
     values, errors, general, status = detail.data, {}, [], 200
     if request.method == "POST":
         ActionForm().validate_on_submit() or abort(400)
-        submitted = task_forms.parse(detail.form_schema, request.form)
+        submitted = task_forms.parse(detail.form_schema, request.form, zone=zone_name())
         try:
             tasks.complete_task(svc, g.principal, task_id, submitted)
         except InvalidInput as exc:
@@ -205,15 +215,20 @@ def task(task_id: str):
             general = general or ([] if errors else [exc.message])
             status = 422
         else:
-            flash(f"{detail.task.name} done.", "notice")
+            flash(_("%(task)s done.", task=detail.task.name), "notice")
             return _after_task(detail)
-    fields = task_forms.build(detail.form_schema, detail.ui_schema, values, errors)
+    fields = task_forms.build(
+        detail.form_schema, detail.ui_schema, values, errors, zone=zone_name()
+    )
     earlier = []
     if detail.task.key == TRIAGE and detail.incident is not None:
         earlier = solutions.earlier_solutions(svc, g.principal, detail.incident.number)
     return render_template(
         "task.html",
         detail=detail,
+        task_title=detail.ui_schema.get("ui:title") or detail.task.name,
+        form_description=detail.ui_schema.get("ui:description")
+        or detail.form_schema.get("description"),
         fields=fields,
         general=general,
         earlier=earlier,
@@ -234,7 +249,7 @@ def overview():
     form, start, end = _period(svc)
     report = reports.sla_report(svc, g.principal, start, end)
     hours = [(f.group, f.median_hours_to_resolve) for f in report.by_priority]
-    longest = max([h for _, h in hours if h is not None] + [24.0])
+    longest = max([h for _group, h in hours if h is not None] + [24.0])
     shares = [
         (
             f.group,
@@ -248,16 +263,18 @@ def overview():
         form=form,
         resolve_chart=Markup(  # noqa: S704 - built by charts.bars, which escapes every text
             charts.bars(
-                "Median hours to resolve, by priority",
+                _("Median hours to resolve, by priority"),
                 hours,
                 unit="h",
                 limit=longest * 1.1,
                 mark=24,
-                mark_label="24 h promise",
+                mark_label=_("24 h promise"),
             )
         ),
         response_chart=Markup(  # noqa: S704 - as above
-            charts.bars("First responses within target, by priority", shares, unit="%", limit=100)
+            charts.bars(
+                _("First responses within target, by priority"), shares, unit="%", limit=100
+            )
         ),
     )
 
@@ -265,7 +282,7 @@ def overview():
 @blp.route("/overview.csv")
 def overview_csv():
     svc = services()
-    _, start, end = _period(svc)
+    _form, start, end = _period(svc)
     report = reports.sla_report(svc, g.principal, start, end)
     response = Response(reports.to_csv(report), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="sla-report.csv"'
@@ -309,7 +326,7 @@ def new_incident():
             channel=Channel.PORTAL,
         )
         try:
-            view, _ = incidents.open_incident(
+            view, _replayed = incidents.open_incident(
                 services(), g.principal, command, idempotency_key=f"web:{form.submission.data}"
             )
         except InvalidInput as exc:
@@ -317,7 +334,7 @@ def new_incident():
             for name, messages in errors.items():
                 getattr(form, name).errors = [*getattr(form, name).errors, *messages]
             return render_template("new_incident.html", form=form, general=general), 422
-        flash(f"{view.number} is open; we will keep you posted.", "notice")
+        flash(_("%(number)s is open; we will keep you posted.", number=view.number), "notice")
         return redirect(url_for(".incident", number=view.number))
     else:
         return render_template("new_incident.html", form=form, general=[]), 422
@@ -351,13 +368,44 @@ def incident(number: str):
 def add_comment(number: str):
     form = CommentForm()
     if not form.validate_on_submit():
-        flash("A reply needs some text.", "error")
+        flash(_("A reply needs some text."), "error")
         return redirect(url_for(".incident", number=number))
     comments.add_comment(
         services(), g.principal, number, form.body.data, public=not form.internal.data
     )
-    flash("Your reply is on the incident.", "notice")
+    flash(_("Your reply is on the incident."), "notice")
     return redirect(url_for(".incident", number=number) + "#conversation")
+
+
+@blp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The language and time zone the signed-in user reads the desk in."""
+    svc = services()
+    chosen = preferences.effective(svc, g.principal)
+    form = SettingsForm(data={"language": chosen.language, "time_zone": chosen.time_zone})
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                preferences.update(
+                    svc,
+                    g.principal,
+                    language=form.language.data,
+                    time_zone=form.time_zone.data.strip(),
+                )
+            except InvalidInput as exc:
+                errors, _general = task_forms.errors_by_field(exc.errors)
+                for name, messages in errors.items():
+                    getattr(form, name).errors = [*getattr(form, name).errors, *map(_, messages)]
+                status = 422
+            else:
+                # The next page is read with the new choice (the principal is per request).
+                return redirect(url_for(".settings", saved=1))
+        else:
+            status = 422
+    if request.args.get("saved") == "1" and request.method == "GET":
+        flash(_("Saved: pages and mails now use these."), "notice")
+    return render_template("settings.html", form=form, now=svc.now()), status
 
 
 def _queue_key(order: str, task, incident):

@@ -7,10 +7,12 @@ so a page and an API client get the same answers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
+
+from ..domain import locales
 
 NO_VALUE = ""
 
@@ -35,7 +37,10 @@ def build(
     ui: dict[str, Any],
     values: dict[str, Any],
     errors: dict[str, list[str]] | None = None,
+    *,
+    zone: str = "UTC",
 ) -> list[Field]:
+    """Date-times show on `zone`'s clock (the page says which)."""
     properties = schema.get("properties", {})
     required = set(schema.get("required", []))
     order = [n for n in ui.get("ui:order", []) if n in properties]
@@ -55,7 +60,7 @@ def build(
             required=name in required,
             help=spec.get("description") or options.get("ui:help"),
             when=conditions.get(name, []),
-            value=_shown(spec, values.get(name, NO_VALUE)),
+            value=_shown(spec, values.get(name, NO_VALUE), zone),
             errors=errors.get(name, []),
         )
         built.options = _options(spec)
@@ -64,9 +69,10 @@ def build(
     return fields
 
 
-def parse(schema: dict[str, Any], form: MultiDict) -> dict[str, Any]:
+def parse(schema: dict[str, Any], form: MultiDict, *, zone: str = "UTC") -> dict[str, Any]:
     """The JSON for the schema. Empty fields are left out (so `required` speaks);
-    what does not convert is passed on as typed, for the schema to name."""
+    what does not convert is passed on as typed, for the schema to name. Date-times
+    are read on `zone`'s clock and sent on in UTC."""
     data: dict[str, Any] = {}
     for name, spec in schema.get("properties", {}).items():
         kinds = _types(spec)
@@ -78,7 +84,7 @@ def parse(schema: dict[str, Any], form: MultiDict) -> dict[str, Any]:
         raw = form.get(name, NO_VALUE)
         if raw == NO_VALUE:
             continue
-        data[name] = _convert(raw, spec, kinds)
+        data[name] = _convert(raw, spec, kinds, zone)
     return data
 
 
@@ -159,28 +165,28 @@ def _conditions(schema: dict[str, Any]) -> dict[str, list[str]]:
             shown = names.get(str(test["const"]), str(test["const"]))
             title = spec.get("title") or controller
             for name in needed:
-                found.setdefault(name, []).append(f"Needed when {title} is {shown}")
+                found.setdefault(name, []).append(
+                    _("Needed when %(field)s is %(value)s", field=title, value=shown)
+                )
     return found
 
 
-def _shown(spec: dict[str, Any], value: Any) -> Any:
+def _shown(spec: dict[str, Any], value: Any, zone: str) -> Any:
     if value is None:
         return NO_VALUE
     if spec.get("format") == "date-time" and isinstance(value, str) and value:
         try:
-            # <input type=datetime-local> shows UTC wall time, to the minute.
-            instant = datetime.fromisoformat(value)
+            # <input type=datetime-local> shows the user's wall time, to the minute.
+            instant = locales.local(value, zone)
         except ValueError:
             return value
-        if instant.tzinfo is not None:
-            instant = instant.astimezone(UTC)
         return instant.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
 
 
-def _convert(raw: str, spec: dict[str, Any], kinds: set[str]) -> Any:
+def _convert(raw: str, spec: dict[str, Any], kinds: set[str], zone: str) -> Any:
     if "boolean" in kinds:
         return {"true": True, "false": False}.get(raw, raw)
     if "integer" in kinds:
@@ -194,6 +200,9 @@ def _convert(raw: str, spec: dict[str, Any], kinds: set[str]) -> Any:
         except ValueError:
             return raw
     if spec.get("format") == "date-time" and len(raw) == 16 and raw[10] == "T":
-        # The page asks for UTC; the schema wants a zone.
-        return raw + ":00+00:00"
+        # Typed on the user's clock (the label names it); stored and validated in UTC.
+        try:
+            return locales.from_wall_clock(raw, zone).isoformat()
+        except ValueError:
+            return raw
     return raw

@@ -1,0 +1,77 @@
+"""Which language and clock a page speaks: the signed-in user's choice, else the
+visitor's Accept-Language, else the desk's defaults (Flask-Babel, catalogs in
+service/translations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale, get_timezone, gettext
+
+from ..domain import labels, locales
+from ..services.locale import preferences
+from .auth import services
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+def _principal():
+    return getattr(g, "principal", None)
+
+
+def select_locale() -> str:
+    chosen = _principal()
+    if chosen is not None and locales.is_language(chosen.language):
+        return chosen.language
+    if chosen is None and request.accept_languages:
+        # Visitors (the sign-in page, an API call without a language of its own).
+        best = request.accept_languages.best_match(locales.LANGUAGES)
+        if best:
+            return best
+    return services().settings.default_language
+
+
+def select_timezone() -> str:
+    return preferences.effective(services(), _principal()).time_zone
+
+
+def zone_name() -> str:
+    return str(get_timezone())
+
+
+def language() -> str:
+    return str(get_locale() or services().settings.default_language)
+
+
+def register(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    @app.template_filter("when")
+    def _when(value) -> str:
+        return locales.wall_clock(value, zone_name())
+
+    for name, names in (
+        ("status_name", labels.STATUSES),
+        ("level_name", labels.LEVELS),
+        ("channel_name", labels.CHANNELS),
+        ("clock_name", labels.CLOCK_STATES),
+        ("event_name", labels.EVENTS),
+    ):
+        app.add_template_filter(_naming(names), name)
+
+    @app.context_processor
+    def _language():
+        return {"page_language": language(), "page_zone": zone_name()}
+
+
+def _naming(names: dict[str, str]):
+    def name_of(value) -> str:
+        if value is None:
+            return ""
+        known = names.get(str(value))
+        # A value a newer process brings and no catalog names yet reads as itself.
+        return gettext(known) if known else str(value).replace("_", " ")
+
+    return name_of
