@@ -168,6 +168,9 @@ class Client:
     def delete(self, path, **kwargs):
         return self._call("DELETE", path, **kwargs)
 
+    def patch(self, path, **kwargs):
+        return self._call("PATCH", path, **kwargs)
+
 
 class Clients:
     def __init__(self, app, tokens: dict[str, str]):

@@ -16,6 +16,16 @@ def is_language(value: object) -> bool:
     return isinstance(value, str) and value in LANGUAGES
 
 
+def negotiate(accepted: list[tuple[str, float]]) -> str | None:
+    """The first language the desk speaks among those a browser accepts (best first):
+    `en-GB` is English, whatever other languages follow it at a lower weight."""
+    for tag, quality in accepted:
+        primary = tag.replace("_", "-").split("-", 1)[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return None
+
+
 @lru_cache(maxsize=1)
 def zone_names() -> frozenset[str]:
     """IANA names only: ZoneInfo also opens file paths and odd aliases a form should not offer."""

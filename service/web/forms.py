@@ -81,7 +81,7 @@ class SettingsForm(FlaskForm):
 
     language = SelectField(
         _l("Language"),
-        choices=[(code, locales.LANGUAGE_NAMES[code]) for code in locales.LANGUAGES],
+        choices=[SelectChoice(code, locales.LANGUAGE_NAMES[code]) for code in locales.LANGUAGES],
         validators=[DataRequired()],
     )
     time_zone = StringField(

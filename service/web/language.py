@@ -26,7 +26,7 @@ def select_locale() -> str:
         return chosen.language
     if chosen is None and request.accept_languages:
         # Visitors (the sign-in page, an API call without a language of its own).
-        best = request.accept_languages.best_match(locales.LANGUAGES)
+        best = locales.negotiate(list(request.accept_languages))
         if best:
             return best
     return services().settings.default_language
