@@ -33,7 +33,7 @@ from ..domain.errors import (
 )
 from ..services import comments, incidents, processes, reports, sign_in, solutions, tasks
 from ..services.incidents import IncidentFilter
-from ..services.locale import preferences
+from ..services.locale import preferences, task_names
 from ..services.tasks import TaskFilter
 from . import auth, charts, task_forms
 from .auth import services
@@ -170,6 +170,7 @@ def queue():
         order=order,
         lanes=sorted(g.principal.groups & {"L1", "L2", "L3", "privacy"}),
         action=ActionForm(),
+        task_names=_task_names(found),
     )
 
 
@@ -196,11 +197,10 @@ def task(task_id: str):
     svc = services()
     language = preferences.effective(svc, g.principal).language
     detail = tasks.get_task(svc, g.principal, task_id, language=language)
+    # The form's own title in the reader's language, where its translation gives one.
+    title = detail.ui_schema.get("ui:title") or detail.task.name
     if detail.task.state != "ready":
-        flash(
-            _("%(task)s is already %(state)s.", task=detail.task.name, state=detail.task.state),
-            "notice",
-        )
+        flash(_("%(task)s is already %(state)s.", task=title, state=detail.task.state), "notice")
         return _after_task(detail)
     values, errors, general, status = detail.data, {}, [], 200
     if request.method == "POST":
@@ -215,7 +215,7 @@ def task(task_id: str):
             general = general or ([] if errors else [exc.message])
             status = 422
         else:
-            flash(_("%(task)s done.", task=detail.task.name), "notice")
+            flash(_("%(task)s done.", task=title), "notice")
             return _after_task(detail)
     fields = task_forms.build(
         detail.form_schema, detail.ui_schema, values, errors, zone=zone_name()
@@ -226,7 +226,7 @@ def task(task_id: str):
     return render_template(
         "task.html",
         detail=detail,
-        task_title=detail.ui_schema.get("ui:title") or detail.task.name,
+        task_title=title,
         form_description=detail.ui_schema.get("ui:description")
         or detail.form_schema.get("description"),
         fields=fields,
@@ -361,6 +361,7 @@ def incident(number: str):
         diagram=diagram,
         form=CommentForm(),
         agent=access.sees_everything(g.principal),
+        task_names=_task_names(view.open_tasks),
     )
 
 
@@ -406,6 +407,12 @@ def settings():
     if request.args.get("saved") == "1" and request.method == "GET":
         flash(_("Saved: pages and mails now use these."), "notice")
     return render_template("settings.html", form=form, now=svc.now()), status
+
+
+def _task_names(found) -> dict[str, str]:
+    """Task id -> its name in the reader's language, where its form is translated."""
+    language = preferences.effective(services(), g.principal).language
+    return task_names.translated_names(services(), found, language)
 
 
 def _queue_key(order: str, task, incident):

@@ -67,6 +67,8 @@ def test_a_greek_reporter_reads_her_incident_in_greek_on_athens_time(browser, ap
     assert "09:00 UTC" not in text
     # The timeline names what happened in words, in Greek.
     assert "Το περιστατικό καταχωρίστηκε" in text
+    # The task she waits on is named by the triage form's Greek translation.
+    assert "Διαλογή αιτήματος" in text and "Triage ticket" not in text
 
     listing = rita.get("/incidents").get_data(as_text=True)
     assert "Τα περιστατικά μου" in listing and "1 περιστατικό" in listing
