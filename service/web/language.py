@@ -11,6 +11,7 @@ from flask_babel import Babel, get_locale, get_timezone, gettext
 
 from ..domain import labels, locales
 from ..services.locale import preferences
+from . import auth
 from .auth import services
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -22,13 +23,16 @@ def _principal():
 
 def select_locale() -> str:
     chosen = _principal()
+    asked = locales.negotiate(list(request.accept_languages)) if request.accept_languages else None
+    if asked and request.blueprint != auth.BLUEPRINT:
+        # A program says what it reads in each request (the API's problem titles).
+        return asked
     if chosen is not None and locales.is_language(chosen.language):
+        # A person chose once, on the settings page, whatever their browser sends.
         return chosen.language
-    if chosen is None and request.accept_languages:
-        # Visitors (the sign-in page, an API call without a language of its own).
-        best = locales.negotiate(list(request.accept_languages))
-        if best:
-            return best
+    if chosen is None and asked:
+        # Visitors: the sign-in page.
+        return asked
     return services().settings.default_language
 
 

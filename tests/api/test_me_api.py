@@ -67,3 +67,19 @@ def test_a_default_the_desk_does_not_know_stops_it_at_start(name, value):
 
     with pytest.raises(ValueError, match=f"INCIDENT_DESK_{name}"):
         Settings.from_env({f"INCIDENT_DESK_{name}": value})
+
+
+def test_problem_titles_follow_accept_language_and_details_stay_english(api):
+    asked = api.rita.get("/api/incidents/INC-999999", headers={"Accept-Language": "el"})
+    assert asked.status_code == 404
+    assert asked.json["title"] == "Δεν βρέθηκε"
+    assert asked.headers["Content-Language"] == "el"
+    assert asked.json["detail"] == asked.json["message"] and asked.json["detail"].isascii()
+    # Without the header, the caller's own language; English by default.
+    assert api.rita.get("/api/incidents/INC-999999").json["title"] == "Not Found"
+    api.rita.patch("/api/me", json={"language": "el"})
+    assert api.rita.get("/api/incidents/INC-999999").json["title"] == "Δεν βρέθηκε"
+    english = api.rita.get("/api/incidents/INC-999999", headers={"Accept-Language": "en-US"})
+    assert english.json["title"] == "Not Found"
+    refused = api.rita.patch("/api/me", json={"language": "fr"}, headers={"Accept-Language": "el"})
+    assert refused.json["title"] == "Μη επεξεργάσιμο περιεχόμενο"
