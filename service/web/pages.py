@@ -397,7 +397,7 @@ def settings():
             except InvalidInput as exc:
                 errors, _general = task_forms.errors_by_field(exc.errors)
                 for name, messages in errors.items():
-                    getattr(form, name).errors = [*getattr(form, name).errors, *map(_, messages)]
+                    getattr(form, name).errors = [*getattr(form, name).errors, *messages]
                 status = 422
             else:
                 # The next page is read with the new choice (the principal is per request).

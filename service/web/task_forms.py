@@ -89,17 +89,23 @@ def parse(schema: dict[str, Any], form: MultiDict, *, zone: str = "UTC") -> dict
 
 
 def errors_by_field(field_errors) -> tuple[dict[str, list[str]], list[str]]:
-    """FieldErrors ($.name or $.name[2]) by field name; the rest apply to the whole form."""
+    """FieldErrors ($.name or $.name[2]) by field name; the rest apply to the whole form.
+    Messages the catalogs know are shown in the reader's language (the API keeps English)."""
     by_name: dict[str, list[str]] = {}
     general: list[str] = []
     for error in field_errors:
         path = error.field
         if path.startswith("$.") and len(path) > 2:
             name = path[2:].split(".")[0].split("[")[0]
-            by_name.setdefault(name, []).append(error.message)
+            by_name.setdefault(name, []).append(_shown_message(error.message))
         else:
-            general.append(error.message)
+            general.append(_shown_message(error.message))
     return by_name, general
+
+
+def _shown_message(message: str) -> str:
+    # gettext("") is the catalog's header, not an empty message.
+    return _(message) if message else message
 
 
 def _types(spec: dict[str, Any]) -> set[str]:

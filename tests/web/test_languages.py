@@ -128,6 +128,10 @@ def test_the_confirmation_form_comes_in_greek_and_falls_back_for_others(browser,
     assert "Επιβεβαίωση επίλυσης" in text  # the form's own title, from its translation
     assert "Το πρόβλημα διορθώθηκε" in text and "Ναι" in text
     assert "The problem is fixed" not in text
+    # The server's own messages about the form speak Greek too.
+    refused = rita.post(f"/tasks/{task['id']}", {})
+    assert refused.status_code == 422
+    assert "το πεδίο είναι υποχρεωτικό" in refused.get_data(as_text=True)
     # The API speaks the same texts to her.
     detail = api.rita.get(f"/api/tasks/{task['id']}").json
     assert detail["form_schema"]["properties"]["confirmed"]["title"] == "Το πρόβλημα διορθώθηκε"
