@@ -1,6 +1,7 @@
-"""Which language and clock a page speaks: the signed-in user's choice, else the
-visitor's Accept-Language, else the desk's defaults (Flask-Babel, catalogs in
-service/translations)."""
+"""Which language and clock a request is answered in (Flask-Babel, catalogs in
+service/translations): a page by the signed-in user's choice, else the visitor's
+Accept-Language, else the desk's defaults; an API call by its Accept-Language
+first (the problem titles), then the same."""
 
 from __future__ import annotations
 
