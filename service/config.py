@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .domain import locales
+
 _PACKAGE = Path(__file__).resolve().parent
 PREFIX = "INCIDENT_DESK_"
 # How mail reaches the SMTP server: in clear, upgraded with STARTTLS, or over TLS.
@@ -186,6 +188,20 @@ class Settings:
             "for the client's address, which sign-in throttling counts by)",
         },
     )
+    default_language: str = field(
+        default="en",
+        metadata={
+            "env": "DEFAULT_LANGUAGE",
+            "help": "language of pages and mails for users who chose none (en, el)",
+        },
+    )
+    default_timezone: str = field(
+        default="UTC",
+        metadata={
+            "env": "DEFAULT_TIMEZONE",
+            "help": "IANA time zone pages and mails show times in for users who chose none",
+        },
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )
@@ -216,6 +232,16 @@ class Settings:
         ):
             if not low <= value <= high:
                 raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")
+        if not locales.is_language(self.default_language):
+            raise ValueError(
+                f"{PREFIX}DEFAULT_LANGUAGE must be one of {', '.join(locales.LANGUAGES)}, "
+                f"got {self.default_language!r}"
+            )
+        if not locales.is_time_zone(self.default_timezone):
+            raise ValueError(
+                f"{PREFIX}DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Athens, "
+                f"got {self.default_timezone!r}"
+            )
 
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **overrides)

@@ -38,6 +38,10 @@ def test_the_wheel_bundles_processes_and_forms(tmp_path):
     assert "service/notify/rules.json" in names
     for template in (ROOT / "service" / "notify" / "templates").glob("*.j2"):
         assert f"service/notify/templates/{template.name}" in names
+    # The catalogs, compiled: an installed desk speaks Greek without build tools.
+    for language in ("el", "en"):
+        for suffix in ("po", "mo"):
+            assert f"service/translations/{language}/LC_MESSAGES/messages.{suffix}" in names
 
     # Installed from the wheel (no repository around it), the defaults find the bundle.
     target = tmp_path / "site"
@@ -46,7 +50,9 @@ def test_the_wheel_bundles_processes_and_forms(tmp_path):
         "from service.config import Settings; s = Settings();"
         "print(s.processes_dir); print(s.forms_dir);"
         "assert (s.processes_dir / 'incident.bpmn').is_file();"
-        "assert (s.forms_dir / 'triage-schema.json').is_file()"
+        "assert (s.forms_dir / 'triage-schema.json').is_file();"
+        "from service.translations import catalog;"
+        "assert catalog('el').gettext('Sign in') == 'Σύνδεση'"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

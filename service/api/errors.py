@@ -8,12 +8,14 @@ import logging
 
 import marshmallow as ma
 from flask import Flask, Response, request
+from flask_babel import get_locale, gettext
 from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from ..domain import errors as domain
+from ..domain.labels import N_
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +76,35 @@ def problem_response(code: int, error: str, message: str, headers=None, **fields
         **fields,
     }
     response = Response(json.dumps(body), status=code, mimetype=PROBLEM_CONTENT_TYPE)
+    # The title follows Accept-Language (or the caller's own language); `detail`,
+    # `message` and the field messages stay English, what programs match on.
+    response.headers["Content-Language"] = str(get_locale() or "en")
     response.headers.update(headers or {})
     return response
 
 
+# The statuses the API answers with, named for the catalogs (RFC 9110's names).
+_TITLES = {
+    400: N_("Bad Request"),
+    401: N_("Unauthorized"),
+    403: N_("Forbidden"),
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+    406: N_("Not Acceptable"),
+    409: N_("Conflict"),
+    413: N_("Request Entity Too Large"),
+    415: N_("Unsupported Media Type"),
+    422: N_("Unprocessable Entity"),
+    428: N_("Precondition Required"),
+    429: N_("Too Many Requests"),
+    500: N_("Internal Server Error"),
+    503: N_("Service Unavailable"),
+}
+
+
 def _title(code: int) -> str:
+    if code in _TITLES:
+        return gettext(_TITLES[code])
     try:
         return http.HTTPStatus(code).phrase
     except ValueError:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..services import processes
+from ..services.locale import preferences
 from .context import CREATED_HEADERS, created, principal, services, svg
 from .schemas import (
     IdempotencyHeaderSchema,
     InstanceSchema,
+    MePatchSchema,
     MeSchema,
     ProcessDataSchema,
     ProcessSchema,
@@ -56,6 +58,24 @@ def instance_diagram(instance_id):
 @blp.route("/me", methods=["GET"])
 @blp.response(200, MeSchema)
 def me():
-    """Who the token belongs to."""
+    """Who the token belongs to, and the language and time zone they read the desk in."""
     who = principal()
-    return {"username": who.username, "groups": sorted(who.groups)}
+    return _me(who, preferences.effective(services(), who))
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.arguments(MePatchSchema)
+@blp.response(200, MeSchema)
+def update_me(data):
+    """Change your language (`en`, `el`) or time zone (an IANA name); null: the default."""
+    who = principal()
+    return _me(who, preferences.update(services(), who, **data))
+
+
+def _me(who, chosen: preferences.Preferences) -> dict:
+    return {
+        "username": who.username,
+        "groups": sorted(who.groups),
+        "language": chosen.language,
+        "time_zone": chosen.time_zone,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..domain import locales
 from ..domain.breaches import AuthorityNotice, BreachStatus, Risk
 from ..domain.enums import Channel, IncidentStatus, Level, Priority, TaskState, Tier
 from ..domain.sla import SlaFilter
@@ -259,6 +260,27 @@ class ProcessSchema(ma.Schema):
 class MeSchema(ma.Schema):
     username = fields.String()
     groups = fields.List(fields.String())
+    language = fields.String(
+        metadata={"description": "pages and mails are in it", "enum": list(locales.LANGUAGES)}
+    )
+    time_zone = fields.String(
+        metadata={"description": "IANA name; pages and mails show times on its clock"}
+    )
+
+
+class MePatchSchema(ma.Schema):
+    """Only what is sent changes; null goes back to the desk's default."""
+
+    language = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=16),
+        metadata={"enum": list(locales.LANGUAGES)},
+    )
+    time_zone = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "IANA time zone name, such as Europe/Athens"},
+    )
 
 
 class HealthSchema(ma.Schema):

@@ -25,6 +25,9 @@ class Principal:
     user_id: int
     username: str
     groups: frozenset[str] = field(default_factory=frozenset)
+    # What the user chose; None: the desk's default.
+    language: str | None = None
+    time_zone: str | None = None
 
     @property
     def is_reporter(self) -> bool:

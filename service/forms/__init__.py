@@ -2,6 +2,7 @@
 what of them a task page can render (checked when they are deployed)."""
 
 from .support import Finding, unrenderable
+from .translations import check_translation, translated, translation_name, translation_of
 from .validation import (
     SCHEMA_SUFFIX,
     UI_SUFFIX,
@@ -19,9 +20,13 @@ __all__ = [
     "Finding",
     "Form",
     "FormStore",
+    "check_translation",
     "format_checker",
     "json_path",
     "read_json",
+    "translated",
+    "translation_name",
+    "translation_of",
     "unchecked_formats",
     "unrenderable",
 ]

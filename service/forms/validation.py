@@ -17,6 +17,7 @@ from jsonschema import FormatChecker, validators
 from jsonschema import exceptions as schema_exceptions
 
 from ..domain.errors import FieldError, InvalidInput, ProcessDefinitionError
+from ..domain.labels import N_
 
 SCHEMA_SUFFIX = "-schema.json"
 UI_SUFFIX = "-uischema.json"
@@ -148,13 +149,13 @@ def _field_errors(error: schema_exceptions.ValidationError):
     if error.validator == "required" and isinstance(instance, dict):
         for name in error.validator_value:
             if name not in instance:
-                yield FieldError(json_path([*base, name]), "this field is required")
+                yield FieldError(json_path([*base, name]), N_("this field is required"))
         return
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         allowed = set(error.schema.get("properties", {}))
         for name in instance:
             if name not in allowed:
-                yield FieldError(json_path([*base, name]), "this field is not part of the form")
+                yield FieldError(json_path([*base, name]), N_("this field is not part of the form"))
         return
     if error.validator == "format" and error.validator_value in _FORMAT_MESSAGES:
         yield FieldError(json_path(base), _FORMAT_MESSAGES[error.validator_value])

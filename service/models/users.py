@@ -21,6 +21,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Away (leave, sick, off shift): automatic assignment passes them by.
     away: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # None: the desk's default (INCIDENT_DESK_DEFAULT_LANGUAGE / _TIMEZONE), which may change.
+    language: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     groups: Mapped[list[UserGroup]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserGroup.group"

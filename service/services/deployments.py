@@ -19,11 +19,19 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..domain import access
+from ..domain import access, locales
 from ..domain.access import Principal
 from ..domain.enums import REPORTER_LANE, Group
 from ..domain.errors import DeploymentInvalid, Forbidden, Problem, ProcessDefinitionError
-from ..forms import SCHEMA_SUFFIX, UI_SUFFIX, read_json, unrenderable
+from ..forms import (
+    SCHEMA_SUFFIX,
+    UI_SUFFIX,
+    check_translation,
+    read_json,
+    translation_name,
+    translation_of,
+    unrenderable,
+)
 from ..models import DecisionVersion, Deployment, ProcessFile, ProcessVersion
 from ..workflow import SourceFile
 from ..workflow.checks import check_documents
@@ -210,7 +218,9 @@ def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
     for name, source in files.items():
         try:
             if name.endswith(".json"):
-                forms_read[name] = read_json(name, source.content)
+                document = forms_read[name] = read_json(name, source.content)
+                if translation_of(name) and name in uploaded:
+                    problems += _translation_problems(name, document, files)
             else:
                 documents[name] = read_xml(source)
         except ProcessDefinitionError as exc:
@@ -255,6 +265,31 @@ def _form_warnings(documents: dict, uploaded: set[str]) -> list[Problem]:
     return found
 
 
+def _translation_problems(name: str, document, files: dict[str, SourceFile]) -> list[Problem]:
+    schema_name, _language = translation_of(name)
+    schema = None
+    if schema_name in files:
+        try:
+            schema = read_json(schema_name, files[schema_name].content)
+        except ProcessDefinitionError:
+            return []  # reported for the schema itself
+    return [
+        Problem(name, message)
+        for message in check_translation(name, document, schema, locales.LANGUAGES)
+    ]
+
+
+def _translations(forms, files) -> set[str]:
+    """The translations of a process's forms that the deployment holds: they belong to
+    the version like the forms, so an incident keeps the texts it started with."""
+    return {
+        translation_name(form, language)
+        for form in forms
+        for language in locales.LANGUAGES
+        if translation_name(form, language) in files
+    }
+
+
 def _live_files(session: Session) -> dict[str, ProcessFile]:
     latest = session.scalar(select(Deployment).order_by(Deployment.id.desc()).limit(1))
     return {row.name: row for row in latest.files} if latest else {}
@@ -289,6 +324,7 @@ def _content_hash(names, files: dict[str, SourceFile]) -> str:
 
 def _process_version(svc, session, process, files, rows, now, actor) -> DeployedVersion:
     names = set(process.files) | set(process.forms)
+    names |= _translations(process.forms, files)
     content_hash = _content_hash(names, files)
     # Only the live (latest) version counts as "unchanged": files equal to an older
     # version make a new one, so deploying old files is a rollback that takes effect

@@ -39,6 +39,7 @@ from ..notify.rules import (
 )
 from ..notify.templates import Templates
 from . import audit, notifications
+from .locale import preferences
 from .notifications import LEAD, MEMBER
 
 log = logging.getLogger(__name__)
@@ -173,8 +174,13 @@ class Outbox:
             next_attempt_at=note.created_at,
         )
         try:
+            # In the recipient's language, times on the recipient's clock.
+            reader = preferences.chosen(self._settings, user.language, user.time_zone)
             rendered = self._templates.render(
-                created.template, self._context(session, created, incident, user)
+                created.template,
+                self._context(session, created, incident, user),
+                language=reader.language,
+                zone=reader.time_zone,
             )
             delivery.payload = mail.compose(
                 rendered=rendered,

@@ -71,7 +71,7 @@ def _verified(svc: Services, username: str, password: str) -> Principal:
             raise Unauthenticated(_WRONG) from None
         if stored is None:
             raise Unauthenticated(_WRONG)
-        return Principal(user.id, user.username, user.group_names)
+        return Principal(user.id, user.username, user.group_names, user.language, user.time_zone)
 
 
 def principal_of(svc: Services, user_id: int) -> Principal | None:
@@ -80,7 +80,7 @@ def principal_of(svc: Services, user_id: int) -> Principal | None:
         user = uow.session.get(User, user_id)
         if user is None or user.password_hash is None:
             return None
-        return Principal(user.id, user.username, user.group_names)
+        return Principal(user.id, user.username, user.group_names, user.language, user.time_zone)
 
 
 def session_key(svc: Services) -> str:

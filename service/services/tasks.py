@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from .. import forms
 from ..domain import access
 from ..domain.access import Principal
 from ..domain.enums import BREACH_PROCESS_ID, REPORTER_LANE, TaskState
@@ -74,7 +75,11 @@ def list_tasks(
         return task_views(session, rows), total
 
 
-def get_task(svc: Services, principal: Principal, task_id: str) -> TaskDetail:
+def get_task(
+    svc: Services, principal: Principal, task_id: str, *, language: str | None = None
+) -> TaskDetail:
+    """The task with its form; with `language`, the form's texts in it where the
+    deployment brought a translation (see service.forms.translated)."""
     with svc.db.read() as uow:
         session = uow.session
         row, incident = _visible(session, principal, task_id)
@@ -86,6 +91,11 @@ def get_task(svc: Services, principal: Principal, task_id: str) -> TaskDetail:
             data = form.defaults(task_data)
         schema = form.schema if form is not None else {}
         ui_schema = versions.document(svc, session, instance.version_id, row.ui_form)
+        if language and row.form:
+            texts = versions.document_if_present(
+                svc, session, instance.version_id, forms.translation_name(row.form, language)
+            )
+            schema, ui_schema = forms.translated(schema, ui_schema, texts or {})
         return TaskDetail(
             task=task_views(session, [row])[0],
             form_schema=schema,

@@ -24,7 +24,7 @@ TOKEN_PREFIX = "idk_"  # noqa: S105 - a public prefix, not a secret
 
 # Runs on every request: built once.
 _PRINCIPAL = (
-    select(User.id, User.username, UserGroup.group)
+    select(User.id, User.username, UserGroup.group, User.language, User.time_zone)
     .join(ApiToken, ApiToken.user_id == User.id)
     .outerjoin(UserGroup, UserGroup.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
@@ -158,8 +158,9 @@ def authenticate(svc: Services, token: str | None, client: str | None = None) ->
         throttle.check(svc, [key], "token attempts")
         throttle.failed(svc, [key], "token attempts")
         raise Unauthenticated("the token is unknown or revoked")
-    user_id, username, _ = rows[0]
-    return Principal(user_id, username, frozenset(g for _, _, g in rows if g is not None))
+    user_id, username, _, language, time_zone = rows[0]
+    groups = frozenset(row.group for row in rows if row.group is not None)
+    return Principal(user_id, username, groups, language, time_zone)
 
 
 def _user(session, username: str) -> User:

@@ -40,6 +40,16 @@ def document(svc: Services, session: Session, version_id: int, name: str | None)
     return svc.forms.document(name, sha256, lambda: session.scalar(_CONTENT, {"file_id": file_id}))
 
 
+def document_if_present(svc: Services, session: Session, version_id: int, name: str) -> Any:
+    """A JSON document of this version, or None when the version has no such file."""
+    found = session.execute(_FILE_OF_VERSION, {"version_id": version_id, "name": name}).first()
+    if found is None:
+        return None
+    return svc.forms.document(
+        name, found.sha256, lambda: session.scalar(_CONTENT, {"file_id": found.id})
+    )
+
+
 def _file(session: Session, version_id: int, name: str) -> tuple[int, str]:
     found = session.execute(_FILE_OF_VERSION, {"version_id": version_id, "name": name}).first()
     if found is None:

@@ -15,6 +15,7 @@ from ..services.context import EXTENSION
 from . import (
     auth,
     incident_pages,  # noqa: F401 - its routes join pages.blp when imported
+    language,
     pages,
     work_pages,  # noqa: F401 - as above
 )
@@ -36,6 +37,7 @@ def register(app: Flask, *, api_blueprints) -> None:
     )
     # Before CSRF's own check, which needs the signing key.
     auth.register(app)
+    language.register(app)
     csrf = CSRFProtect(app)
     for blueprint in api_blueprints:
         # Bearer tokens, not cookies: a cross-site page cannot send them.

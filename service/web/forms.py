@@ -3,6 +3,7 @@ CSRF token; CSRFProtect refuses any POST without a valid one."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,28 +18,30 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..domain import locales
+
 
 class SignInForm(FlaskForm):
-    username = StringField("User name", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
 class CommentForm(FlaskForm):
     # Optional: files alone make a reply too (the service names them as its text).
-    body = TextAreaField("Reply", validators=[Optional(), Length(max=20_000)])
-    internal = BooleanField("Internal note (agents only)")
-    files = MultipleFileField("Attach files")
+    body = TextAreaField(_l("Reply"), validators=[Optional(), Length(max=20_000)])
+    internal = BooleanField(_l("Internal note (agents only)"))
+    files = MultipleFileField(_l("Attach files"))
 
 
 class EditIncidentForm(FlaskForm):
     """An agent's correction of the facts; the service checks the values."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    category = SelectField("Category", validators=[Optional()])
-    impact = SelectField("Impact", validators=[Optional()])
-    urgency = SelectField("Urgency", validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    impact = SelectField(_l("Impact"), validators=[Optional()])
+    urgency = SelectField(_l("Urgency"), validators=[Optional()])
     affected_item = StringField(
-        "Affected service or item", validators=[Optional(), Length(max=200)]
+        _l("Affected service or item"), validators=[Optional(), Length(max=200)]
     )
 
 
@@ -49,30 +52,32 @@ class ActionForm(FlaskForm):
 _LEVELS = [
     SelectChoice(value, label)
     for value, label in (
-        ("", "I don't know"),
-        ("high", "High"),
-        ("medium", "Medium"),
-        ("low", "Low"),
+        ("", _l("I don't know")),
+        ("high", _l("High")),
+        ("medium", _l("Medium")),
+        ("low", _l("Low")),
     )
 ]
 
 
 class NewIncidentForm(FlaskForm):
     title = StringField(
-        "What is wrong, in a few words", validators=[DataRequired(), Length(max=200)]
+        _l("What is wrong, in a few words"), validators=[DataRequired(), Length(max=200)]
     )
     description = TextAreaField(
-        "What happened, since when, what you tried",
+        _l("What happened, since when, what you tried"),
         validators=[DataRequired(), Length(max=20_000)],
     )
     impact = SelectField(
-        "How many people or how much work does it affect?",
+        _l("How many people or how much work does it affect?"),
         choices=_LEVELS,
         validators=[Optional()],
     )
-    urgency = SelectField("How soon do you need it back?", choices=_LEVELS, validators=[Optional()])
+    urgency = SelectField(
+        _l("How soon do you need it back?"), choices=_LEVELS, validators=[Optional()]
+    )
     reporter_contact = StringField(
-        "How to reach you (e-mail or phone), if not the one on file",
+        _l("How to reach you (e-mail or phone), if not the one on file"),
         validators=[Optional(), Length(max=200)],
     )
     # One incident per form, however often it is sent (a double click, a reload).
@@ -82,5 +87,20 @@ class NewIncidentForm(FlaskForm):
 class PeriodForm(FlaskForm):
     """The overview's period (a GET form: nothing changes, no CSRF token)."""
 
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To (inclusive)", validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To (inclusive)"), validators=[Optional()])
+
+
+class SettingsForm(FlaskForm):
+    """The language and clock a user reads the desk in."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice(code, locales.LANGUAGE_NAMES[code]) for code in locales.LANGUAGES],
+        validators=[DataRequired()],
+    )
+    time_zone = StringField(
+        _l("Time zone"),
+        description=_l("An IANA name, such as Europe/Athens or UTC."),
+        validators=[DataRequired(), Length(max=64)],
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..domain import access
@@ -16,7 +17,7 @@ from ..services.editing import facts
 from . import task_forms
 from .auth import services
 from .forms import CommentForm, EditIncidentForm
-from .pages import blp
+from .pages import blp, translated_task_names
 
 
 @blp.route("/incidents/<number>")
@@ -56,6 +57,7 @@ def render_incident(number: str, *, edit: EditIncidentForm | None = None, status
         form=CommentForm(),
         edit=edit or (_edit_form(view) if access.may_edit_incident(g.principal) else None),
         agent=access.sees_everything(g.principal),
+        task_names=translated_task_names(view.open_tasks),
     ), status
 
 
@@ -104,7 +106,7 @@ def add_comment(number: str):
         for error in exc.errors or [exc]:
             flash(error.message, "error")
         return redirect(url_for(".incident", number=number) + "#conversation")
-    flash("Your reply is on the incident.", "notice")
+    flash(_("Your reply is on the incident."), "notice")
     return redirect(url_for(".incident", number=number) + "#conversation")
 
 

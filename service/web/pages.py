@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -33,15 +34,18 @@ from ..domain.errors import (
 from ..services import incidents, reports, sign_in, solutions, tasks
 from ..services.assignment import members
 from ..services.incidents import IncidentFilter
+from ..services.locale import preferences, task_names
 from ..services.tasks import TaskFilter
-from . import auth, charts, task_forms, timeline
+from . import auth, charts, task_forms
 from .auth import services
 from .forms import (
     ActionForm,
     NewIncidentForm,
     PeriodForm,
+    SettingsForm,
     SignInForm,
 )
+from .language import zone_name
 
 blp = Blueprint(
     auth.BLUEPRINT,
@@ -72,13 +76,13 @@ def _unexpected(exc: Exception):
         message = data.get("message") or exc.description or exc.name
         return render_template("error.html", message=message, code=exc.code), exc.code
     log.exception("page %s failed", request.path)
-    message = "Something went wrong on our side; it has been logged. Nothing was changed."
+    message = _("Something went wrong on our side; it has been logged. Nothing was changed.")
     return render_template("error.html", message=message, code=500), 500
 
 
 @blp.errorhandler(CSRFError)
 def _stale_form(exc: CSRFError):
-    message = "The form was too old or came from elsewhere; reload the page and try again."
+    message = _("The form was too old or came from elsewhere; reload the page and try again.")
     return render_template("error.html", message=message, code=400), 400
 
 
@@ -114,16 +118,6 @@ def favicon():
     return redirect(url_for(".static", filename="favicon.svg"), code=301)
 
 
-@blp.app_template_filter("when")
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-@blp.app_template_filter("event_title")
-def _event_title(event) -> str:
-    return timeline.title(event.type, event.data)
-
-
 @blp.app_template_filter("left")
 def _left(seconds: int | None) -> str:
     if seconds is None:
@@ -144,7 +138,7 @@ def home():
 def login():
     form = SignInForm()
     if request.args.get("expired") == "1" and request.method == "GET":
-        flash("Your session ended; please sign in again.", "notice")
+        flash(_("Your session ended; please sign in again."), "notice")
     if form.validate_on_submit():
         try:
             principal = sign_in.check_password(
@@ -165,7 +159,7 @@ def login():
 @blp.route("/logout", methods=["POST"])
 def logout():
     auth.sign_out()
-    flash("Signed out.", "notice")
+    flash(_("Signed out."), "notice")
     return redirect(url_for(".login"))
 
 
@@ -198,37 +192,44 @@ def queue():
         order=order,
         lanes=lanes,
         action=ActionForm(),
+        task_names=translated_task_names(found),
     )
 
 
 @blp.route("/tasks/<task_id>/claim", methods=["POST"])
 def claim(task_id: str):
-    return _task_button(tasks.claim_task, task_id, "You took {name} of {incident}.")
+    return _task_button(tasks.claim_task, task_id, _("You took %(name)s of %(incident)s."))
 
 
 @blp.route("/tasks/<task_id>/release", methods=["POST"])
 def release(task_id: str):
-    return _task_button(tasks.release_task, task_id, "You gave back {name}.")
+    return _task_button(tasks.release_task, task_id, _("You gave back %(name)s."))
 
 
 def _task_button(action, task_id: str, message: str):
     ActionForm().validate_on_submit() or abort(400)
     task = action(services(), g.principal, task_id)
-    flash(message.format(name=task.name, incident=task.incident_number or "the process"), "notice")
+    incident = task.incident_number or _("the process")
+    flash(message % {"name": task.name, "incident": incident}, "notice")
     return redirect(request.referrer or url_for(".queue"))
 
 
 @blp.route("/tasks/<task_id>", methods=["GET", "POST"])
 def task(task_id: str):
     svc = services()
-    detail = tasks.get_task(svc, g.principal, task_id)
+    language = preferences.effective(svc, g.principal).language
+    detail = tasks.get_task(svc, g.principal, task_id, language=language)
+    # The form's own title in the reader's language, where its translation gives one.
+    title = detail.ui_schema.get("ui:title") or detail.task.name
     if detail.task.state != "ready":
-        flash(f"{detail.task.name} is already {detail.task.state}.", "notice")
+        flash(_("%(task)s is already %(state)s.", task=title, state=detail.task.state), "notice")
         return _after_task(detail)
     values, errors, general, status, rows = detail.data, {}, [], 200, {}
     if request.method == "POST":
         ActionForm().validate_on_submit() or abort(400)
-        submitted = task_forms.parse(detail.form_schema, detail.ui_schema, request.form)
+        submitted = task_forms.parse(
+            detail.form_schema, detail.ui_schema, request.form, zone=zone_name()
+        )
         rows, adding = task_forms.requested_rows(request.form)
         if adding:
             # "Add a row": the same form again with one more row, what was typed kept.
@@ -243,9 +244,11 @@ def task(task_id: str):
                 general = [] if errors else [exc.message]
                 status = 422
             else:
-                flash(f"{detail.task.name} done.", "notice")
+                flash(_("%(task)s done.", task=title), "notice")
                 return _after_task(detail)
-    form = task_forms.build(detail.form_schema, detail.ui_schema, values, errors, rows)
+    form = task_forms.build(
+        detail.form_schema, detail.ui_schema, values, errors, rows, zone=zone_name()
+    )
     earlier = []
     if detail.task.key == TRIAGE and detail.incident is not None:
         earlier = solutions.earlier_solutions(svc, g.principal, detail.incident.number)
@@ -254,6 +257,9 @@ def task(task_id: str):
         "task.html",
         roster=members.roster(svc, [lane] if lane and g.principal.in_group(lane) else []),
         detail=detail,
+        task_title=title,
+        form_description=detail.ui_schema.get("ui:description")
+        or detail.form_schema.get("description"),
         fields=form.fields,
         general=general + form.general,
         add_row=task_forms.ADD_ROW,
@@ -277,7 +283,7 @@ def overview():
     form, start, end = _period(svc)
     report = reports.sla_report(svc, g.principal, start, end)
     hours = [(f.group, f.median_hours_to_resolve) for f in report.by_priority]
-    longest = max([h for _, h in hours if h is not None] + [24.0])
+    longest = max([h for _group, h in hours if h is not None] + [24.0])
     shares = [
         (
             f.group,
@@ -291,16 +297,18 @@ def overview():
         form=form,
         resolve_chart=Markup(  # noqa: S704 - built by charts.bars, which escapes every text
             charts.bars(
-                "Median hours to resolve, by priority",
+                _("Median hours to resolve, by priority"),
                 hours,
                 unit="h",
                 limit=longest * 1.1,
                 mark=24,
-                mark_label="24 h promise",
+                mark_label=_("24 h promise"),
             )
         ),
         response_chart=Markup(  # noqa: S704 - as above
-            charts.bars("First responses within target, by priority", shares, unit="%", limit=100)
+            charts.bars(
+                _("First responses within target, by priority"), shares, unit="%", limit=100
+            )
         ),
     )
 
@@ -308,7 +316,7 @@ def overview():
 @blp.route("/overview.csv")
 def overview_csv():
     svc = services()
-    _, start, end = _period(svc)
+    _form, start, end = _period(svc)
     report = reports.sla_report(svc, g.principal, start, end)
     response = Response(reports.to_csv(report), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="sla-report.csv"'
@@ -355,7 +363,7 @@ def new_incident():
             channel=Channel.PORTAL,
         )
         try:
-            view, _ = incidents.open_incident(
+            view, _replayed = incidents.open_incident(
                 services(), g.principal, command, idempotency_key=f"web:{form.submission.data}"
             )
         except InvalidInput as exc:
@@ -363,11 +371,48 @@ def new_incident():
             for name, messages in errors.items():
                 getattr(form, name).errors = [*getattr(form, name).errors, *messages]
             return render_template("new_incident.html", form=form, general=general), 422
-        flash(f"{view.number} is open; we will keep you posted.", "notice")
+        flash(_("%(number)s is open; we will keep you posted.", number=view.number), "notice")
         return redirect(url_for(".incident", number=view.number))
     else:
         return render_template("new_incident.html", form=form, general=[]), 422
     return render_template("new_incident.html", form=form, general=[])
+
+
+@blp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The language and time zone the signed-in user reads the desk in."""
+    svc = services()
+    chosen = preferences.effective(svc, g.principal)
+    form = SettingsForm(data={"language": chosen.language, "time_zone": chosen.time_zone})
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                preferences.update(
+                    svc,
+                    g.principal,
+                    language=form.language.data,
+                    time_zone=form.time_zone.data.strip(),
+                )
+            except InvalidInput as exc:
+                errors, _general = task_forms.errors_by_field(exc.errors)
+                for name, messages in errors.items():
+                    getattr(form, name).errors = [*getattr(form, name).errors, *messages]
+                status = 422
+            else:
+                # The next page is read with the new choice (the principal is per request).
+                return redirect(url_for(".settings", saved=1))
+        else:
+            status = 422
+    if request.args.get("saved") == "1" and request.method == "GET":
+        flash(_("Saved: pages and mails now use these."), "notice")
+    return render_template("settings.html", form=form, now=svc.now()), status
+
+
+def translated_task_names(found) -> dict[str, str]:
+    """Task id -> its name in the reader's language, where its form is translated."""
+    language = preferences.effective(services(), g.principal).language
+    return task_names.translated_names(services(), found, language)
 
 
 def _queue_key(order: str, task, incident):

@@ -117,6 +117,7 @@ PLAN: dict[str, tuple[str, ...]] = {
     "POST /api/processes/{process_id}/instances": (ALICE, IVAN),
     "GET /api/instances/{instance_id}": (ALICE, RITA, IVAN),
     "GET /api/me": (ALICE,),
+    "PATCH /api/me": (RITA,),
     "POST /api/deployments": (OLGA, ALICE),
     "GET /api/deployments": (ALICE, RITA),
     "GET /api/deployments/{deployment_id}": (ALICE, RITA),

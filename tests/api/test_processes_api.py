@@ -56,5 +56,10 @@ def test_incidents_are_opened_through_their_own_endpoint(api):
 
 
 def test_me(api):
-    assert api.bob.get("/api/me").json == {"username": "bob", "groups": ["L2"]}
-    assert api.rita.get("/api/me").json == {"username": "rita", "groups": []}
+    assert api.bob.get("/api/me").json == {
+        "username": "bob",
+        "groups": ["L2"],
+        "language": "en",
+        "time_zone": "UTC",
+    }
+    assert api.rita.get("/api/me").json["groups"] == []

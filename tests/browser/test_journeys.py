@@ -16,7 +16,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from service import create_app
+from service.domain.access import Principal
 from service.services import deployments, sign_in, users
+from service.services.locale import preferences
 from tests.conftest import FORMS, PROCESSES, ROOT
 
 PASSWORD = "correct horse battery"
@@ -38,6 +40,10 @@ def server(settings):
     for name, groups in (("rita", []), ("alice", ["L1"]), ("bob", ["L2"])):
         users.add_user(svc, name, groups=groups, display_name=name.title(), contact=f"{name}@x.org")
         sign_in.set_password(svc, name, PASSWORD)
+    # A reporter of the Greek practice: Greek pages, Athens time.
+    eleni = users.add_user(svc, "eleni", display_name="Ελένη", contact="eleni@x.org")
+    sign_in.set_password(svc, "eleni", PASSWORD)
+    preferences.update(svc, Principal(eleni.id, "eleni"), language="el", time_zone="Europe/Athens")
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
@@ -55,13 +61,15 @@ def browser():
         launched.close()
 
 
-def person(browser, base, name):
-    context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+def person(browser, base, name, *, locale="en-GB", sign_in_label="Sign in"):
+    context = browser.new_context(
+        base_url=base, viewport={"width": 1280, "height": 900}, locale=locale
+    )
     page = context.new_page()
     page.goto("/login")
     page.fill("#username", name)
     page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    page.click(f"button:has-text('{sign_in_label}')")
     return page
 
 
@@ -70,9 +78,9 @@ def shot(page, name):
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
-def open_task(page, name):
+def open_task(page, name, complete="Complete"):
     page.click(f"a:has-text('{name}')")
-    page.wait_for_selector("button:has-text('Complete')")
+    page.wait_for_selector(f"button:has-text('{complete}')")
 
 
 def test_reporter_to_l1_to_l2_and_back_to_the_reporter(server, browser):
@@ -153,3 +161,56 @@ def test_the_api_reference_renders_in_the_browser_under_its_policy(server, brows
     assert alice.locator(".opblock").count() > 40
     assert refused == []
     shot(alice, "api-reference")
+
+
+def test_a_greek_reporter_follows_her_incident_in_greek_on_athens_time(server, browser):
+    # Before signing in, the browser's language decides: Greek.
+    visitor = browser.new_context(base_url=server, locale="el-GR").new_page()
+    visitor.goto("/login")
+    assert visitor.locator("html").get_attribute("lang") == "el"
+    assert visitor.locator("h1").inner_text() == "Σύνδεση"
+    shot(visitor, "08-greek-sign-in")
+
+    # Signed in, her own choice decides, whatever her browser says.
+    eleni = person(browser, server, "eleni", locale="el-GR", sign_in_label="Σύνδεση")
+    eleni.click("text=Αναφορά περιστατικού")
+    eleni.fill("#title", "Δεν τυπώνει ο εκτυπωτής")
+    eleni.fill("#description", "Από το πρωί ο εκτυπωτής του λογιστηρίου δεν απαντά")
+    eleni.click("button:has-text('Αποστολή')")
+    eleni.wait_for_selector("text=θα σας ενημερώνουμε")
+    number = eleni.locator("h1").inner_text().split(":")[0]
+    facts = eleni.locator("dl.facts").inner_text()
+    assert "Κατάσταση" in facts and "νέο" in facts
+    # Athens time, with its zone (EET in winter, EEST in summer).
+    assert " EET" in facts or " EEST" in facts
+    assert "UTC" not in facts
+    shot(eleni, "09-greek-incident")
+
+    alice = person(browser, server, "alice")
+    alice.goto(f"/incidents/{number}")
+    open_task(alice, "Triage")
+    alice.select_option("#f-category", "hardware")
+    alice.check("input[name=urgency][value=medium]")
+    alice.check("input[name=impact][value=low]")
+    alice.click("button:has-text('Complete')")
+    alice.wait_for_selector(f"h1:has-text('{number}')")
+    open_task(alice, "diagnosis")
+    alice.check("input[name=outcome][value=resolved]")
+    alice.fill("#f-resolution", "Replaced the toner")
+    alice.check("input[name=service_restored][value=true]")
+    alice.click("button:has-text('Complete')")
+    alice.wait_for_selector("dd:has-text('resolved')")
+
+    eleni.goto(f"/incidents/{number}")
+    assert "επιλυμένο" in eleni.locator("dl.facts").inner_text()
+    # The task itself is named in Greek, from the form's translation.
+    open_task(eleni, "Επιβεβαίωση", complete="Ολοκλήρωση")
+    # The form's texts come from the deployed Greek translation of the form.
+    assert eleni.locator("h1").inner_text() == "Επιβεβαίωση επίλυσης"
+    assert eleni.locator("legend").first.inner_text().startswith("Το πρόβλημα διορθώθηκε")
+    shot(eleni, "10-greek-confirm-form")
+    eleni.check("input[name=confirmed][value=true]")
+    eleni.click("button:has-text('Ολοκλήρωση')")
+    eleni.wait_for_selector("dd:has-text('κλειστό')")
+    assert eleni.locator("#timeline-heading").inner_text() == "Χρονολόγιο"
+    shot(eleni, "11-greek-closed")

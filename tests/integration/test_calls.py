@@ -57,7 +57,7 @@ def test_a_call_is_arranged_announced_reminded_and_recorded(api, svc, smtp, cloc
     )
     DeliveryWorker(svc).run_once()
     [invitation] = [m for m in smtp.inbox.to("rita@example.org") if "Call on" in m["Subject"]]
-    assert invitation["Subject"].startswith(f"[{number}] Call on {call_at.isoformat()}")
+    assert invitation["Subject"].startswith(f"[{number}] Call on {call_at:%Y-%m-%d %H:%M} UTC")
     [ics] = [
         part for part in invitation.iter_attachments() if part.get_filename() == "invitation.ics"
     ]
@@ -81,7 +81,7 @@ def test_a_call_is_arranged_announced_reminded_and_recorded(api, svc, smtp, cloc
     for address in ("rita@example.org", "carol@desk.example.org"):
         assert (
             smtp.inbox.to(address)[-1]["Subject"]
-            == f"[{number}] Reminder: call at {call_at.isoformat()}"
+            == f"[{number}] Reminder: call at {call_at:%Y-%m-%d %H:%M} UTC"
         )
 
     incident = get_incident(api.carol, number)

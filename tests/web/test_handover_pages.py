@@ -100,7 +100,7 @@ def test_an_agent_corrects_the_facts_and_the_priority_and_deadline_follow(browse
     page = text(saved)
     assert "priority P1" in page
     assert "Mail is down for everyone" in page
-    assert "Facts corrected" in page and "Target moved" in page
+    assert "Facts corrected" in page and "Deadline changed" in page
     after = get_incident(api.alice, number)
     assert after["priority"] == "P1" and after["affected_item"] == "mail gateway"
     assert after["sla"]["resolution"]["due_at"] != before

@@ -138,7 +138,7 @@ def test_the_incident_page_shows_clocks_timeline_conversation_and_diagram(browse
     page = alice.get(f"/incidents/{number}").get_data(as_text=True)
     assert f"{number}: Mail is down" in page
     assert "Resolution" in page and "running" in page
-    assert "Incident opened" in page and "Step done: Triage ticket" in page
+    assert "Incident opened" in page and "Task done: Triage ticket" in page
     assert "<svg" in page and "Where it stands" in page
 
     alice.post(f"/incidents/{number}/comments", {"body": "Restarting the gateway"})

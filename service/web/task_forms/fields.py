@@ -18,7 +18,7 @@ from ...forms.schema import (
     widget,
 )
 from . import names
-from .values import NO_VALUE, choice_value, shown
+from .values import NO_VALUE, choice_value, on_clock, shown
 
 # Rows of one list shown at most, however often "add a row" is pressed.
 MAX_ROWS = 100
@@ -76,10 +76,14 @@ def build(
     values: dict[str, Any] | None,
     errors: dict[str, list[str]] | None = None,
     rows: dict[str, int] | None = None,
+    *,
+    zone: str = "UTC",
 ) -> TaskForm:
     """`errors`: messages by JSON path ($.name, $.people[0].name); `rows`: how many rows
-    to show per list (by input name), as asked by the page that was sent."""
-    built = _object(schema, ui or {}, values or {}, [], rows or {})
+    to show per list (by input name), as asked by the page that was sent; date-times
+    show on `zone`'s clock."""
+    with on_clock(zone):
+        built = _object(schema, ui or {}, values or {}, [], rows or {})
     return TaskForm(built, _place(built, errors or {}))
 
 

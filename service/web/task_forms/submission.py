@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from ...forms.schema import choices, item_choices, properties, widget
 from . import names
-from .values import NO_VALUE, chosen, converted
+from .values import NO_VALUE, chosen, converted, on_clock
 
 _EMPTY = object()
 
 
-def parse(schema: dict[str, Any], ui: dict[str, Any] | None, form: MultiDict) -> dict[str, Any]:
-    return _object(schema, ui or {}, form, [])
+def parse(
+    schema: dict[str, Any], ui: dict[str, Any] | None, form: MultiDict, *, zone: str = "UTC"
+) -> dict[str, Any]:
+    """Date-times are read on `zone`'s clock and sent on in UTC."""
+    with on_clock(zone):
+        return _object(schema, ui or {}, form, [])
 
 
 def requested_rows(form: MultiDict) -> tuple[dict[str, int], bool]:
@@ -36,9 +41,11 @@ def requested_rows(form: MultiDict) -> tuple[dict[str, int], bool]:
 
 
 def errors_by_path(field_errors) -> dict[str, list[str]]:
+    """Messages by JSON path, in the reader's language where the catalogs know them
+    (the API keeps English)."""
     found: dict[str, list[str]] = {}
     for error in field_errors:
-        found.setdefault(error.field, []).append(error.message)
+        found.setdefault(error.field, []).append(_shown_message(error.message))
     return found
 
 
@@ -51,10 +58,15 @@ def errors_by_field(field_errors) -> tuple[dict[str, list[str]], list[str]]:
         where = error.field
         if where.startswith("$.") and len(where) > 2:
             name = where[2:].split(".")[0].split("[")[0]
-            by_name.setdefault(name, []).append(error.message)
+            by_name.setdefault(name, []).append(_shown_message(error.message))
         else:
-            general.append(error.message)
+            general.append(_shown_message(error.message))
     return by_name, general
+
+
+def _shown_message(message: str) -> str:
+    # gettext("") is the catalog's header, not an empty message.
+    return _(message) if message else message
 
 
 def _object(schema, ui, form, parts) -> dict[str, Any]:

@@ -4,12 +4,27 @@ an input sent is turned back into the JSON value its schema wants."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
+from ...domain import locales
 from ...forms.schema import kinds
 
 NO_VALUE = ""
+# The clock date-times are shown and typed on (the reader's zone, named on the page),
+# set for the length of one build or parse rather than passed down every level.
+_ZONE: ContextVar[str] = ContextVar("task_form_zone", default="UTC")
+
+
+@contextmanager
+def on_clock(zone: str) -> Iterator[None]:
+    token = _ZONE.set(zone)
+    try:
+        yield
+    finally:
+        _ZONE.reset(token)
 
 
 def choice_value(value: Any) -> str:
@@ -31,13 +46,11 @@ def shown(spec: dict[str, Any], widget: str, value: Any) -> Any:
         return NO_VALUE
     if widget == "datetime" and isinstance(value, str) and value:
         try:
-            # <input type=datetime-local> shows UTC wall time, to the minute.
-            instant = datetime.fromisoformat(value)
+            # <input type=datetime-local> shows the reader's wall time, to the minute.
+            instant = locales.local(value, _ZONE.get())
         except ValueError:
             return value
-        if instant.tzinfo is not None:
-            instant = instant.astimezone(UTC)
-        return instant.strftime("%Y-%m-%dT%H:%M")
+        return instant.strftime("%Y-%m-%dT%H:%M") if instant else value
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
@@ -60,6 +73,9 @@ def converted(raw: str, spec: dict[str, Any], widget: str) -> Any:
             return raw
         return int(number) if "integer" in found and number.is_integer() else number
     if widget == "datetime" and len(raw) in (16, 19) and raw[10:11] == "T":
-        # The page asks for UTC wall time; the schema wants a zone.
-        return raw + (":00" if len(raw) == 16 else "") + "+00:00"
+        # Typed on the reader's clock (the label names it); stored and validated in UTC.
+        try:
+            return locales.from_wall_clock(raw[:16], _ZONE.get()).isoformat()
+        except ValueError:
+            return raw
     return raw

@@ -1,0 +1,83 @@
+"""The names people read for the desk's vocabularies (statuses, levels, channels, clock
+states, audit events), in the source language. Each is marked with `N_` so the
+catalogs carry it; pages and mails translate them when they show one."""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    """Marks a text for the catalogs; translated where it is shown."""
+    return text
+
+
+STATUSES = {
+    "new": N_("new"),
+    "in_progress": N_("in progress"),
+    "on_hold": N_("on hold"),
+    "resolved": N_("resolved"),
+    "closed": N_("closed"),
+}
+LEVELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+CHANNELS = {
+    "api": N_("the API"),
+    "portal": N_("the portal"),
+    "email": N_("e-mail"),
+    "phone": N_("phone"),
+    "chat": N_("chat"),
+    "walk_in": N_("a visit"),
+    "monitoring": N_("monitoring"),
+}
+CLOCK_STATES = {
+    "running": N_("running"),
+    "paused": N_("paused"),
+    "met": N_("met"),
+    "breached": N_("breached"),
+}
+EVENTS = {
+    "alert.opened": N_("Opened by a monitoring alert"),
+    "alert.refired": N_("The alert fired again"),
+    "alert.resolved": N_("The alert cleared"),
+    "alert.resolution_proposed": N_("Resolution proposed after the alert cleared"),
+    "breach.flagged": N_("Flagged as a personal-data breach"),
+    "breach.assessed": N_("Breach assessed"),
+    "breach.containment_recorded": N_("Breach containment recorded"),
+    "breach.authority_notified": N_("Supervisory authority notified"),
+    "breach.subjects_notified": N_("People affected notified"),
+    "breach.closed": N_("Breach closed"),
+    "breach.status_changed": N_("Breach status changed"),
+    "breach.deadline_warning": N_("Breach deadline near"),
+    "breach.deadline_missed": N_("Breach deadline missed"),
+    "comment.added": N_("Reply added"),
+    "incident.opened": N_("Incident opened"),
+    "incident.routed": N_("Incident routed"),
+    "incident.prioritised": N_("Priority set"),
+    "incident.status_changed": N_("Status changed"),
+    "incident.on_hold": N_("On hold, awaiting the reporter"),
+    "incident.resumed": N_("Work resumed"),
+    "incident.escalated": N_("Escalated"),
+    "incident.resolved": N_("Resolved"),
+    "incident.reopened": N_("Reopened"),
+    "incident.closed": N_("Closed"),
+    "incident.failed": N_("A step failed"),
+    "incident.edited": N_("Facts corrected"),
+    "call.scheduled": N_("Call arranged"),
+    "call.reminder": N_("Call reminder sent"),
+    "instance.linked": N_("Linked process started"),
+    "instance.started": N_("Process started"),
+    "instance.migrated": N_("Moved to a new process version"),
+    "sla.first_response": N_("First response given"),
+    "sla.due_changed": N_("Deadline changed"),
+    "sla.warning": N_("Deadline near"),
+    "sla.breached": N_("Deadline missed"),
+    "task.created": N_("Task waiting"),
+    "task.claimed": N_("Task taken"),
+    "task.released": N_("Task given back"),
+    "task.assigned": N_("Task handed over"),
+    "task.unassigned": N_("Task given back to its group"),
+    "task.completed": N_("Task done"),
+    "task.cancelled": N_("Task cancelled"),
+    "task.changed": N_("Task changed"),
+    "task.failed": N_("Task failed"),
+}
+# The SLA clocks, as a mail names the target that is at risk or missed.
+CLOCK_TARGETS = {"first_response": N_("first response"), "resolution": N_("resolution")}
