@@ -8,6 +8,7 @@ calls renderable is what the page renders.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 _MISSING = object()
@@ -149,8 +150,26 @@ def _property_dependencies(schema: dict[str, Any]) -> dict[str, list[str]]:
     return found
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How conditions are put in words; the pages pass their reader's language."""
+
+    when: str = "Needed when %(condition)s"
+    unless: str = "Needed unless %(condition)s"
+    equals: str = "%(field)s is %(value)s"
+    filled: str = "%(field)s is filled in"
+    either: str = "or"
+    both: str = "and"
+
+
+ENGLISH = Wording()
+
+
 def condition_text(
-    test: dict[str, Any], fields: dict[str, dict[str, Any]], ui: dict[str, Any]
+    test: dict[str, Any],
+    fields: dict[str, dict[str, Any]],
+    ui: dict[str, Any],
+    words: Wording = ENGLISH,
 ) -> str | None:
     """An `if` in words ("Outcome is Resolved and Impact is High"), or None when it
     tests something other than fixed values or presence."""
@@ -167,16 +186,17 @@ def condition_text(
             values = check["enum"]
         else:
             return None
-        shown = " or ".join(_shown(labels, value) for value in values)
-        parts.append(f"{title} is {shown}")
+        shown = f" {words.either} ".join(_shown(labels, value) for value in values)
+        parts.append(words.equals % {"field": title, "value": shown})
     tested = set(test.get("properties") or {})
     for name in test.get("required") or []:
         if name not in tested:
-            parts.append(f"{label(name, fields.get(name, {}), ui.get(name, {}))} is filled in")
+            title = label(name, fields.get(name, {}), ui.get(name, {}))
+            parts.append(words.filled % {"field": title})
     extra = set(test) - {"properties", "required", "type", "title", "description"}
     if extra or not parts:
         return None
-    return " and ".join(parts)
+    return f" {words.both} ".join(parts)
 
 
 def _part(rule: dict[str, Any], key: str) -> dict[str, Any]:
@@ -192,7 +212,9 @@ def _shown(labels: dict[Any, str], value: Any) -> str:
     return humanise(value)
 
 
-def conditions(schema: dict[str, Any], ui: dict[str, Any]) -> dict[str, list[str]]:
+def conditions(
+    schema: dict[str, Any], ui: dict[str, Any], words: Wording = ENGLISH
+) -> dict[str, list[str]]:
     """Fields that conditions make required, each with its notes ("Needed when ...")."""
     found: dict[str, list[str]] = {}
     fields = properties(schema)
@@ -202,28 +224,30 @@ def conditions(schema: dict[str, Any], ui: dict[str, Any]) -> dict[str, list[str
             if text not in found.setdefault(name, []):
                 found[name].append(text)
 
+    def when(condition: str) -> str:
+        return words.when % {"condition": condition}
+
+    def filled(name: str) -> str:
+        return words.filled % {"field": label(name, fields.get(name, {}), ui.get(name, {}))}
+
     for rule in rules(schema):
-        text = condition_text(rule["if"], fields, ui)
+        text = condition_text(rule["if"], fields, ui, words)
         if text is None:
             continue
-        note(_part(rule, "then").get("required"), f"Needed when {text}")
-        note(_part(rule, "else").get("required"), f"Needed unless {text}")
+        note(_part(rule, "then").get("required"), when(text))
+        note(_part(rule, "else").get("required"), words.unless % {"condition": text})
     for name, needed in _property_dependencies(schema).items():
-        note(
-            needed,
-            f"Needed when {label(name, fields.get(name, {}), ui.get(name, {}))} is filled in",
-        )
+        note(needed, when(filled(name)))
     for name, dependency in _schema_dependencies(schema).items():
-        title = label(name, fields.get(name, {}), ui.get(name, {}))
-        note(dependency.get("required"), f"Needed when {title} is filled in")
+        note(dependency.get("required"), when(filled(name)))
         for alternative in dependency.get("oneOf") or []:
             if not isinstance(alternative, dict):
                 continue
             test = {"properties": {name: (alternative.get("properties") or {}).get(name)}}
-            text = condition_text(test, fields, ui)
+            text = condition_text(test, fields, ui, words)
             if text is not None:
                 needed = [n for n in alternative.get("required") or [] if n != name]
-                note(needed, f"Needed when {text}")
+                note(needed, when(text))
     return found
 
 

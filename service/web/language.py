@@ -68,7 +68,7 @@ def register(app: Flask) -> None:
 
     @app.template_filter("event_title")
     def _event_title(event) -> str:
-        """"Task waiting: Triage ticket": the event's name with what it was about."""
+        """ "Task waiting: Triage ticket": the event's name with what it was about."""
         title = _naming(labels.EVENTS)(event.type)
         data = event.data or {}
         if event.type == "incident.status_changed" and data.get("to_status"):

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ...forms.schema import (
+    Wording,
     choices,
     conditions,
     item_choices,
@@ -90,7 +93,7 @@ def build(
 def _object(schema, ui, values, parts, rows) -> list[Field]:
     fields = properties(schema)
     required = set(schema.get("required") or [])
-    notes = conditions(schema, ui)
+    notes = conditions(schema, ui, _wording())
     found = []
     for name in _order(fields, ui.get("ui:order")):
         spec = fields[name]
@@ -105,6 +108,18 @@ def _object(schema, ui, values, parts, rows) -> list[Field]:
         _fill(built, spec, field_ui, value, [*parts, name], rows)
         found.append(built)
     return found
+
+
+def _wording() -> Wording:
+    """The conditions' words in the reader's language (English outside a request)."""
+    return Wording(
+        when=_("Needed when %(condition)s"),
+        unless=_("Needed unless %(condition)s"),
+        equals=_("%(field)s is %(value)s"),
+        filled=_("%(field)s is filled in"),
+        either=_("or"),
+        both=_("and"),
+    )
 
 
 def _order(fields: dict[str, Any], order: Any) -> list[str]:
