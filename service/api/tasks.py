@@ -7,6 +7,7 @@ import functools
 from flask_smorest import Blueprint
 
 from ..services import tasks
+from ..services.search import solutions
 from .context import paged, principal, services
 from .schemas import (
     CompletionSchema,
@@ -40,8 +41,9 @@ def list_tasks(query, pagination_parameters):
 @blp.route("/<string:task_id>", methods=["GET"])
 @blp.response(200, TaskDetailSchema)
 def get_task(task_id):
-    """A task with its form (JSON Schema and UI schema), known values and incident."""
-    return tasks.get_task(services(), principal(), task_id)
+    """A task with its form (JSON Schema and UI schema), known values and incident; at
+    triage, the earlier solutions of incidents like it."""
+    return solutions.task_detail(services(), principal(), task_id)
 
 
 @blp.route("/<string:task_id>/claim", methods=["POST"])

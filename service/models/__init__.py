@@ -23,6 +23,7 @@ from .processes import (
     ProcessVersionFile,
     Timer,
 )
+from .search import IncidentSearch
 from .throttles import Throttle
 from .users import ApiToken, SiteSecret, User, UserGroup
 
@@ -41,6 +42,7 @@ __all__ = [
     "HumanTask",
     "IdempotencyKey",
     "Incident",
+    "IncidentSearch",
     "Notification",
     "ProcessFile",
     "ProcessInstance",
