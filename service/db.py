@@ -120,6 +120,11 @@ class Database:
 
         command.upgrade(self._alembic_config(), revision)
 
+    def downgrade(self, revision: str) -> None:
+        from alembic import command
+
+        command.downgrade(self._alembic_config(), revision)
+
     def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
 

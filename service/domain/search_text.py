@@ -18,6 +18,9 @@ MAX_TERMS = 16
 _WORD = re.compile(r"[^\W_]+")
 # A quoted phrase, or a run of anything but spaces and quotes.
 _PIECE = re.compile(r'"([^"]*)"?|([^\s"]+)')
+# What joins the words of one thing typed bare ("e-mail", "INC-000042", "v2.1", a
+# mail address); every other character separates things.
+_JOINED = re.compile(r"[^\w\-./@']+")
 
 
 @lru_cache(maxsize=4096)
@@ -74,14 +77,12 @@ def parse(text: str | None) -> SearchQuery:
             groups.append([])
             continue
         negated = bare is not None and bare.startswith("-")
-        found = words(phrase if phrase is not None else bare)
-        if not found:
-            continue
         if phrase is not None or negated:
-            terms = [Term(tuple(found), negated)]
+            found = words(phrase if phrase is not None else bare)
+            terms = [Term(tuple(found), negated)] if found else []
         else:
-            # "e-mail" or "INC-000042" typed bare: its words in order, like a phrase.
-            terms = [Term(tuple(found))] if len(found) > 1 else [Term((found[0],))]
+            # Each joined thing is its words in order, like a phrase.
+            terms = [Term(tuple(w)) for w in map(words, _JOINED.split(bare)) if w]
         for term in terms:
             if count < MAX_TERMS:
                 groups[-1].append(term)
