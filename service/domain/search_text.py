@@ -60,10 +60,6 @@ class SearchQuery:
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    @property
-    def wanted(self) -> set[str]:
-        return {w for group in self.groups for t in group if not t.negated for w in t.words}
-
 
 def parse(text: str | None) -> SearchQuery:
     """Words, "quoted phrases", -excluded words and OR, as people type them into a search
