@@ -176,3 +176,14 @@ def test_text_is_the_older_name_of_q(api):
     found = api.alice.get("/api/incidents?text=sticky").json
     assert numbers(found) == [incident["number"]]
     assert numbers(api.alice.get("/api/incidents?text=sticky&q=dead").json) == [other["number"]]
+
+
+def test_huge_threads_are_indexed_by_their_beginning(api):
+    incident = open_incident(api.rita, title="Logs", description="Pasted")
+    # Replies as long and as varied as they may be, past what the index keeps.
+    for reply in range(6):
+        words = " ".join(f"δ{reply}x{i:x}" for i in range(4_000))[:19_000]
+        comment(api.rita, incident["number"], f"Aardvark{reply} {words} Zebrafinch{reply}")
+    assert numbers(search(api.rita, "aardvark0")) == [incident["number"]]
+    assert numbers(search(api.alice, "zebrafinch0")) == [incident["number"]]
+    assert search(api.rita, "zebrafinch5") == []

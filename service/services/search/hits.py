@@ -111,25 +111,31 @@ def _snippets(originals: Sequence[str], marked: Sequence[str]) -> list[Snippet]:
 
 def fts5(query: SearchQuery) -> str:
     """An FTS5 MATCH expression: every word a quoted string, so no input is syntax."""
-    return " OR ".join(_group(group, _fts5_term, " AND ", " NOT ") for group in query.groups)
+    return " OR ".join(
+        "(" + " AND ".join(_wanted(group)) + "".join(f" NOT {t}" for t in _unwanted(group)) + ")"
+        for group in query.groups
+    )
 
 
 def websearch(query: SearchQuery) -> str:
-    """Input for websearch_to_tsquery() made of folded words only, so it reads as meant."""
-    return " or ".join(_group(group, _websearch_term, " ", " -") for group in query.groups)
+    """Input for websearch_to_tsquery() made of quoted folded words only, so it reads as
+    meant (a bare "or" would be its operator)."""
+    return " or ".join(
+        " ".join(_wanted(group)) + "".join(f" -{t}" for t in _unwanted(group))
+        for group in query.groups
+    )
 
 
-def _group(group: Sequence[Term], render, conjunction: str, exclusion: str) -> str:
-    wanted = conjunction.join(render(t) for t in group if not t.negated)
-    unwanted = "".join(exclusion + render(t) for t in group if t.negated)
-    return f"({wanted}{unwanted})" if conjunction != " " else f"{wanted}{unwanted}"
+def _wanted(group: Sequence[Term]) -> list[str]:
+    return [_quoted(t) for t in group if not t.negated]
 
 
-def _fts5_term(term: Term) -> str:
-    return '"' + " ".join(term.words) + '"'
+def _unwanted(group: Sequence[Term]) -> list[str]:
+    return [_quoted(t) for t in group if t.negated]
 
 
-def _websearch_term(term: Term) -> str:
+def _quoted(term: Term) -> str:
+    # Folded words hold letters and digits only: nothing in them needs escaping.
     return '"' + " ".join(term.words) + '"'
 
 

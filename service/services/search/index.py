@@ -30,8 +30,9 @@ _SEARCHED = frozenset(
         "reporter_id",
     }
 )
-# A field's indexed text stops here: a huge comment thread is found by its first pages.
-MAX_FIELD_CHARS = 200_000
+# A field's indexed text stops here: a huge comment thread is found by its first pages,
+# and PostgreSQL's tsvector (at most 1 MB) holds every field of the longest incident.
+MAX_FIELD_CHARS = 100_000
 # Written out rather than built from FIELDS so that no SQL is assembled from strings.
 # ts_rank's weights by letter: the title and number count most, comments least.
 _PG_INSERT = text(
