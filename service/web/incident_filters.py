@@ -22,6 +22,10 @@ _TEXTS = {"category": 64, "assignee": 64, "group": 64, "reporter": 64, "q": 200}
 _DAYS = ("opened_from", "opened_to")
 
 
+def _bad(name: str, message: str) -> FieldError:
+    return FieldError(name, message, location="query")
+
+
 def parse(args) -> IncidentFilter:
     """An IncidentFilter from request args; empty fields are no filter, bad ones an
     InvalidInput naming them."""
@@ -30,13 +34,13 @@ def parse(args) -> IncidentFilter:
     for name, allowed in CHOICES.items():
         value = (args.get(name) or "").strip()
         if value and value not in allowed:
-            errors.append(FieldError(name, f"one of {', '.join(allowed)}"))
+            errors.append(_bad(name, f"one of {', '.join(allowed)}"))
         elif value:
             values[name] = value
     for name, longest in _TEXTS.items():
         value = (args.get(name) or "").strip()
         if len(value) > longest:
-            errors.append(FieldError(name, f"at most {longest} characters"))
+            errors.append(_bad(name, f"at most {longest} characters"))
         elif value:
             values[name] = value
     for name in _DAYS:
@@ -46,10 +50,10 @@ def parse(args) -> IncidentFilter:
         try:
             values[name] = date.fromisoformat(value)
         except ValueError:
-            errors.append(FieldError(name, "a day as YYYY-MM-DD"))
+            errors.append(_bad(name, "a day as YYYY-MM-DD"))
     start, end = values.get("opened_from"), values.get("opened_to")
     if start and end and start > end:
-        errors.append(FieldError("opened_to", "must not be before opened_from"))
+        errors.append(_bad("opened_to", "must not be before opened_from"))
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
     return IncidentFilter(**values)
@@ -58,7 +62,7 @@ def parse(args) -> IncidentFilter:
 def page_number(args) -> int:
     value = args.get("page") or "1"
     if not value.isdigit() or not 1 <= int(value) <= 1_000_000:
-        raise InvalidInput("page: a number from 1", [FieldError("page", "a number from 1")])
+        raise InvalidInput("page: a number from 1", [_bad("page", "a number from 1")])
     return int(value)
 
 

@@ -85,3 +85,6 @@ def test_a_bad_filter_is_explained(signed_in, api):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "status" in page and "opened_from" in page
+    assert signed_in("rita").get("/incidents?page=0").status_code == 422
+    # Past the last page: an empty page, not an error.
+    assert rows_of(page_of(signed_in("ron"), "/incidents?page=9")) == []
