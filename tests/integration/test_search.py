@@ -187,3 +187,17 @@ def test_huge_threads_are_indexed_by_their_beginning(api):
     assert numbers(search(api.rita, "aardvark0")) == [incident["number"]]
     assert numbers(search(api.alice, "zebrafinch0")) == [incident["number"]]
     assert search(api.rita, "zebrafinch5") == []
+
+
+def test_any_committed_change_of_the_text_is_found_at_once(api, svc):
+    """Edits made by any use case (here straight through the ORM) reach the index in
+    their own commit: the index listens to the session, not to chosen use cases."""
+    from service.models import Incident
+
+    incident = open_incident(api.rita, title="Beamer", description="Blurry")
+    with svc.db.unit_of_work() as uow:
+        row = uow.session.scalar(select(Incident).where(Incident.number == incident["number"]))
+        row.title = "Overhead projector"
+        uow.commit()
+    assert search(api.alice, "beamer") == []
+    assert numbers(search(api.alice, "overhead")) == [incident["number"]]

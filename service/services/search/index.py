@@ -74,9 +74,10 @@ def _text_changed(incident: Incident) -> bool:
 
 def refresh(session: Session) -> None:
     """Before commit: rewrite the rows of the incidents noted since the last one."""
+    # Commit flushes only after its before_commit hooks: flush now to see every change.
+    session.flush()
     if not session.info.get(_STALE):
         return
-    session.flush()
     stale = session.info.pop(_STALE, set())
     reindex(session.connection(), sorted(i for i in stale if i is not None))
 
