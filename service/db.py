@@ -94,6 +94,10 @@ class Database:
         """Call `callback(session)` after a write transaction rolls back."""
         event.listen(self._writes, "after_rollback", callback)
 
+    def after_flush(self, callback) -> None:
+        """Call `callback(session, flush_context)` after every flush of a write transaction."""
+        event.listen(self._writes, "after_flush", callback)
+
     def after_commit(self, callback) -> None:
         """Call `callback(session)` after a write transaction committed."""
         event.listen(self._writes, "after_commit", callback)
@@ -115,6 +119,11 @@ class Database:
         from alembic import command
 
         command.upgrade(self._alembic_config(), revision)
+
+    def downgrade(self, revision: str) -> None:
+        from alembic import command
+
+        command.downgrade(self._alembic_config(), revision)
 
     def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext

@@ -12,6 +12,7 @@ from flask_smorest.fields import Upload
 
 from ..services import calls, comments, incidents
 from ..services.editing import facts
+from ..services.search import listing
 from .context import CREATED_HEADERS, created, paged, principal, services
 from .schemas import (
     AttachmentFormSchema,
@@ -50,11 +51,12 @@ def open_incident(headers, body):
 @blp.response(200, IncidentSchema(many=True))
 @blp.paginate(page_size=20, max_page_size=100)
 def list_incidents(query, pagination_parameters):
-    """Incidents you may see, newest first (X-Pagination header has the totals)."""
+    """Incidents you may see, newest first or as sorted; with `q`, the best matches
+    first, each with its snippets (X-Pagination header has the totals)."""
     return paged(
         pagination_parameters,
         functools.partial(
-            incidents.list_incidents, services(), principal(), incidents.IncidentFilter(**query)
+            listing.list_incidents, services(), principal(), listing.IncidentFilter(**query)
         ),
     )
 

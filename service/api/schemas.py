@@ -9,6 +9,7 @@ from ..domain import locales
 from ..domain.breaches import AuthorityNotice, BreachStatus, Risk
 from ..domain.enums import Channel, IncidentStatus, Level, Priority, TaskState, Tier
 from ..domain.sla import SlaFilter
+from ..services.search.listing import SORTS as INCIDENT_SORTS
 
 _LEVELS = validate.OneOf([level.value for level in Level])
 _TEXT_LINE = validate.Length(min=1, max=200)
@@ -80,11 +81,53 @@ class IncidentQuerySchema(ma.Schema):
     category = fields.String(validate=validate.Length(max=64))
     reporter = fields.String(validate=validate.Length(max=64))
     assignee = fields.String(validate=validate.Length(max=64))
-    text = fields.String(validate=validate.Length(min=1, max=200))
+    group = fields.String(
+        validate=validate.Length(max=64),
+        metadata={"description": "incidents with a task waiting for this group"},
+    )
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "full-text search over number, title, description, replies, "
+            'resolution (and, for agents, internal notes and the reporter): words, "phrases", '
+            "-excluded words, OR; case and accents do not matter. Ranked by relevance "
+            "unless another sort is asked for; each hit carries its snippets"
+        },
+    )
+    text = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "the same as q (older name); q wins when both are given"},
+    )
     sla = fields.String(
         validate=validate.OneOf([f.value for f in SlaFilter]),
-        metadata={"description": "breached: a clock missed its target; at_risk: past the warning"},
+        metadata={
+            "description": "breached: a clock missed its target; at_risk: past the warning; "
+            "on_track: neither"
+        },
     )
+    opened_from = fields.Date(metadata={"description": "reported on or after this day (UTC)"})
+    opened_to = fields.Date(metadata={"description": "reported on or before this day (UTC)"})
+    sort = fields.String(
+        validate=validate.OneOf(list(INCIDENT_SORTS)),
+        metadata={
+            "description": "relevance (with q, the default then), opened (newest first, "
+            "otherwise the default), priority (P1 first), updated (latest first), due "
+            "(resolution deadline, soonest first)"
+        },
+    )
+
+    @ma.validates_schema
+    def _period(self, data, **_kwargs):
+        start, end = data.get("opened_from"), data.get("opened_to")
+        if start and end and start > end:
+            raise ma.ValidationError("must not be before opened_from", "opened_to")
+
+    @ma.post_load
+    def _alias(self, data, **_kwargs):
+        text = data.pop("text", None)
+        if text is not None and "q" not in data:
+            data["q"] = text
+        return data
 
 
 class TaskQuerySchema(ma.Schema):
@@ -162,6 +205,17 @@ class IncidentErrorSchema(ma.Schema):
     attempts = fields.Integer()
 
 
+class SnippetSchema(ma.Schema):
+    field = fields.String(
+        metadata={"description": "title, number, description, comments, resolution or reporter"}
+    )
+    text = fields.String(metadata={"description": "the text around the matches"})
+    html = fields.String(
+        metadata={"description": "the same, HTML-escaped, the matched words in <mark>"}
+    )
+    matched = fields.List(fields.String(), metadata={"description": "the matched words"})
+
+
 class IncidentSchema(ma.Schema):
     number = fields.String()
     title = fields.String()
@@ -206,6 +260,10 @@ class IncidentSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "the personal-data breach it was flagged as (register readers)"},
     )
+    snippets = fields.List(
+        fields.Nested(SnippetSchema),
+        metadata={"description": "in search results (q): where it matched, best fields first"},
+    )
 
 
 class EventSchema(ma.Schema):
@@ -220,12 +278,28 @@ class EventSchema(ma.Schema):
     data = fields.Dict()
 
 
+class SolutionSchema(ma.Schema):
+    number = fields.String()
+    title = fields.String()
+    category = fields.String(allow_none=True)
+    resolution = fields.String()
+    resolved_at = fields.AwareDateTime(allow_none=True)
+    shared_words = fields.List(fields.String(), metadata={"description": "words it matched"})
+    snippets = fields.List(fields.Nested(SnippetSchema))
+
+
 class TaskDetailSchema(ma.Schema):
     task = fields.Nested(TaskSchema)
     form_schema = fields.Dict(metadata={"description": "the task's JSON Schema form"})
     ui_schema = fields.Dict()
     data = fields.Dict(metadata={"description": "values already known, to fill the form in"})
     incident = fields.Nested(IncidentSchema, allow_none=True)
+    earlier_solutions = fields.List(
+        fields.Nested(SolutionSchema),
+        metadata={
+            "description": "at triage: resolved incidents like this one, best match first (agents)"
+        },
+    )
 
 
 class CompletionSchema(ma.Schema):

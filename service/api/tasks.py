@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from ..services import tasks
 from ..services.assignment import handover
 from ..services.locale import preferences
+from ..services.search import solutions
 from .assignment_schemas import AssignSchema
 from .context import paged, principal, services
 from .schemas import (
@@ -43,11 +44,12 @@ def list_tasks(query, pagination_parameters):
 @blp.route("/<string:task_id>", methods=["GET"])
 @blp.response(200, TaskDetailSchema)
 def get_task(task_id):
-    """A task with its form (JSON Schema and UI schema), known values and incident."""
+    """A task with its form (JSON Schema and UI schema), known values and incident; at
+    triage, the earlier solutions of incidents like it."""
     who = principal()
     # The form's texts in the caller's language, where the deployment translated them.
     language = preferences.effective(services(), who).language
-    return tasks.get_task(services(), who, task_id, language=language)
+    return solutions.task_detail(services(), who, task_id, language=language)
 
 
 @blp.route("/<string:task_id>/claim", methods=["POST"])

@@ -79,5 +79,22 @@ EVENTS = {
     "task.changed": N_("Task changed"),
     "task.failed": N_("Task failed"),
 }
+# The incident list's filters and sorts, and the fields a search hit is shown from.
+SLA_STATES = {"on_track": N_("on track"), "at_risk": N_("at risk"), "breached": N_("breached")}
+SORTS = {
+    "relevance": N_("relevance"),
+    "opened": N_("opened"),
+    "priority": N_("priority"),
+    "updated": N_("updated"),
+    "due": N_("resolution due"),
+}
+SEARCH_FIELDS = {
+    "title": N_("title"),
+    "number": N_("number"),
+    "description": N_("description"),
+    "comments": N_("replies"),
+    "resolution": N_("resolution"),
+    "reporter": N_("reporter"),
+}
 # The SLA clocks, as a mail names the target that is at risk or missed.
 CLOCK_TARGETS = {"first_response": N_("first response"), "resolution": N_("resolution")}

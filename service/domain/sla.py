@@ -19,8 +19,9 @@ class ClockState(StrEnum):
 
 
 class SlaFilter(StrEnum):
-    BREACHED = "breached"
+    ON_TRACK = "on_track"
     AT_RISK = "at_risk"
+    BREACHED = "breached"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .processes import (
     ProcessVersionFile,
     Timer,
 )
+from .search import IncidentSearch
 from .throttles import Throttle
 from .users import ApiToken, GroupAssignmentRule, SiteSecret, User, UserGroup
 
@@ -42,6 +43,7 @@ __all__ = [
     "HumanTask",
     "IdempotencyKey",
     "Incident",
+    "IncidentSearch",
     "Notification",
     "ProcessFile",
     "ProcessInstance",

@@ -50,6 +50,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     from . import audit, notifications, outbox, schedule
+    from .search import index
 
     db = Database(settings.database_url)
     runtime = ProcessRuntime(sandbox_for(settings), clock=clock)
@@ -67,6 +68,10 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     # Order matters: the outbox reads the audit events before they are written.
     db.before_commit(sender.collect)
     db.before_commit(audit.write_pending)
+    # Last, so that it sees every change the others made.
+    db.after_flush(index.note_changes)
+    db.before_commit(index.refresh)
+    db.after_rollback(index.forget)
     db.after_rollback(audit.discard_pending)
     db.after_rollback(notifications.created)
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import access
@@ -17,11 +17,9 @@ from ..domain.enums import INCIDENT_PROCESS_ID, Channel, IncidentStatus
 from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, ProcessError
 from ..domain.moments import check_past
 from ..domain.numbering import format_number, parse_number
-from ..domain.sla import SlaFilter
 from ..models import AuditEvent, Incident, User
 from . import audit, execution, failures, idempotency, timers
 from .context import Services
-from .paging import offset_of
 from .views import ErrorView, EventView, IncidentView, event_views, incident_view, incident_views
 
 # Clocks of phones and integrations drift; a report a little in the future is fine.
@@ -43,18 +41,6 @@ class OpenIncident:
     channel: str = Channel.API
     reporter: str | None = None
     reported_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class IncidentFilter:
-    status: str | None = None
-    priority: str | None = None
-    tier: str | None = None
-    category: str | None = None
-    reporter: str | None = None
-    assignee: str | None = None
-    text: str | None = None
-    sla: str | None = None
 
 
 def open_incident(
@@ -117,52 +103,6 @@ def incidents_by_number(
         return {view.number: view for view in views}
 
 
-def list_incidents(
-    svc: Services, principal: Principal, filters: IncidentFilter, *, page: int, page_size: int
-) -> tuple[list[IncidentView], int]:
-    with svc.db.read() as uow:
-        session = uow.session
-        query = select(Incident)
-        if not access.sees_everything(principal):
-            query = query.where(
-                or_(
-                    Incident.reporter_id == principal.user_id,
-                    Incident.opened_by_id == principal.user_id,
-                )
-            )
-        for column in ("status", "priority", "tier", "category"):
-            value = getattr(filters, column)
-            if value:
-                query = query.where(getattr(Incident, column) == value)
-        for column, username in (
-            ("reporter_id", filters.reporter),
-            ("assignee_id", filters.assignee),
-        ):
-            if username:
-                user_id = session.scalar(select(User.id).where(User.username == username.lower()))
-                query = query.where(getattr(Incident, column) == user_id)
-        if filters.sla:
-            query = query.where(_sla_condition(SlaFilter(filters.sla), svc.now()))
-        if filters.text:
-            text = filters.text.strip()
-            query = query.where(
-                or_(
-                    Incident.title.icontains(text, autoescape=True),
-                    Incident.description.icontains(text, autoescape=True),
-                    Incident.number == text.upper(),
-                )
-            )
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        offset = offset_of(page, page_size, total)
-        if offset is None:
-            return [], total
-        rows = session.scalars(
-            query.order_by(Incident.id.desc()).limit(page_size).offset(offset)
-        ).all()
-        confidential = access.may_read_breaches(principal)
-        return incident_views(session, rows, svc.now(), confidential=confidential), total
-
-
 def list_events(svc: Services, principal: Principal, number: str) -> list[EventView]:
     """The audit trail, oldest first. Reporters and integrators see the incident's
     milestones and their own tasks, not what agents wrote into their forms."""
@@ -174,30 +114,6 @@ def list_events(svc: Services, principal: Principal, number: str) -> list[EventV
         if not access.sees_everything(principal):
             events = [e for e in events if access.may_read_event(e.type, e.data.get("lane"))]
         return event_views(uow.session, events)
-
-
-def _sla_condition(which: SlaFilter, now: datetime):
-    """SQL for the clocks of domain.sla: a breach recorded, or a due time passed while
-    the clock runs; at risk when past the warning time and not (yet) breached."""
-    running = Incident.status.in_([IncidentStatus.NEW, IncidentStatus.IN_PROGRESS])
-    unanswered = and_(
-        Incident.first_response_at.is_(None), Incident.status != IncidentStatus.CLOSED
-    )
-    breached = or_(
-        Incident.first_response_breached_at.is_not(None),
-        Incident.resolution_breached_at.is_not(None),
-        and_(unanswered, Incident.first_response_due_at < now),
-        and_(running, Incident.resolution_due_at < now),
-    )
-    if which == SlaFilter.BREACHED:
-        return breached
-    return and_(
-        not_(breached),
-        or_(
-            and_(running, Incident.resolution_warning_at <= now),
-            and_(unanswered, Incident.first_response_warning_at <= now),
-        ),
-    )
 
 
 def visible_incident(session: Session, principal: Principal, number: str) -> Incident:

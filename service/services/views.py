@@ -164,6 +164,8 @@ class IncidentView:
     errors: list[ErrorView] = field(default_factory=list)
     # The breach register's number, for those who may read the register.
     breach: str | None = None
+    # Where a search matched (search.snippets.Snippet), in a list of search results.
+    snippets: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,8 @@ class TaskDetail:
     ui_schema: dict[str, Any]
     data: dict[str, Any]
     incident: IncidentView | None
+    # At triage: resolved incidents like this one (search.solutions.Solution).
+    earlier_solutions: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,9 @@ def register(app: Flask) -> None:
         ("channel_name", labels.CHANNELS),
         ("clock_name", labels.CLOCK_STATES),
         ("event_name", labels.EVENTS),
+        ("sla_name", labels.SLA_STATES),
+        ("sort_name", labels.SORTS),
+        ("field_name", labels.SEARCH_FIELDS),
     ):
         app.add_template_filter(_naming(names), name)
 
@@ -79,7 +82,14 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _language():
-        return {"page_language": language(), "page_zone": zone_name()}
+        return {
+            "page_language": language(),
+            "page_zone": zone_name(),
+            # For macros that take a naming function (the incident list's choices).
+            "status_name": _naming(labels.STATUSES),
+            "sla_name": _naming(labels.SLA_STATES),
+            "sort_name": _naming(labels.SORTS),
+        }
 
 
 def _naming(names: dict[str, str]):

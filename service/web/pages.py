@@ -31,12 +31,12 @@ from ..domain.errors import (
     Unauthenticated,
     http_status,
 )
-from ..services import incidents, reports, sign_in, solutions, tasks
+from ..services import incidents, reports, sign_in, tasks
 from ..services.assignment import members
-from ..services.incidents import IncidentFilter
 from ..services.locale import preferences, task_names
+from ..services.search import export, listing, solutions
 from ..services.tasks import TaskFilter
-from . import auth, charts, task_forms
+from . import auth, charts, incident_filters, task_forms
 from .auth import services
 from .forms import (
     ActionForm,
@@ -59,8 +59,6 @@ PAGE_SIZE = 50
 # A shift's worth of ready tasks, sorted on the page.
 QUEUE_SIZE = 200
 QUEUE_ORDERS = ("age", "priority", "due")
-# The task at which earlier solutions are shown (the source document's step).
-TRIAGE = "triage"
 
 
 @blp.errorhandler(DomainError)
@@ -218,7 +216,7 @@ def _task_button(action, task_id: str, message: str):
 def task(task_id: str):
     svc = services()
     language = preferences.effective(svc, g.principal).language
-    detail = tasks.get_task(svc, g.principal, task_id, language=language)
+    detail = solutions.task_detail(svc, g.principal, task_id, language=language)
     # The form's own title in the reader's language, where its translation gives one.
     title = detail.ui_schema.get("ui:title") or detail.task.name
     if detail.task.state != "ready":
@@ -249,9 +247,6 @@ def task(task_id: str):
     form = task_forms.build(
         detail.form_schema, detail.ui_schema, values, errors, rows, zone=zone_name()
     )
-    earlier = []
-    if detail.task.key == TRIAGE and detail.incident is not None:
-        earlier = solutions.earlier_solutions(svc, g.principal, detail.incident.number)
     lane = detail.task.lane
     return render_template(
         "task.html",
@@ -265,7 +260,7 @@ def task(task_id: str):
         add_row=task_forms.ADD_ROW,
         adds_rows=form.adds_rows,
         rows_prefix=task_forms.ROWS_PREFIX,
-        earlier=earlier,
+        earlier=detail.earlier_solutions,
         action=ActionForm(),
     ), status
 
@@ -341,11 +336,30 @@ def _day(day, *, days: int = 0) -> datetime:
 
 @blp.route("/incidents")
 def incident_list():
-    status = request.args.get("status") or None
-    found, total = incidents.list_incidents(
-        services(), g.principal, IncidentFilter(status=status), page=1, page_size=PAGE_SIZE
+    filters = incident_filters.parse(request.args)
+    page = incident_filters.page_number(request.args)
+    found, total = listing.list_incidents(
+        services(), g.principal, filters, page=page, page_size=PAGE_SIZE
     )
-    return render_template("incidents.html", incidents=found, total=total, status=status)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template(
+        "incidents.html",
+        incidents=found,
+        total=total,
+        filters=filters,
+        args=incident_filters.query_args(filters),
+        choices=incident_filters.CHOICES,
+        page=page,
+        pages=pages,
+    )
+
+
+@blp.route("/incidents.csv")
+def incident_list_csv():
+    filters = incident_filters.parse(request.args)
+    response = Response(export.export_csv(services(), g.principal, filters), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="incidents.csv"'
+    return response
 
 
 @blp.route("/incidents/new", methods=["GET", "POST"])

@@ -13,11 +13,18 @@ from service.models import Base
 from tests.helpers import open_incident
 
 
+def _described(name, type_, _parent_names) -> bool:
+    # SQLite's FTS5 search table and its shadow tables are no SQLAlchemy tables.
+    return not (type_ == "table" and name.startswith("incident_search_fts"))
+
+
 def test_migrations_match_the_models(database_url):
     database = Database(database_url)
     try:
         with database.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": _described}
+            )
             assert compare_metadata(context, Base.metadata) == []
         assert database.current_revision() is not None
     finally:
