@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import io
 
 import marshmallow as ma
-from flask import send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
+from ..downloads import attachment_response
 from ..services import calls, comments, incidents
 from ..services.editing import facts
 from ..services.search import listing
@@ -174,18 +173,7 @@ def add_attachments(headers, form, files, number):
 def get_attachment(number, attachment_id):
     """Download an attachment (only where its comment is visible to you)."""
     view, content = comments.get_attachment(services(), principal(), number, attachment_id)
-    # Always a download, never rendered by the browser in our origin.
-    response = send_file(
-        io.BytesIO(content),
-        mimetype=view.content_type,
-        as_attachment=True,
-        download_name=view.filename,
-        etag=view.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(view, content)
 
 
 @blp.route("/<string:number>/calls", methods=["POST"])

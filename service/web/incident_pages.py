@@ -3,15 +3,14 @@ the diagram, and the agents' form to correct the facts."""
 
 from __future__ import annotations
 
-import io
-
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..domain import access
 from ..domain.enums import REPORTER_LANE
 from ..domain.errors import InvalidInput
+from ..downloads import attachment_response
 from ..services import comments, incidents, processes
 from ..services.editing import facts
 from . import task_forms
@@ -143,14 +142,4 @@ def edit_incident(number: str):
 def attachment(number: str, attachment_id: int):
     """The API's download, signed in with the session: the same rules, the same headers."""
     view, content = comments.get_attachment(services(), g.principal, number, attachment_id)
-    response = send_file(
-        io.BytesIO(content),
-        mimetype=view.content_type,
-        as_attachment=True,
-        download_name=view.filename,
-        etag=view.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(view, content)
