@@ -36,9 +36,10 @@ class Limits:
 
     @property
     def wall_seconds(self) -> float:
-        # Room for a machine busy with other work; a run in a tight loop is
-        # stopped by its CPU timer long before.
-        return 2 * self.cpu_seconds + 1
+        # Room for a machine busy with other work (at a load of three runnable
+        # processes per core a run still gets its whole CPU budget); a run in a
+        # tight loop is stopped by its CPU timer long before.
+        return 3 * self.cpu_seconds + 2
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
