@@ -89,7 +89,7 @@ def add_comment(number: str):
         if f.filename
     ]
     if not form.validate_on_submit() or not ((form.body.data or "").strip() or files):
-        flash("A reply needs some text or a file.", "error")
+        flash(_("A reply needs some text or a file."), "error")
         return redirect(url_for(".incident", number=number))
     try:
         # The same checks as the API's attachments: type from the bytes, size, count.
@@ -134,7 +134,12 @@ def edit_incident(number: str):
         for message in general:
             flash(message, "error")
         return render_incident(number, edit=edit_choices(form), status=422)
-    flash(f"{view.number} changed; priority {view.priority or 'not set'}.", "notice")
+    message = _(
+        "%(number)s changed; priority %(priority)s.",
+        number=view.number,
+        priority=view.priority or _("not set"),
+    )
+    flash(message, "notice")
     return redirect(url_for(".incident", number=number))
 
 

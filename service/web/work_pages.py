@@ -4,6 +4,7 @@ notifications with the unread badge in the header."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..domain.errors import InvalidInput
 from ..services import notifications
@@ -33,8 +34,13 @@ def assign(task_id: str):
         for error in exc.errors or [exc]:
             flash(error.message, "error")
     else:
-        who = task.claimed_by or "the group"
-        flash(f"{task.name} of {task.incident_number or 'the process'} is with {who}.", "notice")
+        message = _(
+            "%(task)s of %(incident)s is with %(who)s.",
+            task=task.name,
+            incident=task.incident_number or _("the process"),
+            who=task.claimed_by or _("the group"),
+        )
+        flash(message, "notice")
     return redirect(request.referrer or url_for(".queue"))
 
 
