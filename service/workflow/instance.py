@@ -136,6 +136,7 @@ class Instance:
         Returns the ids of the elements run again; raises MigrationRefused (and
         the instance is to be thrown away) when the instance cannot move.
         """
+        last = self._workflow.last_task
         rerun = migration.move(
             self._workflow,
             target.spec,
@@ -143,6 +144,9 @@ class Instance:
             self._serializer.registry,
             target_version,
         )
+        # An instance with no ready user task (on hold) is read from its last step,
+        # which the move forgets: without this it would show the old targets.
+        migration.show_current_data(self._workflow, last)
         self._definition = target
         self.run()
         return rerun

@@ -226,3 +226,25 @@ def test_a_waiting_task_follows_its_changed_step(api):
     assert done["status"] == "resolved"
     changed = events(api.alice, incident["number"], "task.changed")
     assert [(e["data"]["name"], e["data"]["lane"]) for e in changed] == [("Diagnosis", "L2")]
+
+
+def test_an_incident_on_hold_shows_its_new_targets_as_soon_as_it_moves(api):
+    incident = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)  # P3: 24 h
+    held = complete(
+        api.alice, incident, "l1_diagnose", {"outcome": "on_hold", "hold_reason": "Which PC?"}
+    )
+    assert (held["status"], held["resolution_target"]) == ("on_hold", "PT24H")
+    assert deploy(api.olga, {"sla.dmn": SLA_12H}).status_code == 201
+
+    done = migrate(api.olga, incidents=[incident["number"]], dry_run=False)
+
+    assert done.status_code == 200, done.json
+    assert done.json["counts"]["moved"] == 1
+    moved = get_incident(api.alice, incident["number"])
+    # No task is ready while it waits for the reporter: the incident is read from the
+    # step that ran last, which must see what the move recomputed.
+    assert (moved["status"], moved["resolution_target"]) == ("on_hold", "PT12H")
+    assert moved["instance"]["version"] == 2
+    # and the reporter's reply still ends the hold on the new version
+    api.rita.post(f"/api/incidents/{incident['number']}/comments", json={"body": "The old one"})
+    assert get_incident(api.alice, incident["number"])["status"] == "in_progress"
