@@ -76,6 +76,11 @@ def may_work_lane(principal: Principal, lane: str | None, *, reporter_id: int | 
     return lane in principal.groups
 
 
+def works_tasks(principal: Principal) -> bool:
+    """Agents and the privacy team: the people group tasks are handed to."""
+    return bool(principal.groups & (AGENT_GROUPS | {Group.PRIVACY}))
+
+
 def is_agent_lane(lane: str | None) -> bool:
     return lane in Tier.__members__
 

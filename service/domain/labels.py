@@ -96,5 +96,11 @@ SEARCH_FIELDS = {
     "resolution": N_("resolution"),
     "reporter": N_("reporter"),
 }
+# How a group's tasks are handed out when they become ready.
+ASSIGNMENT_MODES = {
+    "none": N_("nobody: members claim them"),
+    "round_robin": N_("in turn among members present"),
+    "least_open": N_("to the member present with the least open work"),
+}
 # The SLA clocks, as a mail names the target that is at risk or missed.
 CLOCK_TARGETS = {"first_response": N_("first response"), "resolution": N_("resolution")}

@@ -32,7 +32,7 @@ from ..domain.errors import (
     http_status,
 )
 from ..services import incidents, reports, sign_in, tasks
-from ..services.assignment import members
+from ..services.assignment import away, members
 from ..services.locale import preferences, task_names
 from ..services.search import export, listing, solutions
 from ..services.tasks import TaskFilter
@@ -420,7 +420,14 @@ def settings():
             status = 422
     if request.args.get("saved") == "1" and request.method == "GET":
         flash(_("Saved: pages and mails now use these."), "notice")
-    return render_template("settings.html", form=form, now=svc.now()), status
+    return render_template(
+        "settings.html",
+        form=form,
+        now=svc.now(),
+        agent=access.works_tasks(g.principal),
+        away=away.is_away(svc, g.principal),
+        action=ActionForm(),
+    ), status
 
 
 def translated_task_names(found) -> dict[str, str]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..domain import labels
 from ..domain.errors import InvalidInput
 from ..services import notifications
-from ..services.assignment import handover
+from ..services.assignment import automatic, away, handover
 from .auth import services
 from .forms import ActionForm
 from .pages import blp
@@ -60,3 +61,37 @@ def notification_list():
         total=total,
         unread_notifications=notifications.unread_count(svc, g.principal),
     )
+
+
+@blp.route("/groups")
+def group_rules():
+    """How each group's tasks are handed out: admins change it, leads read their own."""
+    return render_template(
+        "groups.html",
+        rules=automatic.list_rules(services(), g.principal),
+        modes=[(mode, labels.ASSIGNMENT_MODES[mode]) for mode in automatic.MODES],
+        action=ActionForm(),
+    )
+
+
+@blp.route("/groups/<group>/assignment", methods=["POST"])
+def set_group_rule(group: str):
+    ActionForm().validate_on_submit() or abort(400)
+    rule = automatic.set_rule(services(), g.principal, group, request.form.get("mode", ""))
+    mode = _(labels.ASSIGNMENT_MODES[rule.mode])
+    flash(_("%(group)s: tasks go %(mode)s.", group=rule.group, mode=mode), "notice")
+    return redirect(url_for(".group_rules"))
+
+
+@blp.route("/settings/away", methods=["POST"])
+def set_away():
+    """An agent says they are away (leave, sick, off shift) or back."""
+    ActionForm().validate_on_submit() or abort(400)
+    marked = away.set_away(
+        services(), g.principal, g.principal.username, request.form.get("away") == "1"
+    )
+    if marked.away:
+        flash(_("You are away: tasks are not handed to you automatically."), "notice")
+    else:
+        flash(_("Welcome back: tasks are handed to you again."), "notice")
+    return redirect(url_for(".settings"))

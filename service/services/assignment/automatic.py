@@ -49,6 +49,23 @@ def get_rule(svc: Services, principal: Principal, group: str) -> RuleView:
         return _view(session, session.get(GroupAssignmentRule, group), group)
 
 
+def list_rules(svc: Services, principal: Principal) -> list[RuleView]:
+    """The rules of the groups the principal may read: all for admins, a lead's own."""
+    with svc.db.read() as uow:
+        session = uow.session
+        readable = (
+            _WORKING
+            if access.administers(principal)
+            else _WORKING & members.leads(session, principal)
+        )
+        if not readable:
+            raise Forbidden("only admins and group leads read assignment rules")
+        return [
+            _view(session, session.get(GroupAssignmentRule, group), group)
+            for group in sorted(readable)
+        ]
+
+
 def set_rule(svc: Services, principal: Principal, group: str, mode: str) -> RuleView:
     if not access.administers(principal):
         raise Forbidden("only admins set a group's assignment rule")
