@@ -96,6 +96,16 @@ SEARCH_FIELDS = {
     "resolution": N_("resolution"),
     "reporter": N_("reporter"),
 }
+# The triage form's categories (a version's form may bring others: they read as themselves).
+CATEGORIES = {
+    "hardware": N_("Hardware"),
+    "software": N_("Software"),
+    "network": N_("Network"),
+    "access": N_("Access and accounts"),
+    "email": N_("E-mail"),
+    "security": N_("Security"),
+    "other": N_("Other"),
+}
 # How a group's tasks are handed out when they become ready.
 ASSIGNMENT_MODES = {
     "none": N_("nobody: members claim them"),

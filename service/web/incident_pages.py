@@ -4,10 +4,11 @@ the diagram, and the agents' form to correct the facts."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..domain import access
+from ..domain import access, labels
 from ..domain.enums import REPORTER_LANE
 from ..domain.errors import InvalidInput
 from ..downloads import attachment_response
@@ -61,8 +62,9 @@ def render_incident(number: str, *, edit: EditIncidentForm | None = None, status
 
 
 def edit_choices(form: EditIncidentForm) -> EditIncidentForm:
-    levels = [("", "not set"), ("high", "High"), ("medium", "Medium"), ("low", "Low")]
-    form.category.choices = [("", "not set")] + [(c, c) for c in facts.CATEGORIES]
+    levels = [("", _("not set"))] + [(v, gettext(n)) for v, n in labels.LEVELS.items()]
+    named = [(c, gettext(labels.CATEGORIES.get(c, c))) for c in facts.CATEGORIES]
+    form.category.choices = [("", _("not set")), *named]
     form.impact.choices = form.urgency.choices = levels
     return form
 

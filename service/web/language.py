@@ -66,6 +66,7 @@ def register(app: Flask) -> None:
         ("sla_name", labels.SLA_STATES),
         ("sort_name", labels.SORTS),
         ("field_name", labels.SEARCH_FIELDS),
+        ("category_name", labels.CATEGORIES),
     ):
         app.add_template_filter(_naming(names), name)
 

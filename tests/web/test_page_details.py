@@ -104,3 +104,12 @@ def test_queue_rows_keep_their_column_names_for_narrow_screens(browser, api):
     assert len(cells) == 8
     labelled = [c for c in cells if "data-label=" in c]
     assert len(labelled) == 7  # every column but the buttons
+
+
+def test_a_category_reads_as_the_triage_form_names_it(browser, api):
+    incident = open_incident(api.rita)
+    complete(api.alice, incident, "triage", {**TRIAGE, "category": "access"})
+    alice = browser()
+    alice.sign_in("alice")
+    page = alice.get(f"/incidents/{incident['number']}").get_data(as_text=True)
+    assert "<dd>Access and accounts</dd>" in page
