@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..domain.access import Principal
-from ..models import AuditEvent
+from ..models import AuditEvent, HumanTask
 
 SYSTEM_ACTOR = "system"
 _PENDING = "incident_desk.audit_events"
@@ -45,6 +45,29 @@ def record(
             "element_id": element_id,
             "data": data or {},
         }
+    )
+
+
+def record_task(
+    session: Session,
+    event_type: str,
+    row: HumanTask,
+    *,
+    at: datetime,
+    actor: Principal | None,
+    data: dict[str, Any],
+) -> None:
+    """An event about a task row: where it stands, its name and lane, and `data`."""
+    record(
+        session,
+        event_type,
+        at=at,
+        actor=actor,
+        incident_id=row.incident_id,
+        instance_id=row.instance_id,
+        task_id=row.id,
+        element_id=row.key,
+        data={"name": row.name, "lane": row.lane, **data},
     )
 
 

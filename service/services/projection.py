@@ -300,20 +300,13 @@ def _inherited_claim(
 def _task_event(
     session: Session, event_type: str, row: HumanTask, *, now: datetime, actor: Principal | None
 ) -> None:
-    audit.record(
+    audit.record_task(
         session,
         event_type,
+        row,
         at=now,
         actor=actor,
-        incident_id=row.incident_id,
-        instance_id=row.instance_id,
-        task_id=row.id,
-        element_id=row.key,
-        data={
-            "name": row.name,
-            "lane": row.lane,
-            "claimed_by": _username(session, row.claimed_by_id, actor),
-        },
+        data={"claimed_by": _username(session, row.claimed_by_id, actor)},
     )
 
 

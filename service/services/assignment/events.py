@@ -25,18 +25,13 @@ def record(
     how: str = "hand",
 ) -> None:
     """`how`: hand (someone chose the assignee) or the group rule's mode that did."""
-    audit.record(
+    audit.record_task(
         session,
         TASK_ASSIGNED if assignee is not None else TASK_UNASSIGNED,
+        row,
         at=at,
         actor=actor,
-        incident_id=row.incident_id,
-        instance_id=row.instance_id,
-        task_id=row.id,
-        element_id=row.key,
         data={
-            "name": row.name,
-            "lane": row.lane,
             "assignee": assignee.username if assignee else None,
             "assignee_id": assignee.id if assignee else None,
             "previous": previous,
