@@ -176,6 +176,43 @@ def db_upgrade(ctx: _Context) -> None:
     click.echo(f"database at revision {ctx.services.db.current_revision()}")
 
 
+# sysexits(3): what an MTA's pipe delivery understands.
+EX_DATAERR, EX_TEMPFAIL = 65, 75
+
+
+@main.group()
+def mail() -> None:
+    """E-mail coming in."""
+
+
+@mail.command("receive")
+@pass_context
+def mail_receive(ctx: _Context) -> None:
+    """Take one RFC 5322 message from standard input (an MTA's pipe delivery).
+
+    Exits 0 when the message is taken (also when it was taken before, or is only
+    recorded, as auto-replies are), 65 when it can never be taken (the MTA bounces
+    it), 75 when the database cannot be reached (the MTA keeps it and retries).
+    """
+    from .services.mail import intake
+
+    raw = sys.stdin.buffer.read(ctx.settings.mail_max_bytes + 1)
+    try:
+        taken = intake.take(ctx.services, raw, via=intake.PIPE)
+    except intake.TryLater as exc:
+        click.echo(f"not taken, try later: {exc}", err=True)
+        sys.exit(EX_TEMPFAIL)
+    except Exception:
+        # A bug must not bounce what a reporter wrote: the MTA keeps it and retries.
+        log.exception("mail receive failed")
+        sys.exit(EX_TEMPFAIL)
+    if taken.refused:
+        click.echo(f"refused: {taken.reason}", err=True)
+        sys.exit(EX_DATAERR)
+    what = taken.outcome + (" (already taken)" if taken.duplicate else "")
+    click.echo(f"{what}" + (f" {taken.incident}" if taken.incident else ""))
+
+
 @main.group()
 def user() -> None:
     """Users and their groups."""

@@ -13,6 +13,8 @@ _PACKAGE = Path(__file__).resolve().parent
 PREFIX = "INCIDENT_DESK_"
 # How mail reaches the SMTP server: in clear, upgraded with STARTTLS, or over TLS.
 SMTP_SECURITY = ("none", "starttls", "ssl")
+# What a new e-mail from an unknown address becomes: a new reporter, or a polite no.
+MAIL_UNKNOWN_SENDERS = ("create", "refuse")
 
 
 def _bundled(name: str) -> Path:
@@ -202,6 +204,28 @@ class Settings:
             "help": "IANA time zone pages and mails show times in for users who chose none",
         },
     )
+    mail_unknown_senders: str = field(
+        default="create",
+        metadata={
+            "env": "MAIL_UNKNOWN_SENDERS",
+            "help": "a new e-mail from an address no user has: create (a reporter for it) "
+            "or refuse (with one polite reply a day)",
+        },
+    )
+    mail_sender_limit: int = field(
+        default=30,
+        metadata={
+            "env": "MAIL_SENDER_LIMIT",
+            "help": "e-mails taken from one address per hour; past it they are kept, not acted on",
+        },
+    )
+    mail_max_bytes: int = field(
+        default=40 * 1024 * 1024,
+        metadata={
+            "env": "MAIL_MAX_BYTES",
+            "help": "largest e-mail taken in (bytes, attachments included)",
+        },
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )
@@ -229,9 +253,16 @@ class Settings:
             ("SANDBOX_DATA_KB", 1, 1024 * 1024, self.sandbox_data_kb),
             ("SANDBOX_PROCESSES", 1, 256, self.sandbox_processes),
             ("PROXY_HOPS", 0, 10, self.proxy_hops),
+            ("MAIL_SENDER_LIMIT", 1, 100_000, self.mail_sender_limit),
+            ("MAIL_MAX_BYTES", 1024, 1024**3, self.mail_max_bytes),
         ):
             if not low <= value <= high:
                 raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")
+        if self.mail_unknown_senders not in MAIL_UNKNOWN_SENDERS:
+            raise ValueError(
+                f"{PREFIX}MAIL_UNKNOWN_SENDERS must be one of {', '.join(MAIL_UNKNOWN_SENDERS)}, "
+                f"got {self.mail_unknown_senders!r}"
+            )
         if not locales.is_language(self.default_language):
             raise ValueError(
                 f"{PREFIX}DEFAULT_LANGUAGE must be one of {', '.join(locales.LANGUAGES)}, "

@@ -12,6 +12,7 @@ from .incidents import (
     Incident,
     Notification,
 )
+from .mail import InboundMessage
 from .outbox import Delivery, WebhookSubscription
 from .processes import (
     DecisionVersion,
@@ -42,6 +43,7 @@ __all__ = [
     "GroupAssignmentRule",
     "HumanTask",
     "IdempotencyKey",
+    "InboundMessage",
     "Incident",
     "IncidentSearch",
     "Notification",

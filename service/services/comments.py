@@ -80,7 +80,7 @@ def add_comment(
         raise InvalidInput(
             "a comment needs text", [FieldError("$.body", f"1 to {MAX_BODY} characters")]
         )
-    checked = _check_files(svc, files)
+    checked = check_files(svc, files)
     request = {
         "number": number,
         "body": body,
@@ -120,20 +120,8 @@ def _add(svc, principal, number, body, public, checked, key) -> Posted:
         if earlier is not None:
             [comment] = _comment_views(session, principal, incident, earlier.result["comment_id"])
             return Posted(comment, incident_view(session, incident, svc.now()), replayed=True)
-        agent = access.sees_everything(principal)
-        if not public and not agent:
-            raise Forbidden("only agents write internal notes")
         now = svc.now()
-        comment = Comment(
-            incident_id=incident.id,
-            author_id=principal.user_id,
-            body=body,
-            public=public,
-            created_at=now,
-        )
-        session.add(comment)
-        session.flush()
-        attached = _store_files(svc, session, checked, incident.id, comment.id, principal, now)
+        comment = post(svc, session, principal, incident, body, public=public, checked=checked)
         idempotency.remember(
             session,
             principal,
@@ -142,42 +130,69 @@ def _add(svc, principal, number, body, public, checked, key) -> Posted:
             incident_id=incident.id,
             result={"comment_id": comment.id},
         )
+        posted = Posted(comment, incident_view(session, incident, svc.now()))
+        uow.commit()
+        return posted
+
+
+def post(
+    svc: Services,
+    session,
+    principal: Principal,
+    incident,
+    body: str,
+    *,
+    public: bool,
+    checked: list[tuple[uploads.Inspected, bytes]],
+) -> CommentView:
+    """The reply in the caller's transaction: stored with its files, audited, counted as a
+    first response when an agent answers publicly, and ending a hold when the reporter
+    answers. The caller has checked the files."""
+    agent = access.sees_everything(principal)
+    if not public and not agent:
+        raise Forbidden("only agents write internal notes")
+    now = svc.now()
+    comment = Comment(
+        incident_id=incident.id,
+        author_id=principal.user_id,
+        body=body,
+        public=public,
+        created_at=now,
+    )
+    session.add(comment)
+    session.flush()
+    attached = _store_files(svc, session, checked, incident.id, comment.id, principal, now)
+    audit.record(
+        session,
+        "comment.added",
+        at=now,
+        actor=principal,
+        incident_id=incident.id,
+        data={
+            "comment_id": comment.id,
+            "public": public,
+            **({"attachments": [a.filename for a in attached]} if attached else {}),
+        },
+    )
+    if (
+        public
+        and agent
+        and incident.first_response_at is None
+        and any(principal.in_group(tier) for tier in ("L1", "L2", "L3"))
+    ):
+        incident.first_response_at = now
         audit.record(
             session,
-            "comment.added",
+            "sla.first_response",
             at=now,
             actor=principal,
             incident_id=incident.id,
-            data={
-                "comment_id": comment.id,
-                "public": public,
-                **({"attachments": [a.filename for a in attached]} if attached else {}),
-            },
+            data={"by": "public reply"},
         )
-        if (
-            public
-            and agent
-            and incident.first_response_at is None
-            and any(principal.in_group(tier) for tier in ("L1", "L2", "L3"))
-        ):
-            incident.first_response_at = now
-            audit.record(
-                session,
-                "sla.first_response",
-                at=now,
-                actor=principal,
-                incident_id=incident.id,
-                data={"by": "public reply"},
-            )
-        if principal.user_id == incident.reporter_id and incident.status == IncidentStatus.ON_HOLD:
-            _resume_hold(svc, session, incident, principal, body)
-        session.flush()
-        posted = Posted(
-            CommentView(comment.id, principal.username, body, public, now, attached),
-            incident_view(session, incident, svc.now()),
-        )
-        uow.commit()
-        return posted
+    if principal.user_id == incident.reporter_id and incident.status == IncidentStatus.ON_HOLD:
+        _resume_hold(svc, session, incident, principal, body)
+    session.flush()
+    return CommentView(comment.id, principal.username, body, public, now, attached)
 
 
 def list_comments(svc: Services, principal: Principal, number: str) -> list[CommentView]:
@@ -260,7 +275,7 @@ _ATTACHMENT_COLUMNS = (
 )
 
 
-def _check_files(svc: Services, files: list[Upload]) -> list[tuple[uploads.Inspected, bytes]]:
+def check_files(svc: Services, files: list[Upload]) -> list[tuple[uploads.Inspected, bytes]]:
     """Every file inspected; all the problems at once, each at its place."""
     if len(files) > MAX_FILES:
         raise InvalidInput(

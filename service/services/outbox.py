@@ -75,9 +75,7 @@ class Outbox:
             deliveries += self._webhooks(session, events)
         if deliveries:
             session.add_all(deliveries)
-            session.info[CHANGED] = True
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+            queued(session)
 
     # -- who is told ---------------------------------------------------------
 
@@ -318,6 +316,13 @@ def incident_document(incident: Incident) -> dict[str, Any]:
 
 def _wants(subscription: WebhookSubscription, event_type: str) -> bool:
     return any(fnmatch.fnmatchcase(event_type, pattern) for pattern in subscription.events)
+
+
+def queued(session: Session) -> None:
+    """Deliveries were added in this transaction: wake the senders at commit."""
+    session.info[CHANGED] = True
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 def _addressees(session: Session, notes: list[Notification]) -> dict[int, list[User]]:
