@@ -7,8 +7,11 @@ import functools
 from flask_smorest import Blueprint
 
 from ..services import failures, notifications, timers
+from ..services.mail import messages
 from .context import paged, principal, services
 from .schemas import (
+    EmailQuerySchema,
+    EmailSchema,
     FailureSchema,
     NotificationSchema,
     NotificationsReadSchema,
@@ -68,3 +71,16 @@ def list_failures(pagination_parameters):
     """Submissions whose run failed (a task, an incident, a reply, an alert), newest first,
     with what was submitted and where the process failed (admins)."""
     return paged(pagination_parameters, functools.partial(failures.recent, services(), principal()))
+
+
+@blp.route("/admin/emails", methods=["GET"])
+@blp.arguments(EmailQuerySchema, location="query")
+@blp.response(200, EmailSchema(many=True))
+@blp.paginate(page_size=50, max_page_size=200)
+def list_emails(query, pagination_parameters):
+    """Every e-mail taken in, newest first, with what it became and why: auto-replies,
+    bounces, refused and limited senders, messages the process refused (admins)."""
+    return paged(
+        pagination_parameters,
+        functools.partial(messages.recent, services(), principal(), outcome=query.get("outcome")),
+    )

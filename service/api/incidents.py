@@ -11,12 +11,14 @@ from flask_smorest.fields import Upload
 from ..downloads import attachment_response
 from ..services import calls, comments, incidents
 from ..services.editing import facts
+from ..services.mail import messages
 from ..services.search import listing
 from .context import CREATED_HEADERS, created, paged, principal, services
 from .schemas import (
     AttachmentFormSchema,
     CommentCreateSchema,
     CommentSchema,
+    EmailSchema,
     EventSchema,
     IdempotencyHeaderSchema,
     IncidentCreateSchema,
@@ -195,3 +197,27 @@ def request_call(headers, number):
 def list_comments(number):
     """Replies, oldest first; reporters see the public ones."""
     return comments.list_comments(services(), principal(), number)
+
+
+@blp.route("/<string:number>/emails", methods=["GET"])
+@blp.response(200, EmailSchema(many=True))
+def list_emails(number):
+    """The e-mails taken in for the incident, oldest first, with what each became
+    (agents; a reporter sees their own that became replies)."""
+    return messages.for_incident(services(), principal(), number)
+
+
+@blp.route("/<string:number>/emails/<int:email_id>", methods=["GET"])
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the message as it arrived (quoted history, signature and every "
+            "file included)",
+            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+def get_email(number, email_id):
+    """Download an e-mail as it arrived."""
+    view, content = messages.original(services(), principal(), number, email_id)
+    return attachment_response(view, content)

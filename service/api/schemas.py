@@ -385,6 +385,13 @@ class CommentSchema(ma.Schema):
     public = fields.Boolean()
     created_at = fields.AwareDateTime()
     attachments = fields.List(fields.Nested(AttachmentSchema))
+    email_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "the e-mail this reply came in as; its original is at "
+            "/api/incidents/{number}/emails/{email_id}"
+        },
+    )
 
 
 class AttachmentFormSchema(ma.Schema):
@@ -469,6 +476,28 @@ class FailureSchema(ma.Schema):
     element_id = fields.String(allow_none=True)
     error = fields.String(allow_none=True)
     submitted = fields.Raw(metadata={"description": "what was submitted, as it was sent"})
+
+
+class EmailSchema(ma.Schema):
+    id = fields.Integer()
+    received_at = fields.AwareDateTime()
+    via = fields.String(metadata={"description": "pipe (the MTA) or imap (a mailbox)"})
+    sender = fields.String()
+    subject = fields.String()
+    outcome = fields.String(
+        metadata={
+            "description": "opened, commented, noted (from someone not on the incident), "
+            "auto_reply, bounce, refused, limited, empty or failed"
+        }
+    )
+    reason = fields.String(allow_none=True, metadata={"description": "why, when not acted on"})
+    incident_number = fields.String(allow_none=True)
+    comment_id = fields.Integer(allow_none=True)
+    size = fields.Integer(metadata={"description": "bytes of the original"})
+
+
+class EmailQuerySchema(ma.Schema):
+    outcome = fields.String(metadata={"description": "only messages with this outcome"})
 
 
 class WebhookCreateSchema(ma.Schema):

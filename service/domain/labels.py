@@ -58,6 +58,7 @@ EVENTS = {
     "incident.resolved": N_("Resolved"),
     "incident.reopened": N_("Reopened"),
     "incident.closed": N_("Closed"),
+    "mail.ignored": N_("E-mail recorded, not acted on"),
     "incident.failed": N_("A step failed"),
     "incident.edited": N_("Facts corrected"),
     "call.scheduled": N_("Call arranged"),

@@ -15,7 +15,7 @@ from ..domain.access import Principal
 from ..domain.enums import REPORTER_REPLY_MESSAGE, IncidentStatus
 from ..domain.errors import FieldError, Forbidden, InvalidInput, NotFound, ProcessError
 from ..domain.numbering import MAX_ID, parse_number
-from ..models import Attachment, Comment, ProcessInstance, User
+from ..models import Attachment, Comment, InboundMessage, ProcessInstance, User
 from . import audit, execution, failures, idempotency
 from .context import Services
 from .incidents import visible_incident
@@ -42,6 +42,8 @@ class CommentView:
     public: bool
     created_at: datetime
     attachments: list[AttachmentView] = field(default_factory=list)
+    # The e-mail this reply came in as, when it did (its original is downloadable).
+    email_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -219,8 +221,9 @@ def _comment_views(
     session, principal, incident, comment_id: int | None = None
 ) -> list[CommentView]:
     query = (
-        select(Comment, User.username)
+        select(Comment, User.username, InboundMessage.id)
         .join(User, User.id == Comment.author_id)
+        .outerjoin(InboundMessage, InboundMessage.comment_id == Comment.id)
         .where(Comment.incident_id == incident.id)
         .order_by(Comment.id)
     )
@@ -232,13 +235,13 @@ def _comment_views(
     files: dict[int, list[AttachmentView]] = {}
     for row in session.execute(
         select(*_ATTACHMENT_COLUMNS, Attachment.comment_id)
-        .where(Attachment.comment_id.in_([c.id for c, _ in rows]))
+        .where(Attachment.comment_id.in_([c.id for c, _, _ in rows]))
         .order_by(Attachment.id)
     ):
         files.setdefault(row.comment_id, []).append(AttachmentView(*row[:-1]))
     return [
-        CommentView(c.id, username, c.body, c.public, c.created_at, files.get(c.id, []))
-        for c, username in rows
+        CommentView(c.id, username, c.body, c.public, c.created_at, files.get(c.id, []), mail_id)
+        for c, username, mail_id in rows
     ]
 
 

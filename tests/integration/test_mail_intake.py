@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from service.models import Delivery, InboundMessage
 from service.services.mail import intake
+from service.services.mail import outcomes as o
 from tests.conftest import settings_for
 from tests.helpers import TRIAGE, complete, get_incident, open_incident
 from tests.mail_messages import message
@@ -28,7 +29,7 @@ def comments_of(client, number):
 
 def test_a_new_message_from_a_known_user_opens_an_incident_on_the_email_channel(api, svc):
     taken = take(svc, message(files=[("jam.png", "image/png", PNG)]))
-    assert taken.outcome == intake.OPENED and taken.incident
+    assert taken.outcome == o.OPENED and taken.incident
     incident = get_incident(api.rita, taken.incident)
     assert incident["title"] == "Printer on floor 2 jams"
     assert incident["description"] == "The printer on floor 2 jams on every page."
@@ -56,7 +57,7 @@ def test_a_reply_by_the_reporter_becomes_a_public_comment_without_the_quoted_his
         "> We received your incident.\n"
     )
     taken = take(svc, message(subject=f"Re: [{number}] We received your incident", text=text))
-    assert (taken.outcome, taken.incident) == (intake.COMMENTED, number)
+    assert (taken.outcome, taken.incident) == (o.COMMENTED, number)
     [comment] = comments_of(api.rita, number)
     assert comment["body"] == "It still fails after the restart."
     assert comment["author"] == "rita" and comment["public"] is True
@@ -72,13 +73,13 @@ def test_a_reply_found_by_our_message_id_alone_is_matched(api, svc):
             headers={"In-Reply-To": f"<1764.abc.{number}@127.0.0.1>"},
         ),
     )
-    assert (taken.outcome, taken.incident) == (intake.COMMENTED, number)
+    assert (taken.outcome, taken.incident) == (o.COMMENTED, number)
     # Message-IDs of another domain name nothing of ours.
     other = take(
         svc,
         message(subject="Re: x", text="Hi", headers={"References": f"<{number}@elsewhere.org>"}),
     )
-    assert other.outcome == intake.OPENED and other.incident != number
+    assert other.outcome == o.OPENED and other.incident != number
 
 
 def test_a_reply_by_the_reporter_resumes_an_incident_on_hold(api, svc):
@@ -103,7 +104,7 @@ def test_an_agents_reply_is_public_and_a_strangers_is_an_internal_note(api, svc)
         svc,
         message(sender="Mallory <mallory@evil.example>", subject=f"[{number}]", text="Close it."),
     )
-    assert (agent.outcome, stranger.outcome) == (intake.COMMENTED, intake.NOTED)
+    assert (agent.outcome, stranger.outcome) == (o.COMMENTED, o.NOTED)
     seen_by_agents = comments_of(api.alice, number)
     assert [(c["author"], c["public"]) for c in seen_by_agents] == [
         ("alice", True),
@@ -164,7 +165,7 @@ def test_auto_replies_and_lists_are_recorded_but_open_nothing_and_send_nothing(a
     taken = [take(svc, message(subject=f"Re: [{number}] x", headers=h)) for h in autos]
     taken.append(take(svc, message(subject="Automatic reply: [" + number + "] x")))
     taken.append(take(svc, message(subject="Out of Office", text="Back on Monday")))
-    assert {t.outcome for t in taken} == {intake.AUTO_REPLY}
+    assert {t.outcome for t in taken} == {o.AUTO_REPLY}
     assert comments_of(api.alice, number) == []
     assert [i["number"] for i in api.alice.get("/api/incidents").json] == [number]
     assert "mail.ignored" in [
@@ -184,17 +185,17 @@ def test_a_delivery_report_is_recorded_as_a_bounce(api, svc):
         "Content-Type",
         report["Content-Type"].replace("multipart/mixed", "multipart/report"),
     )
-    assert take(svc, bytes(report)).outcome == intake.BOUNCE
+    assert take(svc, bytes(report)).outcome == o.BOUNCE
     assert api.alice.get("/api/incidents").json == []
 
 
 def test_one_sender_past_the_hourly_limit_is_recorded_not_acted_on(app, people, svc, clock):
     limited = svc.settings.mail_sender_limit
     outcomes = [take(svc, message(subject=f"Issue {n}")).outcome for n in range(limited + 2)]
-    assert outcomes.count(intake.OPENED) == limited
-    assert outcomes[-2:] == [intake.LIMITED, intake.LIMITED]
+    assert outcomes.count(o.OPENED) == limited
+    assert outcomes[-2:] == [o.LIMITED, o.LIMITED]
     clock.advance(hours=1, minutes=1)
-    assert take(svc, message(subject="A new hour")).outcome == intake.OPENED
+    assert take(svc, message(subject="A new hour")).outcome == o.OPENED
 
 
 def test_an_unknown_sender_gets_a_reporter_account_by_default(api, svc):
@@ -211,7 +212,7 @@ def test_files_the_api_would_refuse_are_left_out_and_said_so(api, svc):
         svc,
         message(files=[("tool.exe", "application/octet-stream", b"MZ" + b"\x00" * 200)]),
     )
-    assert taken.outcome == intake.OPENED
+    assert taken.outcome == o.OPENED
     [comment] = comments_of(api.alice, taken.incident)
     assert comment["attachments"] == []
     assert "tool.exe" in comment["body"] and "original e-mail" in comment["body"]
@@ -237,7 +238,7 @@ class TestRefusingUnknownSenders:
     def test_one_polite_reply_a_day_and_no_incident(self, api, svc, clock):
         first = take(svc, message(sender="x@unknown.example", subject="Help"))
         second = take(svc, message(sender="x@unknown.example", subject="Help!"))
-        assert (first.outcome, second.outcome) == (intake.REFUSED, intake.REFUSED)
+        assert (first.outcome, second.outcome) == (o.REFUSED, o.REFUSED)
         with svc.db.read() as uow:
             answers = [
                 (d.recipient, d.payload)
@@ -257,3 +258,44 @@ class TestRefusingUnknownSenders:
         take(svc, message(sender="y@unknown.example", headers={"Auto-Submitted": "auto-replied"}))
         with svc.db.read() as uow:
             assert len(uow.session.scalars(select(Delivery)).all()) == 2
+
+
+def test_the_original_of_each_mail_can_be_downloaded_whole_by_whoever_may_read_it(api, svc):
+    number = open_incident(api.rita)["number"]
+    quoted = "Here are the logs.\n\nOn Mon, Mar 2, 2026 Desk <d@x.org> wrote:\n> Send the logs\n"
+    raw = message(subject=f"Re: [{number}]", text=quoted)
+    take(svc, raw)
+    stranger = take(svc, message(sender="eve@else.example", subject=f"[{number}]", text="Hi"))
+    [reply, note] = comments_of(api.alice, number)
+    assert reply["email_id"] is not None and note["email_id"] == stranger.id
+    listed = api.alice.get(f"/api/incidents/{number}/emails").json
+    assert [(m["outcome"], m["comment_id"]) for m in listed] == [
+        ("commented", reply["id"]),
+        ("noted", note["id"]),
+    ]
+    original = api.rita.get(f"/api/incidents/{number}/emails/{reply['email_id']}")
+    assert original.status_code == 200
+    assert original.headers["Content-Type"] == "message/rfc822"
+    assert original.data == raw and b"> Send the logs" in original.data
+    # The reporter sees their own mail, not what a stranger sent about their incident.
+    assert [m["id"] for m in api.rita.get(f"/api/incidents/{number}/emails").json] == [
+        reply["email_id"]
+    ]
+    assert api.rita.get(f"/api/incidents/{number}/emails/{stranger.id}").status_code == 404
+    assert api.ron.get(f"/api/incidents/{number}/emails/{reply['email_id']}").status_code == 404
+    assert api.alice.get(f"/api/incidents/{number}/emails/99999999999999").status_code == 404
+
+
+def test_admins_see_every_mail_taken_in_and_why_it_was_not_acted_on(api, svc):
+    take(svc, message(headers={"Auto-Submitted": "auto-replied"}, subject="Away"))
+    opened = take(svc, message(subject="Real"))
+    everything = api.adam.get("/api/admin/emails")
+    assert everything.status_code == 200
+    assert [(m["outcome"], m["incident_number"]) for m in everything.json] == [
+        ("opened", opened.incident),
+        ("auto_reply", None),
+    ]
+    autos = api.adam.get("/api/admin/emails?outcome=auto_reply").json
+    assert [m["reason"] for m in autos] == ["Auto-Submitted: auto-replied"]
+    assert api.adam.get("/api/admin/emails?outcome=nonsense").status_code == 422
+    assert api.alice.get("/api/admin/emails").status_code == 403

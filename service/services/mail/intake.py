@@ -29,22 +29,22 @@ from ...notify import inbound
 from .. import audit, comments, incidents, notes
 from ..context import Services
 from . import refusals, senders
+from .outcomes import (
+    AUTO_REPLY,
+    BOUNCE,
+    COMMENTED,
+    EMPTY,
+    FAILED,
+    LIMITED,
+    NOTED,
+    OPENED,
+    REFUSED,
+    UNUSABLE,
+)
 
 log = logging.getLogger(__name__)
 
 PIPE, IMAP = "pipe", "imap"
-OPENED, COMMENTED, NOTED = "opened", "commented", "noted"
-AUTO_REPLY, BOUNCE, REFUSED, LIMITED, EMPTY, FAILED = (
-    "auto_reply",
-    "bounce",
-    "refused",
-    "limited",
-    "empty",
-    "failed",
-)
-# Not stored: a message with no sender, too large, or no message at all.
-UNUSABLE = "unusable"
-OUTCOMES = (OPENED, COMMENTED, NOTED, AUTO_REPLY, BOUNCE, REFUSED, LIMITED, EMPTY, FAILED)
 
 _TAG = re.compile(r"\[(INC-\d{1,12})\]", re.IGNORECASE)
 _TITLE = 200
