@@ -14,6 +14,7 @@ from ..domain.errors import InvalidInput
 from ..downloads import attachment_response
 from ..services import comments, incidents, processes
 from ..services.editing import facts
+from ..services.mail import messages
 from . import task_forms
 from .auth import services
 from .forms import CommentForm, EditIncidentForm
@@ -149,4 +150,11 @@ def edit_incident(number: str):
 def attachment(number: str, attachment_id: int):
     """The API's download, signed in with the session: the same rules, the same headers."""
     view, content = comments.get_attachment(services(), g.principal, number, attachment_id)
+    return attachment_response(view, content)
+
+
+@blp.route("/incidents/<number>/emails/<int:email_id>")
+def email(number: str, email_id: int):
+    """A reply's e-mail as it arrived, quoted history and all, under the API's rules."""
+    view, content = messages.original(services(), g.principal, number, email_id)
     return attachment_response(view, content)
