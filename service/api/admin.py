@@ -7,7 +7,7 @@ import functools
 from flask_smorest import Blueprint
 
 from ..services import failures, notifications, timers
-from ..services.mail import messages
+from ..services.mail import intake, messages
 from .context import paged, principal, services
 from .schemas import (
     EmailQuerySchema,
@@ -84,3 +84,11 @@ def list_emails(query, pagination_parameters):
         pagination_parameters,
         functools.partial(messages.recent, services(), principal(), outcome=query.get("outcome")),
     )
+
+
+@blp.route("/admin/emails/<int:email_id>/retry", methods=["POST"])
+@blp.response(200, EmailSchema)
+def retry_email(email_id):
+    """Take a message the process refused (`failed`) once more, after a fix (admins)."""
+    taken = intake.retry(services(), principal(), email_id)
+    return messages.one(services(), principal(), taken.id)

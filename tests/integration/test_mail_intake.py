@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from email.message import EmailMessage
 
 import pytest
@@ -299,3 +300,48 @@ def test_admins_see_every_mail_taken_in_and_why_it_was_not_acted_on(api, svc):
     assert [m["reason"] for m in autos] == ["Auto-Submitted: auto-replied"]
     assert api.adam.get("/api/admin/emails?outcome=nonsense").status_code == 422
     assert api.alice.get("/api/admin/emails").status_code == 403
+
+
+def test_the_same_message_delivered_twice_at_once_is_taken_once(api, svc):
+    raw = message(subject="Twice at once")
+    start = threading.Barrier(2)
+    results: list[intake.Taken] = []
+
+    def deliver():
+        start.wait()
+        results.append(take(svc, raw))
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.duplicate for r in results) == [False, True]
+    assert len({r.incident for r in results}) == 1
+    assert len(api.alice.get("/api/incidents").json) == 1
+
+
+def test_a_message_the_process_refuses_is_kept_with_the_reason(api, svc, monkeypatch):
+    from service.domain.errors import ProcessError
+    from service.services import incidents
+
+    def broken(*args, **kwargs):
+        raise ProcessError("the start event's script failed", element_id="StartEvent_1")
+
+    monkeypatch.setattr(incidents, "create_incident", broken)
+    raw = message(subject="Kept although the process failed")
+    taken = take(svc, raw)
+    assert taken.outcome == o.FAILED and "script failed" in taken.reason
+    [kept] = api.adam.get("/api/admin/emails?outcome=failed").json
+    assert kept["subject"] == "Kept although the process failed"
+    with svc.db.read() as uow:
+        assert uow.session.get(InboundMessage, kept["id"]).raw == raw
+    # Delivered again (the MTA retrying) it is the same kept message, not a second one.
+    assert take(svc, raw).duplicate
+    # Once the cause is fixed, an admin has it taken again.
+    monkeypatch.undo()
+    assert api.alice.post(f"/api/admin/emails/{kept['id']}/retry").status_code == 403
+    retried = api.adam.post(f"/api/admin/emails/{kept['id']}/retry")
+    assert retried.status_code == 200, retried.json
+    assert retried.json["outcome"] == "opened" and retried.json["incident_number"]
+    assert api.adam.post(f"/api/admin/emails/{kept['id']}/retry").status_code == 409

@@ -21,9 +21,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ...domain import access
+from ...domain.access import Principal
 from ...domain.enums import Channel
-from ...domain.errors import DomainError, InvalidInput
-from ...domain.numbering import parse_number
+from ...domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from ...domain.numbering import MAX_ID, parse_number
 from ...models import InboundMessage, Incident, User
 from ...notify import inbound
 from .. import audit, comments, incidents, notes
@@ -165,7 +166,45 @@ def _keep_failed(svc, raw, received, key, via, error: DomainError) -> Taken:
 
 def _reason(error: DomainError) -> str:
     details = [f"{e.field}: {e.message}" for e in getattr(error, "errors", None) or []]
-    return "; ".join([error.message, *details])
+    where = [
+        f"{name} {getattr(error, name)}"
+        for name in ("element_id", "file", "line")
+        if getattr(error, name, None)
+    ]
+    return "; ".join([error.message, *where, *details])
+
+
+def retry(svc: Services, principal: Principal, mail_id: int) -> Taken:
+    """Take a message the process refused once more, after a fix (admins)."""
+    if not access.administers(principal):
+        raise Forbidden("only admins retry mail")
+    with svc.db.unit_of_work() as uow:
+        row = uow.session.get(InboundMessage, mail_id) if 0 < mail_id <= MAX_ID else None
+        if row is None:
+            raise NotFound(f"no e-mail {mail_id}")
+        if row.outcome != FAILED:
+            raise Conflict(f"e-mail {mail_id} was taken ({row.outcome}); only failed ones retry")
+        raw = row.raw
+    received = inbound.read(raw)
+    try:
+        with svc.db.unit_of_work() as uow:
+            row = uow.session.get(InboundMessage, mail_id, with_for_update=True)
+            if row.outcome != FAILED:
+                raise Conflict(f"e-mail {mail_id} was taken meanwhile ({row.outcome})")
+            row.reason = None
+            _act(svc, uow.session, row, received)
+            uow.session.flush()
+            taken = _taken(uow.session, row)
+            uow.commit()
+    except (Conflict, Forbidden, NotFound):
+        raise
+    except DomainError as error:
+        with svc.db.unit_of_work() as uow:
+            row = uow.session.get(InboundMessage, mail_id)
+            row.reason = _reason(error)
+            taken = _taken(uow.session, row)
+            uow.commit()
+    return taken
 
 
 # -- what a message becomes ---------------------------------------------------------

@@ -108,6 +108,17 @@ def recent(
         return [_view(row, number) for row, number in rows], total
 
 
+def one(svc: Services, principal: Principal, mail_id: int) -> MailView:
+    if not access.administers(principal):
+        raise Forbidden("only admins see the mail taken in")
+    with svc.db.read() as uow:
+        row = uow.session.get(InboundMessage, mail_id) if 0 < mail_id <= MAX_ID else None
+        if row is None:
+            raise NotFound(f"no e-mail {mail_id}")
+        number = uow.session.scalar(select(Incident.number).where(Incident.id == row.incident_id))
+        return _view(row, number)
+
+
 def _view(row: InboundMessage, number: str | None) -> MailView:
     return MailView(
         row.id,
