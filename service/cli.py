@@ -194,9 +194,15 @@ def mail_receive(ctx: _Context) -> None:
     recorded, as auto-replies are), 65 when it can never be taken (the MTA bounces
     it), 75 when the database cannot be reached (the MTA keeps it and retries).
     """
+    from .db import missing_sqlite_file
     from .services.mail import intake
 
     raw = sys.stdin.buffer.read(ctx.settings.mail_max_bytes + 1)
+    missing = missing_sqlite_file(ctx.settings.database_url)
+    if missing is not None:
+        # Not an empty new database: the MTA keeps the message until the right one is set.
+        click.echo(f"not taken, try later: no database at {missing}", err=True)
+        sys.exit(EX_TEMPFAIL)
     try:
         taken = intake.take(ctx.services, raw, via=intake.PIPE)
     except intake.TryLater as exc:

@@ -14,6 +14,16 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when it does not exist (opening it would make an
+    empty database); None for other databases and existing files."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).expanduser()
+    return None if path.exists() else path
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":

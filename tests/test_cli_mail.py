@@ -21,7 +21,7 @@ def _run(database_url, *args, stdin: bytes = b""):
     )
 
 
-def test_the_pipe_takes_a_message_and_answers_in_sysexits(database_url):
+def test_the_pipe_takes_a_message_and_answers_in_sysexits(database_url, tmp_path):
     assert _run(database_url, "db", "upgrade").returncode == 0
     assert _run(database_url, "deploy", str(PROCESSES), str(FORMS)).returncode == 0
     added = _run(database_url, "user", "add", "rita", "--contact", "rita@example.org")
@@ -33,6 +33,12 @@ def test_the_pipe_takes_a_message_and_answers_in_sysexits(database_url):
     assert down.returncode == 75, down.stderr
     assert b"try later" in down.stderr
     assert b"rita@example.org" not in down.stderr + down.stdout
+
+    # Run where the SQLite file is not: no empty database is made, the MTA retries.
+    elsewhere = tmp_path / "nowhere" / "desk.sqlite3"
+    lost = _run(f"sqlite:///{elsewhere}", "mail", "receive", stdin=raw)
+    assert lost.returncode == 75 and b"no database at" in lost.stderr
+    assert not elsewhere.exists()
 
     taken = _run(database_url, "mail", "receive", stdin=raw)
     assert taken.returncode == 0, taken.stderr
