@@ -117,6 +117,14 @@ class Settings:
         default="Incident Desk <incident-desk@localhost>",
         metadata={"env": "MAIL_FROM", "help": "sender of notification e-mails"},
     )
+    mail_reply_to: str = field(
+        default="",
+        metadata={
+            "env": "MAIL_REPLY_TO",
+            "help": "Reply-To of every e-mail: the desk's inbound address, so replies come "
+            "back to the desk; empty: the sender (mail_from)",
+        },
+    )
     delivery_max_attempts: int = field(
         default=8,
         metadata={
