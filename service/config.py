@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from email.utils import parseaddr
 from pathlib import Path
 
 from .domain import locales
@@ -245,6 +246,11 @@ class Settings:
                 f"{PREFIX}DEFAULT_LANGUAGE must be one of {', '.join(locales.LANGUAGES)}, "
                 f"got {self.default_language!r}"
             )
+        if self.mail_reply_to and not _is_address(self.mail_reply_to):
+            raise ValueError(
+                f"{PREFIX}MAIL_REPLY_TO must be an e-mail address such as "
+                f"'Incident Desk <desk@example.org>', got {self.mail_reply_to!r}"
+            )
         if not locales.is_time_zone(self.default_timezone):
             raise ValueError(
                 f"{PREFIX}DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Athens, "
@@ -265,6 +271,13 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _is_address(value: str) -> bool:
+    """One address (with or without a name), as a Reply-To header can carry it."""
+    _name, address = parseaddr(value)
+    local, _, domain = address.rpartition("@")
+    return bool(local and domain) and not any(c.isspace() for c in address)
 
 
 def _convert(kind: str, raw: str, name: str):

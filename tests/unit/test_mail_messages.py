@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from service.config import Settings
 from service.domain import locales
 from service.notify import mail
 from service.notify.templates import Rendered, Templates
@@ -137,3 +138,11 @@ def test_the_numbers_our_message_ids_name_are_found_in_reply_headers():
     ]
     assert mail.incident_numbers(values, DOMAIN) == ["INC-000007", "INC-000042", "INC-000096"]
     assert mail.incident_numbers(["garbage <<>> @"], DOMAIN) == []
+
+
+def test_the_reply_to_setting_is_read_from_the_environment_and_must_be_an_address():
+    chosen = Settings.from_env({"INCIDENT_DESK_MAIL_REPLY_TO": "Desk <desk@desk.example.org>"})
+    assert chosen.mail_reply_to == "Desk <desk@desk.example.org>"
+    assert Settings.from_env({}).mail_reply_to == ""
+    with pytest.raises(ValueError, match="INCIDENT_DESK_MAIL_REPLY_TO must be an e-mail address"):
+        Settings.from_env({"INCIDENT_DESK_MAIL_REPLY_TO": "the desk"})
