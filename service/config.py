@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from email.utils import parseaddr
 from pathlib import Path
 
 from .domain import locales
@@ -118,6 +119,14 @@ class Settings:
     mail_from: str = field(
         default="Incident Desk <incident-desk@localhost>",
         metadata={"env": "MAIL_FROM", "help": "sender of notification e-mails"},
+    )
+    mail_reply_to: str = field(
+        default="",
+        metadata={
+            "env": "MAIL_REPLY_TO",
+            "help": "Reply-To of every e-mail: the desk's inbound address, so replies come "
+            "back to the desk; empty: the sender (mail_from)",
+        },
     )
     delivery_max_attempts: int = field(
         default=8,
@@ -268,6 +277,11 @@ class Settings:
                 f"{PREFIX}DEFAULT_LANGUAGE must be one of {', '.join(locales.LANGUAGES)}, "
                 f"got {self.default_language!r}"
             )
+        if self.mail_reply_to and not _is_address(self.mail_reply_to):
+            raise ValueError(
+                f"{PREFIX}MAIL_REPLY_TO must be an e-mail address such as "
+                f"'Incident Desk <desk@example.org>', got {self.mail_reply_to!r}"
+            )
         if not locales.is_time_zone(self.default_timezone):
             raise ValueError(
                 f"{PREFIX}DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Athens, "
@@ -288,6 +302,13 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _is_address(value: str) -> bool:
+    """One address (with or without a name), as a Reply-To header can carry it."""
+    _name, address = parseaddr(value)
+    local, _, domain = address.rpartition("@")
+    return bool(local and domain) and not any(c.isspace() for c in address)
 
 
 def _convert(kind: str, raw: str, name: str):

@@ -547,8 +547,14 @@ class DeliverySchema(ma.Schema):
     state = fields.String()
     attempts = fields.Integer()
     next_attempt_at = fields.AwareDateTime(allow_none=True)
-    last_error = fields.String(allow_none=True)
+    last_error = fields.String(
+        allow_none=True,
+        metadata={"description": "why it failed; a bounced e-mail: `bounced: 5.1.1 <diagnostic>`"},
+    )
     sent_at = fields.AwareDateTime(allow_none=True)
+    message_id = fields.String(
+        allow_none=True, metadata={"description": "an e-mail's Message-ID (bounces name it)"}
+    )
 
 
 class BreachFlagSchema(ma.Schema):

@@ -63,6 +63,8 @@ EVENTS = {
     "incident.edited": N_("Facts corrected"),
     "call.scheduled": N_("Call arranged"),
     "call.reminder": N_("Call reminder sent"),
+    "delivery.bounced": N_("E-mail bounced"),
+    "delivery.delayed": N_("E-mail delayed"),
     "instance.linked": N_("Linked process started"),
     "instance.started": N_("Process started"),
     "instance.migrated": N_("Moved to a new process version"),

@@ -59,5 +59,7 @@ class Delivery(Base):
     lease_expires_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # An e-mail's Message-ID (as in its payload): a bounce names it.
+    message_id: Mapped[str | None] = mapped_column(String(250), index=True)
 
     __table_args__ = (Index("ix_deliveries_state_next", "state", "next_attempt_at"),)

@@ -21,7 +21,7 @@ from email.utils import getaddresses
 
 import html_text
 
-from . import replies
+from . import bounces, replies
 
 # RFC 3834 and its precursors: any of these means a machine wrote it.
 _AUTOMATIC_PRECEDENCE = {"bulk", "auto_reply", "list", "junk"}
@@ -94,7 +94,7 @@ def read(raw: bytes) -> Received:
         subject=" ".join(_header(message, "Subject").split()),
         answers=_answers(message),
         automatic=_automatic(message, sender),
-        bounce=_bounce(message, sender),
+        bounce=bounces.is_bounce(message),
         text=text,
         reply=replies.latest(text),
         html_only=html_only,
@@ -153,15 +153,6 @@ def _automatic(message: Message, sender: str) -> str:
     if _MAILER_DAEMON.match(sender):
         return "mail server"
     return ""
-
-
-def _bounce(message: EmailMessage, sender: str) -> bool:
-    if message.get_content_type() == "multipart/report":
-        return True
-    return bool(_MAILER_DAEMON.match(sender)) and any(
-        part.get_content_type() in ("message/delivery-status", "text/rfc822-headers")
-        for part in message.walk()
-    )
 
 
 def _bodies(message: EmailMessage) -> tuple[str, str]:

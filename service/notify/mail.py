@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -40,6 +41,11 @@ def valid_address(value: str | None) -> str | None:
     return address
 
 
+def incident_link(public_url: str, number: str) -> str:
+    """The incident's page, for people: a browser following a link to the API gets a 401."""
+    return f"{public_url.rstrip('/')}/incidents/{number}"
+
+
 def compose(
     *,
     rendered: Rendered,
@@ -50,7 +56,12 @@ def compose(
     domain: str,
     attachments: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """What the outbox stores: enough to build the identical message on every attempt."""
+    """What the outbox stores: enough to build the identical message on every attempt.
+
+    The Message-ID names the incident (`<random.INC-000123@domain>`), and so does
+    the thread's root (`<INC-000123@domain>`), so a reply's In-Reply-To or
+    References leads back to the incident (see `incident_numbers`).
+    """
     return {
         "to": to,
         "to_name": to_name or "",
@@ -58,7 +69,7 @@ def compose(
         "text": rendered.text,
         "html": rendered.html,
         # Fixed now, so a message sent twice (at-least-once) is recognisably one.
-        "message_id": make_msgid(domain=domain),
+        "message_id": make_msgid(idstring=incident_number, domain=domain),
         "date": format_datetime(created_at),
         # Every message about one incident threads under one root.
         "references": f"<{incident_number}@{domain}>",
@@ -66,9 +77,33 @@ def compose(
     }
 
 
-def build(payload: dict[str, Any], sender: str) -> EmailMessage:
+# One message id in a header: <left@right>; the left part is ours when it is the
+# number itself (the thread's root) or ends in ".<number>" (make_msgid's idstring).
+_MESSAGE_ID = re.compile(r"<\s*([^<>@\s]+)@([^<>@\s]+?)\s*>")
+_NUMBER = re.compile(r"(?:^|\.)(INC-\d{6,})$", re.IGNORECASE | re.ASCII)
+
+
+def incident_numbers(header_values: list[str], domain: str) -> list[str]:
+    """The incident numbers our Message-IDs (root or per message) name in In-Reply-To or
+    References values, first seen first, each once; ids of other domains are ignored."""
+    found: list[str] = []
+    wanted = domain.strip().lower()
+    for value in header_values:
+        for left, right in _MESSAGE_ID.findall(str(value or "")):
+            if right.lower() != wanted:
+                continue
+            match = _NUMBER.search(left)
+            if match and (number := match.group(1).upper()) not in found:
+                found.append(number)
+    return found
+
+
+def build(payload: dict[str, Any], sender: str, reply_to: str = "") -> EmailMessage:
+    """The message of a stored payload; replies go to `reply_to` (the desk's inbound
+    address), or to the sender when there is none."""
     message = EmailMessage()
     message["From"] = sender
+    message["Reply-To"] = reply_to or sender
     message["To"] = (
         Address(display_name=payload["to_name"], addr_spec=payload["to"])
         if payload.get("to_name")

@@ -68,8 +68,9 @@ class DeliveryView:
     state: str
     attempts: int
     next_attempt_at: datetime | None
-    last_error: str | None
+    last_error: str | None  # for a bounced e-mail, "bounced: <status> <the server's words>"
     sent_at: datetime | None
+    message_id: str | None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -176,7 +177,7 @@ def _send_mail(svc: Services, claimed: Claimed) -> None:
         password=settings.smtp_password,
         ca_file=settings.smtp_ca_file,
     )
-    mail.send(smtp, mail.build(claimed.payload, settings.mail_from))
+    mail.send(smtp, mail.build(claimed.payload, settings.mail_from, settings.mail_reply_to))
 
 
 def _send_webhook(svc: Services, claimed: Claimed) -> None:
@@ -342,4 +343,5 @@ def _view(row: Delivery, number: str | None) -> DeliveryView:
         row.next_attempt_at if row.state == PENDING else None,
         row.last_error,
         row.sent_at,
+        row.message_id,
     )

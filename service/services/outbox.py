@@ -192,6 +192,7 @@ class Outbox:
                     for kind in created.attach
                 ],
             )
+            delivery.message_id = delivery.payload["message_id"]
         except Exception as exc:
             # A broken template must not undo what the user did: the delivery is
             # kept, dead, with the reason, for an admin to see.
@@ -248,7 +249,7 @@ class Outbox:
             },
             "recipient": {"name": user.display_name or user.username},
             "comment": {"body": comment.body if comment else ""},
-            "link": f"{self._settings.public_url.rstrip('/')}/api/incidents/{incident.number}",
+            "link": mail.incident_link(self._settings.public_url, incident.number),
         }
 
     # -- webhooks --------------------------------------------------------------

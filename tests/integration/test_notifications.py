@@ -57,7 +57,7 @@ def test_the_reporter_is_mailed_at_each_step_with_the_number_in_the_subject(api,
     text = received.get_body(("plain",)).get_content()
     html = received.get_body(("html",)).get_content()
     assert "first-level agent" in text and number in text
-    assert f"/api/incidents/{number}" in html
+    assert f"http://127.0.0.1:8000/incidents/{number}" in html and "/api/" not in html
 
     triaged = complete(api.alice, incident, "triage", TRIAGE)
     complete(api.alice, triaged, "l1_diagnose", RESOLVED)

@@ -39,7 +39,7 @@ CONTEXT = {
     },
     "recipient": {"name": "Rita"},
     "comment": {"body": "We are on it & restarting"},
-    "link": "http://desk.example.org/api/incidents/INC0000042",
+    "link": "http://desk.example.org/incidents/INC0000042",
 }
 
 

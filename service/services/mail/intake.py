@@ -26,10 +26,11 @@ from ...domain.enums import Channel
 from ...domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from ...domain.numbering import MAX_ID, parse_number
 from ...models import InboundMessage, Incident, User
-from ...notify import inbound
+from ...notify import bounces as notify_bounces
+from ...notify import inbound, mail
 from .. import audit, comments, incidents, notes
 from ..context import Services
-from . import refusals, senders
+from . import bounces, refusals, senders
 from .outcomes import (
     AUTO_REPLY,
     BOUNCE,
@@ -239,7 +240,12 @@ def _act(svc: Services, session: Session, row: InboundMessage, received: inbound
 def _ignored(svc, session, row, received) -> tuple[str, str] | None:
     """Why the message is only recorded: a machine wrote it, or its sender sent too many."""
     if received.bounce:
-        return BOUNCE, "delivery report"
+        recorded = bounces.record(session, notify_bounces.bounces(received.message), svc.now())
+        if row.incident_id is None:
+            row.incident_id = next((r.incident_id for r in recorded if r.incident_id), None)
+        return BOUNCE, "delivery report: " + (
+            ", ".join(f"{r.bounce.status or '?'} {r.outcome}" for r in recorded) or "no recipients"
+        )
     if received.sender in _desk_addresses(svc):
         return AUTO_REPLY, "sent by the desk itself"
     if received.automatic:
@@ -258,10 +264,7 @@ def _incident_id(session: Session, svc: Services, received: inbound.Received) ->
     """The incident the message answers: named in the subject, or by our Message-IDs."""
     domain = urlsplit(svc.settings.public_url).hostname or "incident-desk"
     candidates = [m.group(1) for m in _TAG.finditer(received.subject)]
-    for value in received.answers:
-        local, _, host = value.strip("<>").rpartition("@")
-        if host.lower() == domain.lower():
-            candidates += re.findall(r"INC-\d{1,12}", local, re.IGNORECASE)
+    candidates += mail.incident_numbers(received.answers, domain)
     for number in candidates:
         incident_id = parse_number(number.upper())
         if incident_id is not None and session.get(Incident, incident_id) is not None:
