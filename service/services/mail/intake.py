@@ -257,7 +257,8 @@ def _ignored(svc, session, row, received) -> tuple[str, str] | None:
 
 
 def _desk_addresses(svc: Services) -> set[str]:
-    return {parseaddr(svc.settings.mail_from)[1].lower()} - {""}
+    settings = svc.settings
+    return {parseaddr(a)[1].lower() for a in (settings.mail_from, settings.mail_reply_to)} - {""}
 
 
 def _incident_id(session: Session, svc: Services, received: inbound.Received) -> int | None:
