@@ -144,6 +144,14 @@ class Settings:
             "may be resolved (never resolves it)",
         },
     )
+    survey_valid_days: int = field(
+        default=14,
+        metadata={
+            "env": "SURVEY_VALID_DAYS",
+            "help": "days the links of a satisfaction survey stay valid, unless the process "
+            "gives its own expires_after",
+        },
+    )
     sandbox_cpu_seconds: float = field(
         default=2.0,
         metadata={
@@ -229,6 +237,7 @@ class Settings:
             ("SANDBOX_DATA_KB", 1, 1024 * 1024, self.sandbox_data_kb),
             ("SANDBOX_PROCESSES", 1, 256, self.sandbox_processes),
             ("PROXY_HOPS", 0, 10, self.proxy_hops),
+            ("SURVEY_VALID_DAYS", 1, 366, self.survey_valid_days),
         ):
             if not low <= value <= high:
                 raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")

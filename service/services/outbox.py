@@ -41,6 +41,7 @@ from ..notify.templates import Templates
 from . import audit, notifications
 from .locale import preferences
 from .notifications import LEAD, MEMBER
+from .survey import mail as survey_mail
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +252,15 @@ class Outbox:
             "recipient": {"name": user.display_name or user.username},
             "comment": {"body": comment.body if comment else ""},
             "link": f"{self._settings.public_url.rstrip('/')}/api/incidents/{incident.number}",
+            # The one-click links are the reporter's alone: anyone holding them may answer.
+            "survey": survey_mail.context(
+                session,
+                event,
+                number=incident.number or "",
+                public_url=self._settings.public_url,
+                now=event["at"],
+                with_links=user.id == incident.reporter_id,
+            ),
         }
 
     # -- webhooks --------------------------------------------------------------
