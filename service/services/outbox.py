@@ -336,20 +336,27 @@ def _addressees(session: Session, notes: list[Notification]) -> dict[int, list[U
     groups = {n.recipient_group for n in notes if n.recipient_id is None and n.recipient_group}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
     members: dict[str, list[User]] = {}
+    leads: dict[str, list[User]] = {}
     if groups:
-        for group, user in session.execute(
-            select(UserGroup.group, User)
+        for group, is_lead, user in session.execute(
+            select(UserGroup.group, UserGroup.is_lead, User)
             .join(User, User.id == UserGroup.user_id)
             .where(UserGroup.group.in_(groups))
             .order_by(User.username)
         ):
             members.setdefault(group, []).append(user)
+            if is_lead:
+                leads.setdefault(group, []).append(user)
     found: dict[int, list[User]] = {}
     for note in notes:
+        group = note.recipient_group or ""
         if note.recipient_id is not None:
             found[note.id] = [users[note.recipient_id]] if note.recipient_id in users else []
+        elif note.role == LEAD:
+            # A group's leads (rules' tier_lead, lead:NAME); the group itself when it has none.
+            found[note.id] = leads.get(group) or members.get(group, [])
         else:
-            found[note.id] = members.get(note.recipient_group or "", [])
+            found[note.id] = members.get(group, [])
     return found
 
 

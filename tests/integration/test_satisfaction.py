@@ -3,13 +3,14 @@ confirms a rating, a bad rating told to the resolving group's lead."""
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
 from service.worker import DeliveryWorker, TimerWorker
+from tests.conftest import PROCESSES
 from tests.helpers import (
     ESCALATE,
     RESOLVED,
@@ -91,3 +92,125 @@ def test_a_closure_mails_a_survey_whose_link_confirms_a_rating_once(api, svc, sm
     incident = get_incident(api.bob, number)
     [survey] = [i for i in incident["linked_instances"] if i["process_id"] == "satisfaction"]
     assert api.bob.get(f"/api/instances/{survey['id']}").json["status"] == "completed"
+
+
+def test_a_bad_rating_tells_the_lead_of_the_group_that_resolved_it(api, svc, smtp, app):
+    number = closed_by_l2(api)
+    links = links_of(survey_mail(svc, smtp, number))
+    page = app.test_client()
+    posted = page.post(
+        links[2], data={"score": "2", "comment": "Took three days to hear back"}, headers=ORIGIN
+    )
+    assert posted.status_code == 303
+    DeliveryWorker(svc).run_once()
+    [to_lead] = [m for m in smtp.inbox.to("bert@desk.example.org") if "Rated" in m["Subject"]]
+    assert to_lead["Subject"] == f"[{number}] Rated 2 of 5: Mail is down"
+    text = to_lead.get_body(("plain",)).get_content()
+    assert "Took three days to hear back" in text
+    assert "/survey/" not in text  # the links are the reporter's alone
+    # The comment stays out of the audit trail (and so out of webhooks).
+    [answered] = [
+        e
+        for e in api.bob.get(f"/api/incidents/{number}/events").json
+        if e["type"] == "survey.answered"
+    ]
+    assert answered["data"] == {"survey_id": 1, "score": 2, "bad": True, "commented": True}
+    # The lead, not the whole group.
+    assert not [m for m in smtp.inbox.to("bob@desk.example.org") if "Rated" in m["Subject"]]
+
+
+def test_an_expired_or_altered_link_changes_nothing(api, svc, smtp, app, clock):
+    number = closed_by_l2(api)
+    links = links_of(survey_mail(svc, smtp, number))
+    page = app.test_client()
+
+    head, _, signature = links[5].rpartition(".")
+    forged = f"{head}.{signature[::-1]}"
+    assert page.get(forged).status_code == 404
+    assert page.post(forged, data={"score": "5"}, headers=ORIGIN).status_code == 404
+    # Another answer under the first one's signature is no link either.
+    other = links[1].rpartition(".")[0]
+    assert page.get(f"{other}.{signature}").status_code == 404
+    # From another site, a valid link is refused too.
+    assert (
+        page.post(
+            links[5], data={"score": "5"}, headers={"Origin": "https://evil.example"}
+        ).status_code
+        == 403
+    )
+
+    clock.advance(days=14, seconds=1)
+    expired = page.get(links[5])
+    assert expired.status_code == 410
+    assert "expired" in expired.get_data(as_text=True)
+    assert page.post(links[5], data={"score": "5"}, headers=ORIGIN).status_code == 410
+    assert get_incident(api.bob, number)["satisfaction"]["state"] == "expired"
+    assert "survey.answered" not in event_types(api.bob, number)
+    # The process's own timer ends the wait.
+    assert TimerWorker(svc).run_once() == 1
+    incident = get_incident(api.bob, number)
+    [survey] = [i for i in incident["linked_instances"] if i["process_id"] == "satisfaction"]
+    assert api.bob.get(f"/api/instances/{survey['id']}").json["status"] == "completed"
+
+
+def test_the_survey_page_speaks_the_reporters_language(api, svc, smtp, app):
+    assert api.rita.patch("/api/me", json={"language": "el"}).status_code == 200
+    closed_by_l2(api)
+    DeliveryWorker(svc).run_once()
+    [mail] = [
+        m
+        for m in smtp.inbox.to("rita@example.org")
+        if "/survey/" in m.get_body(("plain",)).get_content()
+    ]
+    text = mail.get_body(("plain",)).get_content()
+    [url] = re.findall(r"^4 - .*?: (http\S+)", text, re.M)
+    shown = app.test_client().get(urlsplit(url).path, headers={"Accept-Language": "en"})
+    assert shown.status_code == 200
+    assert 'lang="el"' in shown.get_data(as_text=True)
+
+
+def test_no_survey_for_a_ticket_converted_to_a_request(api, svc, smtp):
+    incident = open_incident(api.rita)
+    converted = complete(api.alice, incident, "triage", TRIAGE | {"kind": "request"})
+    assert converted["closure_code"] == "converted_to_request"
+    DeliveryWorker(svc).run_once()
+    assert not [m for m in smtp.inbox.to("rita@example.org") if "How did it go?" in m["Subject"]]
+    assert "survey.sent" not in event_types(api.alice, converted["number"])
+    assert get_incident(api.alice, converted["number"])["satisfaction"] is None
+
+
+def without_survey_step(bpmn: bytes) -> bytes:
+    """The incident process as a process owner might change it: no survey step."""
+    text = bpmn.decode()
+    text = re.sub(
+        r'\s*<bpmn:serviceTask id="ask_satisfaction".*?</bpmn:serviceTask>', "", text, flags=re.S
+    )
+    text = re.sub(r"\s*<bpmn:flowNodeRef>ask_satisfaction</bpmn:flowNodeRef>", "", text)
+    text = re.sub(
+        r'\s*<bpmndi:BPMNShape id="ask_satisfaction_di".*?</bpmndi:BPMNShape>', "", text, flags=re.S
+    )
+    text = re.sub(
+        r'\s*<bpmndi:BPMNEdge id="Flow_survey_end_di".*?</bpmndi:BPMNEdge>', "", text, flags=re.S
+    )
+    text = re.sub(r'\s*<bpmn:sequenceFlow id="Flow_survey_end"[^>]*/>', "", text)
+    text = text.replace('targetRef="ask_satisfaction"', 'targetRef="incident_closed"')
+    text = text.replace(
+        "<bpmn:incoming>Flow_survey_end</bpmn:incoming>",
+        "<bpmn:incoming>Flow_closed_survey</bpmn:incoming>",
+    )
+    assert "ask_satisfaction" not in text
+    return text.encode()
+
+
+def test_a_process_without_the_survey_step_sends_none(api, svc, smtp):
+    bpmn = (PROCESSES / "incident.bpmn").read_bytes()
+    deployed = api.olga.post(
+        "/api/deployments",
+        data={"files": [(io.BytesIO(without_survey_step(bpmn)), "incident.bpmn")]},
+        content_type="multipart/form-data",
+    )
+    assert deployed.status_code == 201, deployed.json
+    number = closed_by_l2(api)
+    DeliveryWorker(svc).run_once()
+    assert not [m for m in smtp.inbox.to("rita@example.org") if "How did it go?" in m["Subject"]]
+    assert "survey.sent" not in event_types(api.bob, number)
