@@ -9,8 +9,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from service.services import sign_in
 from service.worker import DeliveryWorker, TimerWorker
 from tests.conftest import PROCESSES
+from tests.web.test_pages import PASSWORD, Browser
 from tests.helpers import (
     ESCALATE,
     RESOLVED,
@@ -214,3 +216,56 @@ def test_a_process_without_the_survey_step_sends_none(api, svc, smtp):
     DeliveryWorker(svc).run_once()
     assert not [m for m in smtp.inbox.to("rita@example.org") if "How did it go?" in m["Subject"]]
     assert "survey.sent" not in event_types(api.bob, number)
+
+
+def rate(app, svc, smtp, number, score):
+    DeliveryWorker(svc).run_once()
+    [mail] = [
+        m
+        for m in smtp.inbox.to("rita@example.org")
+        if m["Subject"] == f"[{number}] How did it go? Mail is down"
+    ]
+    posted = app.test_client().post(links_of(mail)[score], data={"score": score}, headers=ORIGIN)
+    assert posted.status_code == 303
+
+
+def test_the_report_and_the_pages_show_satisfaction(api, svc, smtp, app, clock):
+    first, second = closed_by_l2(api), closed_by_l2(api)
+    closed_by_l2(api)  # sent, never answered
+    rate(app, svc, smtp, first, 5)
+    rate(app, svc, smtp, second, 2)
+    clock.advance(minutes=1)  # the default period ends now, exclusive
+
+    report = api.bert.get("/api/reports/sla")
+    assert report.status_code == 200, report.json
+    satisfaction = report.json["satisfaction"]
+    assert satisfaction["overall"] == {
+        "group": "all",
+        "sent": 3,
+        "answered": 2,
+        "response_rate": 0.6667,
+        "mean_score": 3.5,
+        "good_share": 0.5,
+    }
+    by_tier = {f["group"]: f for f in satisfaction["by_tier"]}
+    assert by_tier["L2"]["answered"] == 2 and by_tier["L1"]["sent"] == 0
+    by_priority = {f["group"]: f for f in satisfaction["by_priority"]}
+    assert by_priority["P3"]["sent"] == 3
+    assert [(f["group"], f["mean_score"]) for f in satisfaction["by_category"]] == [("email", 3.5)]
+    earlier = api.bert.get("/api/reports/sla?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z")
+    assert earlier.json["satisfaction"]["overall"]["sent"] == 0
+
+    sign_in.set_password(svc, "bert", PASSWORD)
+    sign_in.set_password(svc, "rita", PASSWORD)
+    bert = Browser(app)
+    bert.sign_in("bert")
+    overview = bert.get("/overview").get_data(as_text=True)
+    assert "Satisfaction" in overview
+    assert re.search(r"<th scope=\"row\">all</th><td>3</td><td>2</td>\s*<td>67", overview)
+    incident_page = bert.get(f"/incidents/{second}").get_data(as_text=True)
+    assert "2 of 5 (Poor)" in incident_page
+    # The reporter does not see the rating block of agents.
+    rita = Browser(app)
+    rita.sign_in("rita")
+    assert "Reporter satisfaction" not in rita.get(f"/incidents/{second}").get_data(as_text=True)
+    assert api.rita.get(f"/api/incidents/{second}").json["satisfaction"] is None
