@@ -12,7 +12,6 @@ import pytest
 from service.services import sign_in
 from service.worker import DeliveryWorker, TimerWorker
 from tests.conftest import PROCESSES
-from tests.web.test_pages import PASSWORD, Browser
 from tests.helpers import (
     ESCALATE,
     RESOLVED,
@@ -22,6 +21,7 @@ from tests.helpers import (
     get_incident,
     open_incident,
 )
+from tests.web.test_pages import PASSWORD, Browser
 
 ORIGIN = {"Origin": "http://127.0.0.1:8000"}
 
