@@ -258,7 +258,7 @@ class Outbox:
                 event,
                 number=incident.number or "",
                 public_url=self._settings.public_url,
-                now=event["at"],
+                now=created.notification.created_at,
                 with_links=user.id == incident.reporter_id,
             ),
         }
