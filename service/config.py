@@ -155,6 +155,14 @@ class Settings:
             "may be resolved (never resolves it)",
         },
     )
+    survey_valid_days: int = field(
+        default=14,
+        metadata={
+            "env": "SURVEY_VALID_DAYS",
+            "help": "days the links of a satisfaction survey stay valid, unless the process "
+            "gives its own expires_after",
+        },
+    )
     sandbox_cpu_seconds: float = field(
         default=2.0,
         metadata={
@@ -264,6 +272,7 @@ class Settings:
             ("PROXY_HOPS", 0, 10, self.proxy_hops),
             ("MAIL_SENDER_LIMIT", 1, 100_000, self.mail_sender_limit),
             ("MAIL_MAX_BYTES", 1024, 1024**3, self.mail_max_bytes),
+            ("SURVEY_VALID_DAYS", 1, 366, self.survey_valid_days),
         ):
             if not low <= value <= high:
                 raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")

@@ -97,6 +97,7 @@ def test_serve_on_a_fresh_sqlite_database(tmp_path):
             "call",
             "data_breach",
             "incident",
+            "satisfaction",
             "service_request",
         }
         assert Path(tmp_path, "desk.sqlite3").exists()

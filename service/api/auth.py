@@ -10,12 +10,17 @@ from .context import services
 PUBLIC_ENDPOINTS = frozenset({"health.health"})
 # The web pages and the browsable reference sign in with a session cookie.
 SESSION_BLUEPRINTS = frozenset({"web", "docs"})
+# Pages whose signed link is their authority (the satisfaction survey, for reporters).
+LINK_BLUEPRINTS = frozenset({"survey"})
 
 
 def register(app: Flask) -> None:
     @app.before_request
     def _authenticate():
-        if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in SESSION_BLUEPRINTS:
+        if (
+            request.endpoint in PUBLIC_ENDPOINTS
+            or request.blueprint in SESSION_BLUEPRINTS | LINK_BLUEPRINTS
+        ):
             return None
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")

@@ -92,6 +92,7 @@ _TITLES = {
     405: N_("Method Not Allowed"),
     406: N_("Not Acceptable"),
     409: N_("Conflict"),
+    410: N_("Gone"),
     413: N_("Request Entity Too Large"),
     415: N_("Unsupported Media Type"),
     422: N_("Unprocessable Entity"),

@@ -50,6 +50,24 @@ class OpenNowSchema(ma.Schema):
     at_risk = ma.fields.List(ma.fields.String())
 
 
+class SatisfactionFiguresSchema(ma.Schema):
+    group = ma.fields.String(metadata={"description": "all, a priority, a tier or a category"})
+    sent = ma.fields.Integer(metadata={"description": "surveys sent in the period"})
+    answered = ma.fields.Integer()
+    response_rate = ma.fields.Float(allow_none=True, metadata={"description": "answered / sent"})
+    mean_score = ma.fields.Float(allow_none=True, metadata={"description": "1 to 5"})
+    good_share = ma.fields.Float(
+        allow_none=True, metadata={"description": "share of answers rating 4 or 5"}
+    )
+
+
+class SatisfactionReportSchema(ma.Schema):
+    overall = ma.fields.Nested(SatisfactionFiguresSchema)
+    by_priority = ma.fields.List(ma.fields.Nested(SatisfactionFiguresSchema))
+    by_tier = ma.fields.List(ma.fields.Nested(SatisfactionFiguresSchema))
+    by_category = ma.fields.List(ma.fields.Nested(SatisfactionFiguresSchema))
+
+
 class SlaReportSchema(ma.Schema):
     start = ma.fields.AwareDateTime(data_key="from")
     end = ma.fields.AwareDateTime(data_key="to")
@@ -57,6 +75,10 @@ class SlaReportSchema(ma.Schema):
     by_priority = ma.fields.List(ma.fields.Nested(FiguresSchema))
     by_tier = ma.fields.List(ma.fields.Nested(FiguresSchema))
     open_now = ma.fields.Nested(OpenNowSchema)
+    satisfaction = ma.fields.Nested(
+        SatisfactionReportSchema,
+        metadata={"description": "reporters' ratings of the surveys sent after closures"},
+    )
 
 
 def _report(query):

@@ -216,6 +216,17 @@ class SnippetSchema(ma.Schema):
     matched = fields.List(fields.String(), metadata={"description": "the matched words"})
 
 
+class SatisfactionSchema(ma.Schema):
+    sent_at = fields.AwareDateTime()
+    expires_at = fields.AwareDateTime(metadata={"description": "when its links stop working"})
+    answered_at = fields.AwareDateTime(allow_none=True)
+    score = fields.Integer(
+        allow_none=True, metadata={"description": "1 (very poor) to 5 (very good)"}
+    )
+    comment = fields.String(allow_none=True)
+    state = fields.String(metadata={"description": "waiting, answered or expired"})
+
+
 class IncidentSchema(ma.Schema):
     number = fields.String()
     title = fields.String()
@@ -263,6 +274,14 @@ class IncidentSchema(ma.Schema):
     snippets = fields.List(
         fields.Nested(SnippetSchema),
         metadata={"description": "in search results (q): where it matched, best fields first"},
+    )
+    satisfaction = fields.Nested(
+        SatisfactionSchema,
+        allow_none=True,
+        metadata={
+            "description": "the reporter's rating after closure, in GET /api/incidents/{number} "
+            "(agents and admins); null when no survey was sent"
+        },
     )
 
 

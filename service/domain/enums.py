@@ -82,12 +82,17 @@ INCIDENT_PROCESS_ID = "incident"
 BREACH_PROCESS_ID = "data_breach"
 # The process a phone or video call with the reporter runs (personalised service).
 CALL_PROCESS_ID = "call"
+# The process a closure starts to ask the reporter how it went.
+SATISFACTION_PROCESS_ID = "satisfaction"
 # Processes the service starts itself, for an incident: never started bare, and
 # where to ask for one instead.
 STARTED_FOR_AN_INCIDENT = {
     INCIDENT_PROCESS_ID: "open incidents with POST /api/incidents",
     BREACH_PROCESS_ID: "flag a breach with POST /api/incidents/{number}/breach",
     CALL_PROCESS_ID: "arrange a call with POST /api/incidents/{number}/calls",
+    SATISFACTION_PROCESS_ID: "the incident process starts it when an incident closes",
 }
 # The BPMN message a reporter's reply delivers (it ends an "awaiting reporter" hold).
 REPORTER_REPLY_MESSAGE = "reporter_replied"
+# The BPMN message a reporter's rating delivers to the satisfaction process.
+SURVEY_ANSWERED_MESSAGE = "survey_answered"

@@ -38,6 +38,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    """What was asked for existed but no longer can be used (an expired link)."""
+
+    code = "gone"
+
+
 class TooManyAttempts(DomainError):
     """Too many failed tries from this account or address: wait `retry_after` seconds."""
 
@@ -126,6 +132,7 @@ _HTTP_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (Gone, 410),
     (InvalidInput, 422),
     (DeploymentInvalid, 422),
     (ProcessError, 422),

@@ -72,6 +72,9 @@ EVENTS = {
     "sla.due_changed": N_("Deadline changed"),
     "sla.warning": N_("Deadline near"),
     "sla.breached": N_("Deadline missed"),
+    "survey.sent": N_("Satisfaction survey sent"),
+    "survey.answered": N_("Satisfaction rated"),
+    "survey.commented": N_("Comment added to the rating"),
     "task.created": N_("Task waiting"),
     "task.claimed": N_("Task taken"),
     "task.released": N_("Task given back"),
@@ -116,4 +119,12 @@ ASSIGNMENT_MODES = {
     "least_open": N_("to the member present with the least open work"),
 }
 # The SLA clocks, as a mail names the target that is at risk or missed.
+# The satisfaction survey's answers, best first (the numbers are the scores).
+RATINGS = {
+    "5": N_("Very good"),
+    "4": N_("Good"),
+    "3": N_("Fair"),
+    "2": N_("Poor"),
+    "1": N_("Very poor"),
+}
 CLOCK_TARGETS = {"first_response": N_("first response"), "resolution": N_("resolution")}

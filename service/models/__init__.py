@@ -25,6 +25,7 @@ from .processes import (
     Timer,
 )
 from .search import IncidentSearch
+from .surveys import SatisfactionSurvey
 from .throttles import Throttle
 from .users import ApiToken, GroupAssignmentRule, SiteSecret, User, UserGroup
 
@@ -51,6 +52,7 @@ __all__ = [
     "ProcessInstance",
     "ProcessVersion",
     "ProcessVersionFile",
+    "SatisfactionSurvey",
     "SiteSecret",
     "Throttle",
     "Timer",

@@ -49,6 +49,7 @@ class Templates:
             status_name=_naming(labels.STATUSES),
             level_name=_naming(labels.LEVELS),
             clock_target=_naming(labels.CLOCK_TARGETS),
+            rating_name=_naming(labels.RATINGS),
         )
 
     def names(self) -> set[str]:

@@ -23,12 +23,14 @@ from ..workflow import (
     CALL_EVENT,
     SLA_EVENT,
     START_PROCESS,
+    SURVEY_EVENT,
     Definition,
     Execution,
     Instance,
 )
 from . import audit, breach_register, call_events, projection, schedule, sla
 from .context import Services
+from .survey import sending as survey_sending
 
 # Built once: these run on every request, and building a statement costs more
 # than running it.
@@ -104,6 +106,16 @@ class _ServiceCalls:
                 self._instance,
                 params,
                 now=self._svc.now(),
+                element_id=element_id,
+            )
+        if operation == SURVEY_EVENT:
+            return survey_sending.record_event(
+                self._session,
+                self._instance,
+                params,
+                settings=self._svc.settings,
+                now=self._svc.now(),
+                actor=self._actor,
                 element_id=element_id,
             )
         if operation == START_PROCESS:

@@ -20,6 +20,7 @@ from ..domain.numbering import format_number, parse_number
 from ..models import AuditEvent, Incident, User
 from . import audit, execution, failures, idempotency, timers
 from .context import Services
+from .survey import views as survey_views
 from .views import ErrorView, EventView, IncidentView, event_views, incident_view, incident_views
 
 # Clocks of phones and integrations drift; a report a little in the future is fine.
@@ -78,7 +79,8 @@ def get_incident(svc: Services, principal: Principal, number: str) -> IncidentVi
             ErrorView("timer", t.id, t.element_id, t.last_error, t.attempts)
             for t in timers.failures_of(uow.session, incident.id)
         ]
-        return dataclasses.replace(view, errors=failed)
+        rating = survey_views.of_incident(uow.session, incident.id, svc.now())
+        return dataclasses.replace(view, errors=failed, satisfaction=rating)
 
 
 def incidents_by_number(

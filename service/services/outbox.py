@@ -41,6 +41,7 @@ from ..notify.templates import Templates
 from . import audit, notifications
 from .locale import preferences
 from .notifications import LEAD, MEMBER
+from .survey import mail as survey_mail
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +251,15 @@ class Outbox:
             "recipient": {"name": user.display_name or user.username},
             "comment": {"body": comment.body if comment else ""},
             "link": mail.incident_link(self._settings.public_url, incident.number),
+            # The one-click links are the reporter's alone: anyone holding them may answer.
+            "survey": survey_mail.context(
+                session,
+                event,
+                number=incident.number or "",
+                public_url=self._settings.public_url,
+                now=created.notification.created_at,
+                with_links=user.id == incident.reporter_id,
+            ),
         }
 
     # -- webhooks --------------------------------------------------------------
@@ -332,20 +342,27 @@ def _addressees(session: Session, notes: list[Notification]) -> dict[int, list[U
     groups = {n.recipient_group for n in notes if n.recipient_id is None and n.recipient_group}
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
     members: dict[str, list[User]] = {}
+    leads: dict[str, list[User]] = {}
     if groups:
-        for group, user in session.execute(
-            select(UserGroup.group, User)
+        for group, is_lead, user in session.execute(
+            select(UserGroup.group, UserGroup.is_lead, User)
             .join(User, User.id == UserGroup.user_id)
             .where(UserGroup.group.in_(groups))
             .order_by(User.username)
         ):
             members.setdefault(group, []).append(user)
+            if is_lead:
+                leads.setdefault(group, []).append(user)
     found: dict[int, list[User]] = {}
     for note in notes:
+        group = note.recipient_group or ""
         if note.recipient_id is not None:
             found[note.id] = [users[note.recipient_id]] if note.recipient_id in users else []
+        elif note.role == LEAD:
+            # A group's leads (rules' tier_lead, lead:NAME); the group itself when it has none.
+            found[note.id] = leads.get(group) or members.get(group, [])
         else:
-            found[note.id] = members.get(note.recipient_group or "", [])
+            found[note.id] = members.get(group, [])
     return found
 
 

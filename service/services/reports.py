@@ -22,6 +22,7 @@ from ..domain.enums import IncidentStatus, Priority, TaskState, Tier
 from ..domain.errors import FieldError, Forbidden, InvalidInput
 from ..models import HumanTask, Incident, UserGroup
 from .context import Services
+from .survey import figures as survey_figures
 
 RESOLUTION_PROMISE = timedelta(hours=24)
 MAX_PERIOD = timedelta(days=366)
@@ -75,6 +76,8 @@ class SlaReport:
     by_priority: list[Figures]
     by_tier: list[Figures]
     open_now: OpenNow
+    # The reporters' ratings of the surveys sent in the period.
+    satisfaction: survey_figures.Satisfaction | None = None
 
 
 def may_read_reports(svc: Services, principal: Principal) -> bool:
@@ -121,6 +124,9 @@ def sla_report(svc: Services, principal: Principal, start: datetime, end: dateti
             by_priority=[_figures(p, *rows("priority", p), now) for p in PRIORITIES],
             by_tier=[_figures(t, *rows("tier", t), now) for t in TIERS],
             open_now=_open_now(session, now),
+            satisfaction=survey_figures.of_period(
+                session, start, end, priorities=PRIORITIES, tiers=TIERS
+            ),
         )
 
 

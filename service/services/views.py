@@ -164,6 +164,8 @@ class IncidentView:
     errors: list[ErrorView] = field(default_factory=list)
     # The breach register's number, for those who may read the register.
     breach: str | None = None
+    # The reporter's satisfaction rating (survey.views.SatisfactionView), for agents.
+    satisfaction: Any = None
     # Where a search matched (search.snippets.Snippet), in a list of search results.
     snippets: list[Any] = field(default_factory=list)
 

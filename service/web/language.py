@@ -23,6 +23,10 @@ def _principal():
 
 
 def select_locale() -> str:
+    page_language = getattr(g, "page_language", None)
+    if page_language and locales.is_language(page_language):
+        # A page about someone not signed in, in the language they chose (the survey).
+        return page_language
     chosen = _principal()
     asked = locales.negotiate(list(request.accept_languages)) if request.accept_languages else None
     if asked and request.blueprint != auth.BLUEPRINT:
@@ -67,6 +71,7 @@ def register(app: Flask) -> None:
         ("sort_name", labels.SORTS),
         ("field_name", labels.SEARCH_FIELDS),
         ("category_name", labels.CATEGORIES),
+        ("rating_name", labels.RATINGS),
     ):
         app.add_template_filter(_naming(names), name)
 

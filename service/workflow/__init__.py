@@ -12,6 +12,7 @@ from .scripting import (
     CALL_EVENT,
     SLA_EVENT,
     START_PROCESS,
+    SURVEY_EVENT,
     ServiceHandler,
     parse_duration,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "CALL_EVENT",
     "SLA_EVENT",
     "START_PROCESS",
+    "SURVEY_EVENT",
     "Blocker",
     "DecisionTables",
     "Definition",

@@ -23,7 +23,8 @@ START_PROCESS = "start_process"
 SLA_EVENT = "sla_event"
 CALL_EVENT = "call_event"
 BREACH_DEADLINE = "breach_deadline"
-KNOWN_OPERATIONS = frozenset({START_PROCESS, SLA_EVENT, CALL_EVENT, BREACH_DEADLINE})
+SURVEY_EVENT = "survey_event"
+KNOWN_OPERATIONS = frozenset({START_PROCESS, SLA_EVENT, CALL_EVENT, BREACH_DEADLINE, SURVEY_EVENT})
 HELPER_NAMES = frozenset({"sla_due", "now", "seconds_since"})
 
 Clock = Callable[[], datetime]

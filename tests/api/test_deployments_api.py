@@ -60,6 +60,7 @@ def test_redeploying_the_live_files_is_a_no_op_that_says_so(api):
     assert {(p["process_id"], p["version"], p["created"]) for p in body["processes"]} == {
         ("incident", 1, False),
         ("service_request", 1, False),
+        ("satisfaction", 1, False),
         ("call", 1, False),
         ("data_breach", 1, False),
     }
@@ -77,6 +78,7 @@ def test_a_changed_decision_table_versions_only_what_uses_it(api):
     assert {(p["process_id"], p["version"], p["created"]) for p in body["processes"]} == {
         ("incident", 2, True),
         ("service_request", 1, False),
+        ("satisfaction", 1, False),
         ("call", 1, False),
         ("data_breach", 1, False),
     }
@@ -109,6 +111,7 @@ def test_a_changed_decision_table_versions_only_what_uses_it(api):
     assert {(p["process_id"], p["version"], p["created"]) for p in again.json["processes"]} == {
         ("incident", 3, True),
         ("service_request", 1, False),
+        ("satisfaction", 1, False),
         ("call", 1, False),
         ("data_breach", 1, False),
     }
@@ -155,6 +158,7 @@ def test_a_running_incident_keeps_the_form_of_its_version(api):
     assert {(p["process_id"], p["version"]) for p in response.json["processes"]} == {
         ("incident", 2),
         ("service_request", 1),
+        ("satisfaction", 1),
         ("call", 1),
         ("data_breach", 1),
     }

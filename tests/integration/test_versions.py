@@ -23,13 +23,20 @@ def versions(svc):
 
 
 def test_deploying_the_same_files_again_changes_nothing(svc):
-    live = [("call", 1), ("data_breach", 1), ("incident", 1), ("service_request", 1)]
+    live = [
+        ("call", 1),
+        ("data_breach", 1),
+        ("incident", 1),
+        ("satisfaction", 1),
+        ("service_request", 1),
+    ]
     assert versions(svc) == live
     again = deployments.deploy_paths(svc, [PROCESSES], actor="t").processes
     assert sorted((d.process_id, d.version, d.created) for d in again) == [
         ("call", 1, False),
         ("data_breach", 1, False),
         ("incident", 1, False),
+        ("satisfaction", 1, False),
         ("service_request", 1, False),
     ]
     assert versions(svc) == live
@@ -73,7 +80,9 @@ def test_running_incidents_keep_their_version_after_a_change(api, svc, tmp_path)
     with svc.db.read() as uow:
         by_version = dict(
             uow.session.execute(
-                select(ProcessInstance.id, ProcessVersion.version).join(ProcessVersion)
+                select(ProcessInstance.id, ProcessVersion.version)
+                .join(ProcessVersion)
+                .where(ProcessInstance.process_id == "incident")
             ).all()
         )
     assert sorted(by_version.values()) == [1, 2]

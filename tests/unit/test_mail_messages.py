@@ -62,6 +62,15 @@ CONTEXT = {
     "recipient": {"name": "Rita"},
     "comment": {"body": "It dropped again at 10:00."},
     "link": mail.incident_link("https://desk.example.org/", NUMBER),
+    "survey": {
+        "answers": [
+            {"score": score, "url": f"https://desk.example.org/survey/token-{score}"}
+            for score in (5, 4, 3, 2, 1)
+        ],
+        "expires_at": "2026-03-16T09:00:00+00:00",
+        "score": 2,
+        "comment": "Slow answers",
+    },
 }
 _ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d|T\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)")
 TEMPLATES = sorted(Templates().names())

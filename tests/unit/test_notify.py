@@ -40,6 +40,15 @@ CONTEXT = {
     "recipient": {"name": "Rita"},
     "comment": {"body": "We are on it & restarting"},
     "link": "http://desk.example.org/incidents/INC0000042",
+    "survey": {
+        "answers": [
+            {"score": score, "url": f"http://desk.example.org/survey/token-{score}"}
+            for score in (5, 4, 3, 2, 1)
+        ],
+        "expires_at": "2026-03-16T09:00:00+00:00",
+        "score": 2,
+        "comment": "Slow <server> answers",
+    },
 }
 
 

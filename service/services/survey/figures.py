@@ -1,0 +1,77 @@
+"""Satisfaction in figures: of the surveys sent in a period, how many were answered,
+the mean score and the share of good ratings (4 or 5), overall and by priority,
+tier and category of their incidents."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import Incident, SatisfactionSurvey
+
+# A rating this high or higher is good (the usual CSAT reading of a 1-5 scale).
+GOOD_FROM = 4
+
+
+@dataclass(frozen=True)
+class SatisfactionFigures:
+    group: str
+    sent: int = 0
+    answered: int = 0
+    response_rate: float | None = None
+    mean_score: float | None = None
+    good_share: float | None = None
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    overall: SatisfactionFigures
+    by_priority: list[SatisfactionFigures]
+    by_tier: list[SatisfactionFigures]
+    by_category: list[SatisfactionFigures]
+
+
+def of_period(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    priorities: tuple[str, ...],
+    tiers: tuple[str, ...],
+) -> Satisfaction:
+    rows = session.execute(
+        select(SatisfactionSurvey.score, Incident.priority, Incident.tier, Incident.category)
+        .join(Incident, Incident.id == SatisfactionSurvey.incident_id)
+        .where(SatisfactionSurvey.sent_at >= start, SatisfactionSurvey.sent_at < end)
+    ).all()
+    categories = sorted({r.category for r in rows if r.category})
+
+    def of(key: str, value: str) -> SatisfactionFigures:
+        return _figures(value, [r.score for r in rows if getattr(r, key) == value])
+
+    return Satisfaction(
+        overall=_figures("all", [r.score for r in rows]),
+        by_priority=[of("priority", p) for p in priorities],
+        by_tier=[of("tier", t) for t in tiers],
+        by_category=[of("category", c) for c in categories],
+    )
+
+
+def _figures(group: str, scores: list[int | None]) -> SatisfactionFigures:
+    answered = [s for s in scores if s is not None]
+    return SatisfactionFigures(
+        group=group,
+        sent=len(scores),
+        answered=len(answered),
+        response_rate=round(len(answered) / len(scores), 4) if scores else None,
+        mean_score=round(statistics.fmean(answered), 2) if answered else None,
+        good_share=(
+            round(sum(1 for s in answered if s >= GOOD_FROM) / len(answered), 4)
+            if answered
+            else None
+        ),
+    )
