@@ -66,6 +66,10 @@ class SatisfactionReportSchema(ma.Schema):
     by_priority = ma.fields.List(ma.fields.Nested(SatisfactionFiguresSchema))
     by_tier = ma.fields.List(ma.fields.Nested(SatisfactionFiguresSchema))
     by_category = ma.fields.List(ma.fields.Nested(SatisfactionFiguresSchema))
+    by_week = ma.fields.List(
+        ma.fields.Nested(SatisfactionFiguresSchema),
+        metadata={"description": "ISO weeks of the period (2026-W10), in order"},
+    )
 
 
 class SlaReportSchema(ma.Schema):

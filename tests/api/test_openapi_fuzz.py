@@ -63,9 +63,11 @@ from schemathesis.specs.openapi.checks import (
 from urllib3 import encode_multipart_formdata
 
 import service
+from service.services.mail import intake
 from tests.api.test_deployments_api import SLA_12H, deploy
 from tests.conftest import FORMS
 from tests.helpers import RESOLVED, TRIAGE, complete, only_task, open_incident
+from tests.mail_messages import message
 
 # Hypothesis mixes constants found in the loaded modules of the code under test
 # (all of this checkout outside tests/) into its draws, so the examples depend on
@@ -102,6 +104,10 @@ PLAN: dict[str, tuple[str, ...]] = {
     "POST /api/incidents/{number}/calls": (CAROL, ALICE),
     "GET /api/incidents/{number}/attachments/{attachment_id}": (ALICE, RITA),
     "GET /api/incidents/{number}/comments": (ALICE, RITA),
+    "GET /api/incidents/{number}/emails": (ALICE, RITA),
+    "GET /api/incidents/{number}/emails/{email_id}": (ALICE, RITA),
+    "GET /api/admin/emails": (ADAM, ALICE),
+    "POST /api/admin/emails/{email_id}/retry": (ADAM, ALICE),
     "GET /api/incidents/{number}/comments/{comment_id}": (ALICE, RITA),
     "GET /api/notifications": (ALICE,),
     "POST /api/notifications/read": (ALICE,),
@@ -165,6 +171,10 @@ NEVER_SUCCEEDS = {
     (ALICE, "GET /api/webhooks/{subscription_id}"),
     (ALICE, "DELETE /api/webhooks/{subscription_id}"),
     (ALICE, "GET /api/admin/deliveries"),
+    (ALICE, "GET /api/admin/emails"),
+    # Only a mail the process refused is retried; the one seeded was taken.
+    (ALICE, "POST /api/admin/emails/{email_id}/retry"),
+    (ADAM, "POST /api/admin/emails/{email_id}/retry"),
     (ALICE, "POST /api/admin/deliveries/{delivery_id}/retry"),
     # Reporters never flag, list or read breaches.
     (RITA, "POST /api/incidents/{number}/breach"),
@@ -319,6 +329,13 @@ def _seed(api) -> dict:
         content_type="multipart/form-data",
     )
     assert attached.status_code == 201, attached.json
+    # A reply by mail, with its original kept.
+    replied = intake.take(
+        api._app.extensions["incident_desk"],
+        message(subject=f"Re: [{new['number']}]", text="Since 08:00"),
+        via=intake.PIPE,
+    )
+    assert replied.outcome == "commented", replied
     waiting_deliveries = api.adam.get("/api/admin/deliveries?state=pending&page_size=3")
     assert waiting_deliveries.status_code == 200, waiting_deliveries.json
     return {
@@ -326,6 +343,7 @@ def _seed(api) -> dict:
         "subscription_id": [hook.json["id"]],
         "attachment_id": [a["id"] for a in attached.json["comment"]["attachments"]],
         "comment_id": [attached.json["comment"]["id"]],
+        "email_id": [replied.id],
         "deployment_id": [deployed.json["deployment_id"]],
         "delivery_id": [delivery["id"] for delivery in waiting_deliveries.json],
         "timer_id": [timer["id"] for timer in waiting.json],

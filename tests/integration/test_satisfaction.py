@@ -252,8 +252,17 @@ def test_the_report_and_the_pages_show_satisfaction(api, svc, smtp, app, clock):
     by_priority = {f["group"]: f for f in satisfaction["by_priority"]}
     assert by_priority["P3"]["sent"] == 3
     assert [(f["group"], f["mean_score"]) for f in satisfaction["by_category"]] == [("email", 3.5)]
+    # The default period is the last 30 days: every week it touches, the surveys in this one.
+    weeks = satisfaction["by_week"]
+    assert [w["group"] for w in weeks][-1] == "2026-W10" and len(weeks) in (5, 6)
+    assert (weeks[-1]["sent"], weeks[-1]["mean_score"]) == (3, 3.5)
+    assert all(w["sent"] == 0 for w in weeks[:-1])
     earlier = api.bert.get("/api/reports/sla?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z")
     assert earlier.json["satisfaction"]["overall"]["sent"] == 0
+    assert [w["group"] for w in earlier.json["satisfaction"]["by_week"]][:2] == [
+        "2025-W01",
+        "2025-W02",
+    ]
 
     sign_in.set_password(svc, "bert", PASSWORD)
     sign_in.set_password(svc, "rita", PASSWORD)

@@ -1,12 +1,12 @@
 """Satisfaction in figures: of the surveys sent in a period, how many were answered,
-the mean score and the share of good ratings (4 or 5), overall and by priority,
-tier and category of their incidents."""
+the mean score and the share of good ratings (4 or 5), overall, week by week, and by
+priority, tier and category of their incidents."""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,8 @@ class Satisfaction:
     by_priority: list[SatisfactionFigures]
     by_tier: list[SatisfactionFigures]
     by_category: list[SatisfactionFigures]
+    # ISO weeks (2026-W10) of the period in order, the first and last possibly partial.
+    by_week: list[SatisfactionFigures]
 
 
 def of_period(
@@ -44,7 +46,13 @@ def of_period(
     tiers: tuple[str, ...],
 ) -> Satisfaction:
     rows = session.execute(
-        select(SatisfactionSurvey.score, Incident.priority, Incident.tier, Incident.category)
+        select(
+            SatisfactionSurvey.score,
+            SatisfactionSurvey.sent_at,
+            Incident.priority,
+            Incident.tier,
+            Incident.category,
+        )
         .join(Incident, Incident.id == SatisfactionSurvey.incident_id)
         .where(SatisfactionSurvey.sent_at >= start, SatisfactionSurvey.sent_at < end)
     ).all()
@@ -58,7 +66,29 @@ def of_period(
         by_priority=[of("priority", p) for p in priorities],
         by_tier=[of("tier", t) for t in tiers],
         by_category=[of("category", c) for c in categories],
+        by_week=[
+            _figures(week, [r.score for r in rows if _week(r.sent_at) == week])
+            for week in _weeks(start, end)
+        ],
     )
+
+
+def _week(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _weeks(start: datetime, end: datetime) -> list[str]:
+    """Every week the period touches, so a week with no survey shows as one."""
+    weeks, day = [], start
+    while day < end:
+        if _week(day) not in weeks:
+            weeks.append(_week(day))
+        day += timedelta(days=1)
+    last = end - timedelta(microseconds=1)
+    if end > start and _week(last) not in weeks:
+        weeks.append(_week(last))
+    return weeks
 
 
 def _figures(group: str, scores: list[int | None]) -> SatisfactionFigures:
