@@ -13,6 +13,8 @@ _PACKAGE = Path(__file__).resolve().parent
 PREFIX = "INCIDENT_DESK_"
 # How mail reaches the SMTP server: in clear, upgraded with STARTTLS, or over TLS.
 SMTP_SECURITY = ("none", "starttls", "ssl")
+# The same three ways to reach the IMAP server mail is read from.
+IMAP_SECURITY = SMTP_SECURITY
 
 
 def _bundled(name: str) -> Path:
@@ -116,6 +118,58 @@ class Settings:
     mail_from: str = field(
         default="Incident Desk <incident-desk@localhost>",
         metadata={"env": "MAIL_FROM", "help": "sender of notification e-mails"},
+    )
+    imap_host: str = field(
+        default="",
+        metadata={
+            "env": "IMAP_HOST",
+            "help": "IMAP server to read incoming mail from; no mail is read when empty",
+        },
+    )
+    imap_port: int = field(default=993, metadata={"env": "IMAP_PORT", "help": "IMAP server port"})
+    imap_security: str = field(
+        default="ssl",
+        metadata={"env": "IMAP_SECURITY", "help": "ssl, starttls or none"},
+    )
+    imap_username: str = field(
+        default="", metadata={"env": "IMAP_USERNAME", "help": "IMAP login of the desk's mailbox"}
+    )
+    imap_password: str = field(
+        default="",
+        repr=False,
+        metadata={"env": "IMAP_PASSWORD", "help": "IMAP password (never logged)"},
+    )
+    imap_folder: str = field(
+        default="INBOX",
+        metadata={"env": "IMAP_FOLDER", "help": "folder whose messages are taken in"},
+    )
+    imap_taken_folder: str = field(
+        default="Taken",
+        metadata={
+            "env": "IMAP_TAKEN_FOLDER",
+            "help": "folder a message is moved to once taken (created when missing)",
+        },
+    )
+    imap_refused_folder: str = field(
+        default="Refused",
+        metadata={
+            "env": "IMAP_REFUSED_FOLDER",
+            "help": "folder a message that can never be taken is moved to (created when missing)",
+        },
+    )
+    imap_ca_file: str = field(
+        default="",
+        metadata={
+            "env": "IMAP_CA_FILE",
+            "help": "CA certificates (PEM) to trust for the IMAP server; empty: the system's",
+        },
+    )
+    imap_poll_seconds: int = field(
+        default=60,
+        metadata={
+            "env": "IMAP_POLL_SECONDS",
+            "help": "how often to look for new mail on a server without IDLE",
+        },
     )
     delivery_max_attempts: int = field(
         default=8,
@@ -223,12 +277,19 @@ class Settings:
                 f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
                 f"got {self.smtp_security!r}"
             )
+        if self.imap_security not in IMAP_SECURITY:
+            raise ValueError(
+                f"{PREFIX}IMAP_SECURITY must be one of {', '.join(IMAP_SECURITY)}, "
+                f"got {self.imap_security!r}"
+            )
         for name, low, high, value in (
             ("SANDBOX_CPU_SECONDS", 0.01, 600, self.sandbox_cpu_seconds),
             ("SANDBOX_MEMORY_MB", 16, 1024 * 1024, self.sandbox_memory_mb),
             ("SANDBOX_DATA_KB", 1, 1024 * 1024, self.sandbox_data_kb),
             ("SANDBOX_PROCESSES", 1, 256, self.sandbox_processes),
             ("PROXY_HOPS", 0, 10, self.proxy_hops),
+            ("IMAP_PORT", 1, 65535, self.imap_port),
+            ("IMAP_POLL_SECONDS", 1, 3600, self.imap_poll_seconds),
         ):
             if not low <= value <= high:
                 raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")
