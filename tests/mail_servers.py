@@ -10,9 +10,11 @@ INCIDENT_DESK_REQUIRE_DOVECOT is set (as .ci/run does): then they fail.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -103,6 +105,7 @@ class Dovecot:
             [self.binary, "-F", "-c", str(self.config)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + START_SECONDS
         while not self._listening():
@@ -113,14 +116,25 @@ class Dovecot:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
+        if self._process is None:
+            return
+        # The whole group: the master leaves logged-in sessions running when it stops alone.
+        group = self._process.pid
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+        self._process = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same ports with the same mail: connections drop."""
+        self.__exit__(None, None, None)
+        self.__enter__()
 
     def log_text(self) -> str:
         return self.log.read_text() if self.log.exists() else "(no log)"
@@ -141,7 +155,7 @@ class Dovecot:
         passwd = self.root / "passwd"
         passwd.write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         mail = self.root / "mail"
-        (mail / USER).mkdir(parents=True)
+        (mail / USER).mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             # Root runs the logins as dovenull in a chroot and the mail as nobody, chrooted
             # into the mail folder (tmp_path's parents are closed to other users).

@@ -42,13 +42,21 @@ class Recorder:
         self.handed: list[bytes] = []
         self.arrived = threading.Event()
         self._answer = answer or (lambda raw: Outcome.TAKEN)
+        self._change = threading.Condition()
 
     def __call__(self, raw: bytes) -> Outcome:
-        self.handed.append(raw)
+        with self._change:
+            self.handed.append(raw)
+            self._change.notify_all()
         try:
             return self._answer(raw)
         finally:
             self.arrived.set()
+
+    def wait_for(self, raw: bytes) -> bool:
+        """Whether `raw` is handed over within WAIT seconds."""
+        with self._change:
+            return self._change.wait_for(lambda: raw in self.handed, WAIT)
 
 
 class LogWatch(logging.Handler):
@@ -149,20 +157,38 @@ def test_idle_hands_over_a_message_that_arrives_while_the_poller_waits(dovecot):
     handler = Recorder()
     # A poll of an hour: only IDLE can bring the second message in time.
     poller = MailboxPoller(dovecot.settings(poll_seconds=3600), handler)
-    dovecot.append(message("First"))
+    dovecot.append(first := message("First"))
     stop, thread = running(poller)
     try:
-        assert handler.arrived.wait(WAIT)
-        handler.arrived.clear()
-        arriving = message("Arrives during IDLE")
-        dovecot.append(arriving)
-        assert handler.arrived.wait(WAIT), dovecot.log_text()
-        assert handler.handed[-1] == arriving
+        assert handler.wait_for(first)
+        dovecot.append(arriving := message("Arrives during IDLE"))
+        assert handler.wait_for(arriving), dovecot.log_text()
     finally:
         stop.set()
         thread.join(WAIT)
     assert not thread.is_alive()
-    assert dovecot.raw_in("Taken")[-1] == arriving
+    assert dovecot.raw_in("Taken") == [first, arriving]
+
+
+def test_a_dropped_connection_is_reopened_and_mail_goes_on(dovecot, caplog):
+    handler = Recorder()
+    poller = MailboxPoller(dovecot.settings(), handler, first_backoff=0.1, max_backoff=0.5)
+    dovecot.append(before := message("Before the restart"))
+    with caplog.at_level(logging.INFO, logger="service.services.mail"):
+        stop, thread = running(poller)
+        try:
+            assert handler.wait_for(before)
+            # Perhaps before the message was moved: then it is handed over again.
+            dovecot.restart()
+            dovecot.append(after := message("After the restart"))
+            assert handler.wait_for(after), dovecot.log_text()
+        finally:
+            stop.set()
+            thread.join(WAIT)
+    assert dovecot.raw_in("Taken") == [before, after]
+    assert dovecot.raw_in("INBOX") == []
+    assert "reconnecting" in caplog.text
+    assert PASSWORD not in caplog.text
 
 
 def test_starttls_with_the_trusted_ca_works(dovecot):

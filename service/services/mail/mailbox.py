@@ -110,12 +110,12 @@ class MailboxPoller:
             except MailboxError as exc:
                 failures += 1
                 delay = self._backoff(failures)
-                log.error("%s; trying again in %.0f s", exc, delay)
+                log.error("%s; trying again in %g s", exc, delay)
             except imap.CONNECTION_ERRORS as exc:
                 failures += 1
                 delay = self._backoff(failures)
                 log.warning(
-                    "IMAP connection to %s lost (%s); reconnecting in %.0f s",
+                    "IMAP connection to %s lost (%s); reconnecting in %g s",
                     where,
                     type(exc).__name__,
                     delay,
