@@ -11,6 +11,7 @@ INCIDENT_DESK_REQUIRE_DOVECOT is set (as .ci/run does): then they fail.
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import shutil
@@ -177,6 +178,7 @@ userdb {{
             me = pwd.getpwuid(os.geteuid())
             who = f"""
 default_internal_user = {me.pw_name}
+default_internal_group = {grp.getgrgid(me.pw_gid).gr_name}
 default_login_user = {me.pw_name}
 first_valid_uid = {me.pw_uid}
 service anvil {{
