@@ -101,35 +101,41 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="do what is due now and exit")
+@click.option("--once", is_flag=True, help="do what is due now (one round of mail) and exit")
 @click.option(
     "--only",
-    type=click.Choice(["timers", "deliveries"]),
+    type=click.Choice(["timers", "deliveries", "mail"]),
     default=None,
-    help="run one of the two loops (to scale them apart)",
+    help="run one of the loops (to scale them apart)",
 )
 @pass_context
 def worker(ctx: _Context, once: bool, only: str | None) -> None:
-    """Fire timers and send e-mails and webhooks as they fall due (run one or more next
-    to `serve`)."""
+    """Fire timers, send e-mails and webhooks as they fall due, and read the desk's mailbox
+    when INCIDENT_DESK_IMAP_HOST is set (run one or more next to `serve`)."""
     import signal
     import threading
 
-    from .worker import DeliveryWorker, TimerWorker
+    from .services.mail.mailbox import MailboxError
+    from .worker import loops
 
+    if only == "mail" and not ctx.settings.imap_host:
+        raise click.ClickException("no mailbox to read: INCIDENT_DESK_IMAP_HOST is not set")
     svc = ctx.services
     svc.db.upgrade()
-    loops = [loop(svc) for loop in (TimerWorker, DeliveryWorker) if only in (None, loop.what)]
+    chosen = loops(svc, only)
     if once:
-        for loop in loops:
-            click.echo(f"{loop.what}: {loop.run_once()} done")
+        for loop in chosen:
+            try:
+                click.echo(f"{loop.what}: {loop.run_once()} done")
+            except MailboxError as exc:
+                raise click.ClickException(str(exc)) from None
         return
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
     threads = [
         threading.Thread(target=loop.run, args=(stop,), name=f"{loop.what}-worker")
-        for loop in loops
+        for loop in chosen
     ]
     for thread in threads:
         thread.start()

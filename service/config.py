@@ -16,6 +16,8 @@ PREFIX = "INCIDENT_DESK_"
 SMTP_SECURITY = ("none", "starttls", "ssl")
 # What a new e-mail from an unknown address becomes: a new reporter, or a polite no.
 MAIL_UNKNOWN_SENDERS = ("create", "refuse")
+# The same three ways to reach the IMAP server mail is read from.
+IMAP_SECURITY = SMTP_SECURITY
 
 
 def _bundled(name: str) -> Path:
@@ -126,6 +128,58 @@ class Settings:
             "env": "MAIL_REPLY_TO",
             "help": "Reply-To of every e-mail: the desk's inbound address, so replies come "
             "back to the desk; empty: the sender (mail_from)",
+        },
+    )
+    imap_host: str = field(
+        default="",
+        metadata={
+            "env": "IMAP_HOST",
+            "help": "IMAP server to read incoming mail from; no mail is read when empty",
+        },
+    )
+    imap_port: int = field(default=993, metadata={"env": "IMAP_PORT", "help": "IMAP server port"})
+    imap_security: str = field(
+        default="ssl",
+        metadata={"env": "IMAP_SECURITY", "help": "ssl, starttls or none"},
+    )
+    imap_username: str = field(
+        default="", metadata={"env": "IMAP_USERNAME", "help": "IMAP login of the desk's mailbox"}
+    )
+    imap_password: str = field(
+        default="",
+        repr=False,
+        metadata={"env": "IMAP_PASSWORD", "help": "IMAP password (never logged)"},
+    )
+    imap_folder: str = field(
+        default="INBOX",
+        metadata={"env": "IMAP_FOLDER", "help": "folder whose messages are taken in"},
+    )
+    imap_taken_folder: str = field(
+        default="Taken",
+        metadata={
+            "env": "IMAP_TAKEN_FOLDER",
+            "help": "folder a message is moved to once taken (created when missing)",
+        },
+    )
+    imap_refused_folder: str = field(
+        default="Refused",
+        metadata={
+            "env": "IMAP_REFUSED_FOLDER",
+            "help": "folder a message that can never be taken is moved to (created when missing)",
+        },
+    )
+    imap_ca_file: str = field(
+        default="",
+        metadata={
+            "env": "IMAP_CA_FILE",
+            "help": "CA certificates (PEM) to trust for the IMAP server; empty: the system's",
+        },
+    )
+    imap_poll_seconds: int = field(
+        default=60,
+        metadata={
+            "env": "IMAP_POLL_SECONDS",
+            "help": "how often to look for new mail on a server without IDLE",
         },
     )
     delivery_max_attempts: int = field(
@@ -264,6 +318,11 @@ class Settings:
                 f"{PREFIX}SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
                 f"got {self.smtp_security!r}"
             )
+        if self.imap_security not in IMAP_SECURITY:
+            raise ValueError(
+                f"{PREFIX}IMAP_SECURITY must be one of {', '.join(IMAP_SECURITY)}, "
+                f"got {self.imap_security!r}"
+            )
         for name, low, high, value in (
             ("SANDBOX_CPU_SECONDS", 0.01, 600, self.sandbox_cpu_seconds),
             ("SANDBOX_MEMORY_MB", 16, 1024 * 1024, self.sandbox_memory_mb),
@@ -273,6 +332,8 @@ class Settings:
             ("MAIL_SENDER_LIMIT", 1, 100_000, self.mail_sender_limit),
             ("MAIL_MAX_BYTES", 1024, 1024**3, self.mail_max_bytes),
             ("SURVEY_VALID_DAYS", 1, 366, self.survey_valid_days),
+            ("IMAP_PORT", 1, 65535, self.imap_port),
+            ("IMAP_POLL_SECONDS", 1, 3600, self.imap_poll_seconds),
         ):
             if not low <= value <= high:
                 raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")

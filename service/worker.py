@@ -1,4 +1,4 @@
-"""Background loops: fire due timers, send due deliveries, sleep until the next.
+"""Background loops: fire due timers, send due deliveries, sleep until the next; read mail.
 
 Each loop sleeps until its earliest waiting item is due, or until woken: by a
 commit in this process that added an earlier one, by PostgreSQL's NOTIFY from
@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from .services import deliveries, outbox, schedule, timers
 from .services.context import Services
+from .services.mail import mailbox
 from .services.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
@@ -125,14 +126,29 @@ class DeliveryWorker(_Loop):
         return self._svc.delivery_wakeup
 
 
+def mail_loop(svc: Services) -> mailbox.MailboxPoller | None:
+    """The mailbox poller feeding the desk's intake, when an IMAP server is configured."""
+    if not svc.settings.imap_host:
+        return None
+    return mailbox.MailboxPoller(
+        mailbox.ImapSettings.from_settings(svc.settings), mailbox.intake_handler(svc)
+    )
+
+
+def loops(svc: Services, only: str | None = None) -> list:
+    """The loops of `incident-desk worker`: all of them, or the one named `only`."""
+    chosen = [loop(svc) for loop in (TimerWorker, DeliveryWorker) if only in (None, loop.what)]
+    if only in (None, mailbox.MailboxPoller.what) and (poller := mail_loop(svc)) is not None:
+        chosen.append(poller)
+    return chosen
+
+
 def start_in_thread(svc: Services) -> tuple[list[threading.Thread], threading.Event]:
     """The workers in this process (the single-process SQLite set-up)."""
     stop = threading.Event()
     threads = [
-        threading.Thread(
-            target=loop(svc).run, args=(stop,), name=f"{loop.what}-worker", daemon=True
-        )
-        for loop in (TimerWorker, DeliveryWorker)
+        threading.Thread(target=loop.run, args=(stop,), name=f"{loop.what}-worker", daemon=True)
+        for loop in loops(svc)
     ]
     for thread in threads:
         thread.start()

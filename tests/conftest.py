@@ -225,6 +225,15 @@ def smtp():
         yield server
 
 
+@pytest.fixture
+def dovecot(tmp_path):
+    """A private Dovecot on loopback (tests/mail_servers.py); skipped where it is not installed."""
+    from tests.mail_servers import Dovecot
+
+    with Dovecot(tmp_path) as server:
+        yield server
+
+
 def pytest_collection_modifyitems(config, items):
     if ONLY_DATABASE_TESTS:
         kept = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -41,4 +42,5 @@ def message(
     for filename, content_type, content in files:
         maintype, _, subtype = content_type.partition("/")
         mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
-    return bytes(mail)
+    # CRLF line ends, as on the wire and in a mailbox.
+    return mail.as_bytes(policy=email.policy.SMTP)
