@@ -36,7 +36,7 @@ from ..services.assignment import away, members
 from ..services.locale import preferences, task_names
 from ..services.search import export, listing, solutions
 from ..services.tasks import TaskFilter
-from . import auth, charts, incident_filters, task_forms
+from . import auth, charts, headers, incident_filters, task_forms
 from .auth import services
 from .forms import (
     ActionForm,
@@ -86,15 +86,8 @@ def _stale_form(exc: CSRFError):
 
 @blp.after_request
 def _page_policy(response):
-    # Nothing but our own styles; no script at all, no framing.
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+    return headers.guard(response)
 
 
 @blp.context_processor

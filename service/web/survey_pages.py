@@ -14,6 +14,7 @@ from flask_babel import refresh
 
 from ..domain.errors import DomainError, Gone, InvalidInput, NotFound, http_status
 from ..services.survey import answers, links
+from . import headers
 from .auth import same_origin, services
 
 blp = Blueprint("survey", __name__)
@@ -29,12 +30,7 @@ def _no_session():
 
 @blp.after_request
 def _page_policy(response):
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.guard(response)
     # The link is a credential: never in another site's logs, never in a cache.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"

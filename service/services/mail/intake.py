@@ -24,13 +24,13 @@ from ...domain import access
 from ...domain.access import Principal
 from ...domain.enums import Channel
 from ...domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from ...domain.numbering import MAX_ID, parse_number
+from ...domain.numbering import parse_number
 from ...models import InboundMessage, Incident, User
 from ...notify import bounces as notify_bounces
 from ...notify import inbound, mail
 from .. import audit, comments, incidents, notes
 from ..context import Services
-from . import bounces, refusals, senders
+from . import bounces, messages, refusals, senders
 from .outcomes import (
     AUTO_REPLY,
     BOUNCE,
@@ -179,17 +179,15 @@ def retry(svc: Services, principal: Principal, mail_id: int) -> Taken:
     """Take a message the process refused once more, after a fix (admins)."""
     if not access.administers(principal):
         raise Forbidden("only admins retry mail")
-    with svc.db.unit_of_work() as uow:
-        row = uow.session.get(InboundMessage, mail_id) if 0 < mail_id <= MAX_ID else None
-        if row is None:
-            raise NotFound(f"no e-mail {mail_id}")
+    with svc.db.read() as uow:
+        row = messages.found(uow.session, mail_id)
         if row.outcome != FAILED:
             raise Conflict(f"e-mail {mail_id} was taken ({row.outcome}); only failed ones retry")
         raw = row.raw
     received = inbound.read(raw)
     try:
         with svc.db.unit_of_work() as uow:
-            row = uow.session.get(InboundMessage, mail_id, with_for_update=True)
+            row = messages.found(uow.session, mail_id, for_update=True)
             if row.outcome != FAILED:
                 raise Conflict(f"e-mail {mail_id} was taken meanwhile ({row.outcome})")
             row.reason = None

@@ -112,11 +112,20 @@ def one(svc: Services, principal: Principal, mail_id: int) -> MailView:
     if not access.administers(principal):
         raise Forbidden("only admins see the mail taken in")
     with svc.db.read() as uow:
-        row = uow.session.get(InboundMessage, mail_id) if 0 < mail_id <= MAX_ID else None
-        if row is None:
-            raise NotFound(f"no e-mail {mail_id}")
+        row = found(uow.session, mail_id)
         number = uow.session.scalar(select(Incident.number).where(Incident.id == row.incident_id))
         return _view(row, number)
+
+
+def found(session, mail_id: int, *, for_update: bool = False) -> InboundMessage:
+    row = (
+        session.get(InboundMessage, mail_id, with_for_update=for_update)
+        if 0 < mail_id <= MAX_ID
+        else None
+    )
+    if row is None:
+        raise NotFound(f"no e-mail {mail_id}")
+    return row
 
 
 def _view(row: InboundMessage, number: str | None) -> MailView:
