@@ -18,6 +18,7 @@ from . import (
     incidents,
     inputs,
     migrations,
+    people,
     processes,
     reports,
     tasks,
@@ -37,6 +38,7 @@ _MODULES = (
     alerts,
     reports,
     assignment,
+    people,
 )
 
 

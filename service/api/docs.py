@@ -48,7 +48,8 @@ POLICY = (
 @blp.before_request
 def _signed_in():
     user_id = session.get(SESSION_USER)
-    if not user_id or sign_in.principal_of(services(), user_id) is None:
+    epoch = session.get(sign_in.SESSION_EPOCH, 0)
+    if not user_id or sign_in.principal_of(services(), user_id, epoch) is None:
         return redirect(url_for("web.login", next="/api/docs"))
     return None
 

@@ -111,6 +111,11 @@ def administers(principal: Principal) -> bool:
     return principal.in_group(Group.ADMIN)
 
 
+def may_handle_personal_data(principal: Principal) -> bool:
+    """A person's data on request (export, erasure): admins and the privacy team."""
+    return bool(principal.groups & {Group.ADMIN, Group.PRIVACY})
+
+
 def may_edit_incident(principal: Principal) -> bool:
     """Correcting an incident's facts: agents and admins, never reporters."""
     return bool(principal.groups & (AGENT_GROUPS | {Group.ADMIN}))

@@ -56,6 +56,8 @@ class Incident(Base):
     paused_since: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set once the reporter's personal data on it was pseudonymised (erasure or retention).
+    personal_data_erased_at: Mapped[datetime | None]
 
 
 class HumanTask(Base):

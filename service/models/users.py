@@ -25,6 +25,12 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # Set: the account may not sign in (page or token) and gets no work.
+    disabled_at: Mapped[datetime | None]
+    # A session cookie carries the epoch it was made in; bumping it ends every session.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set: the person's data was pseudonymised on request (GDPR Art. 17).
+    erased_at: Mapped[datetime | None]
     groups: Mapped[list[UserGroup]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserGroup.group"
     )

@@ -19,8 +19,10 @@ from .context import Services
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 SESSION_KEY = "session-signing-key"
-# The session cookie's entry that names the signed-in user.
+# The session cookie's entries that name the signed-in user and the account's session
+# epoch when it was made (disabling an account moves the epoch on: its sessions end).
 SESSION_USER = "user_id"
+SESSION_EPOCH = "epoch"
 _HASHER = PasswordHasher()
 # Verified against when the user is unknown, so that a wrong name costs as much
 # time as a wrong password and names cannot be told apart by the answer's speed.
@@ -71,14 +73,27 @@ def _verified(svc: Services, username: str, password: str) -> Principal:
             raise Unauthenticated(_WRONG) from None
         if stored is None:
             raise Unauthenticated(_WRONG)
+        if user.disabled_at is not None:
+            # Said only to whoever knows the password: the name alone tells nothing.
+            raise Unauthenticated("this account is disabled; ask an admin")
         return Principal(user.id, user.username, user.group_names, user.language, user.time_zone)
 
 
-def principal_of(svc: Services, user_id: int) -> Principal | None:
-    """The signed-in user of a session, with their groups as they are now."""
+def session_epoch(svc: Services, user_id: int) -> int:
+    """The epoch a new session of the user is made in."""
     with svc.db.read() as uow:
         user = uow.session.get(User, user_id)
-        if user is None or user.password_hash is None:
+        return user.session_epoch if user is not None else 0
+
+
+def principal_of(svc: Services, user_id: int, epoch: int | None = 0) -> Principal | None:
+    """The signed-in user of a session, with their groups as they are now; None when
+    the account lost its password, was disabled, or its sessions were ended since."""
+    with svc.db.read() as uow:
+        user = uow.session.get(User, user_id)
+        if user is None or user.password_hash is None or user.disabled_at is not None:
+            return None
+        if (epoch or 0) != user.session_epoch:
             return None
         return Principal(user.id, user.username, user.group_names, user.language, user.time_zone)
 

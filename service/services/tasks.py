@@ -133,13 +133,18 @@ def release_task(svc: Services, principal: Principal, task_id: str) -> TaskView:
                 f"the task is claimed by {claimer(session, row)}; "
                 "only they or an admin can release it"
             )
-        released_from = claimer(session, row)
-        row.claimed_by_id = None
-        follow_assignment(row, incident, instance, None)
-        _event(svc, session, "task.released", row, principal, released_from=released_from)
+        release_held(svc, session, principal, row, incident, instance)
         view = task_views(session, [row])[0]
         uow.commit()
         return view
+
+
+def release_held(svc, session, principal, row, incident, instance, **data) -> None:
+    """Back to its group's queue (in the caller's transaction, the task locked by `lock`)."""
+    released_from = claimer(session, row)
+    row.claimed_by_id = None
+    follow_assignment(row, incident, instance, None)
+    _event(svc, session, "task.released", row, principal, released_from=released_from, **data)
 
 
 def complete_task(svc: Services, principal: Principal, task_id: str, data: Any) -> Completion:

@@ -27,7 +27,11 @@ _PRINCIPAL = (
     select(User.id, User.username, UserGroup.group, User.language, User.time_zone)
     .join(ApiToken, ApiToken.user_id == User.id)
     .outerjoin(UserGroup, UserGroup.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.disabled_at.is_(None),
+    )
 )
 
 

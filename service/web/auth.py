@@ -14,6 +14,7 @@ BLUEPRINT = "web"
 # Pages that work without signing in.
 OPEN_ENDPOINTS = frozenset({f"{BLUEPRINT}.login", f"{BLUEPRINT}.static", f"{BLUEPRINT}.favicon"})
 USER_KEY = sign_in.SESSION_USER
+EPOCH_KEY = sign_in.SESSION_EPOCH
 
 
 def services() -> Services:
@@ -43,7 +44,8 @@ def register(app: Flask) -> None:
             # when its token is valid (one leaked in a page, or a subdomain's).
             abort(403, description="The form was sent from another site; it was not taken.")
         user_id = session.get(USER_KEY)
-        g.principal = sign_in.principal_of(services(), user_id) if user_id else None
+        epoch = session.get(EPOCH_KEY, 0)
+        g.principal = sign_in.principal_of(services(), user_id, epoch) if user_id else None
         if g.principal is None and request.endpoint not in OPEN_ENDPOINTS:
             expired = user_id is not None or request.method == "POST"
             session.clear()
@@ -79,6 +81,7 @@ def sign_in_as(user_id: int) -> None:
     # A fresh session: nothing from before signing in carries over (fixation).
     session.clear()
     session[USER_KEY] = user_id
+    session[EPOCH_KEY] = sign_in.session_epoch(services(), user_id)
     session.permanent = True
 
 

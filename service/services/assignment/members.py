@@ -27,7 +27,7 @@ def member(session: Session, username: str, group: str) -> User | None:
     return session.scalar(
         select(User)
         .join(UserGroup, UserGroup.user_id == User.id)
-        .where(User.username == username, UserGroup.group == group)
+        .where(User.username == username, UserGroup.group == group, User.disabled_at.is_(None))
     )
 
 
@@ -40,7 +40,7 @@ def members(session: Session, group: str, *, present_only: bool = False) -> list
         .order_by(User.id)
     )
     if present_only:
-        query = query.where(User.away.is_(False))
+        query = query.where(User.away.is_(False), User.disabled_at.is_(None))
     return list(session.scalars(query))
 
 
@@ -54,7 +54,7 @@ def roster(svc: Services, groups: Iterable[str]) -> dict[str, list[str]]:
         rows = uow.session.execute(
             select(UserGroup.group, User.username)
             .join(User, User.id == UserGroup.user_id)
-            .where(UserGroup.group.in_(wanted))
+            .where(UserGroup.group.in_(wanted), User.disabled_at.is_(None))
             .order_by(UserGroup.group, User.username)
         )
         for group, username in rows:
