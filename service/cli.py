@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import logs
+from . import logs, user_commands
 from .config import Settings
 from .domain.enums import Group
 from .domain.errors import DomainError
@@ -290,12 +290,7 @@ def user_passwd(ctx: _Context, name: str) -> None:
     click.echo(f"password of {name} set")
 
 
-@user.command("list")
-@pass_context
-def user_list(ctx: _Context) -> None:
-    """List users and their groups."""
-    for view in users.list_users(ctx.services):
-        click.echo(f"{view.username}\t{','.join(view.groups) or '-'}\t{view.display_name or ''}")
+user_commands.register(user)
 
 
 @main.group()

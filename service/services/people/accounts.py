@@ -17,6 +17,8 @@ from ...models import ApiToken, HumanTask, User, UserGroup
 from .. import audit, notifications, tasks
 from ..context import Services
 
+# Who may see every task: how the command line (principal None) finds the tasks it releases.
+_CONSOLE = Principal(0, audit.SYSTEM_ACTOR, frozenset({Group.ADMIN}))
 # Fields an admin may change with `update_account`.
 EDITABLE = ("groups", "lead_of", "display_name", "contact")
 _KNOWN = frozenset(g.value for g in Group)
@@ -47,7 +49,7 @@ class DisabledView:
 
 def list_accounts(
     svc: Services,
-    principal: Principal,
+    principal: Principal | None,
     *,
     group: str | None = None,
     disabled: bool | None = None,
@@ -77,14 +79,14 @@ def list_accounts(
         return [account_view(user) for user in uow.session.scalars(query)]
 
 
-def get_account(svc: Services, principal: Principal, username: str) -> AccountView:
+def get_account(svc: Services, principal: Principal | None, username: str) -> AccountView:
     _require_admin(principal)
     with svc.db.read() as uow:
         return account_view(find(uow.session, username))
 
 
 def update_account(
-    svc: Services, principal: Principal, username: str, changes: dict
+    svc: Services, principal: Principal | None, username: str, changes: dict
 ) -> AccountView:
     """Change any of EDITABLE; `groups` without `lead_of` keeps the leads still in them."""
     _require_admin(principal)
@@ -125,14 +127,14 @@ def update_account(
         return after
 
 
-def disable(svc: Services, principal: Principal, username: str) -> DisabledView:
+def disable(svc: Services, principal: Principal | None, username: str) -> DisabledView:
     """The account stops working at once; its ready claimed tasks go back to their
     groups' queues the way a release does, and the groups' leads are told."""
     _require_admin(principal)
     with svc.db.unit_of_work() as uow:
         session = uow.session
         user = find(session, username, lock=True)
-        if user.id == principal.user_id:
+        if principal is not None and user.id == principal.user_id:
             raise Conflict("you cannot disable yourself; ask another admin")
         if user.disabled_at is not None:
             return DisabledView(account_view(user), 0, [], [])
@@ -170,7 +172,7 @@ def disable(svc: Services, principal: Principal, username: str) -> DisabledView:
         return view
 
 
-def enable(svc: Services, principal: Principal, username: str) -> AccountView:
+def enable(svc: Services, principal: Principal | None, username: str) -> AccountView:
     """The account works again; revoked tokens stay revoked and old sessions stay ended."""
     _require_admin(principal)
     with svc.db.unit_of_work() as uow:
@@ -211,7 +213,7 @@ def _release_claims(svc, session, principal, user) -> list[tuple[str, str | None
     ).all()
     released = []
     for task_id in held:
-        row, incident, instance = tasks.lock(session, principal, task_id)
+        row, incident, instance = tasks.lock(session, principal or _CONSOLE, task_id)
         if row.claimed_by_id != user.id or row.state != TaskState.READY:
             continue  # completed or handed on while we waited for the lock
         tasks.release_held(svc, session, principal, row, incident, instance, why="user disabled")
@@ -282,6 +284,7 @@ def _known_groups() -> str:
     return f"known groups: {', '.join(sorted(_KNOWN))}"
 
 
-def _require_admin(principal: Principal) -> None:
-    if not access.administers(principal):
+def _require_admin(principal: Principal | None) -> None:
+    """None is the operator at the command line, who may do anything."""
+    if principal is not None and not access.administers(principal):
         raise Forbidden("only admins administer users")

@@ -1,0 +1,113 @@
+"""`incident-desk user groups|disable|enable|list|export|erase`: administering people and
+their data from the command line, as the operator (no admin token needed)."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from .db import missing_sqlite_file
+from .domain.enums import Group
+from .domain.errors import DomainError
+from .services.people import accounts
+
+_GROUPS = click.Choice([g.value for g in Group])
+
+
+def _services():
+    """The services of `main`'s context, after checking that the database is there."""
+    context = click.get_current_context().find_root().obj
+    missing = missing_sqlite_file(context.settings.database_url)
+    if missing is not None:
+        raise click.ClickException(
+            f"no database at {missing}: set INCIDENT_DESK_DATABASE_URL to the one `serve` "
+            "uses, or run the command in its folder"
+        )
+    return context.services
+
+
+def clear_failures(func):
+    """A clear message and exit 1 instead of a traceback, for what the operator can fix."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            lines = [exc.message] + [
+                f"  {e.field}: {e.message}" for e in getattr(exc, "errors", [])
+            ]
+            raise click.ClickException("\n".join(lines)) from None
+        except SQLAlchemyError as exc:
+            context = click.get_current_context().find_root().obj
+            where = make_url(context.settings.database_url).render_as_string(hide_password=True)
+            raise click.ClickException(
+                f"cannot use the database at {where} ({exc.__class__.__name__}): is "
+                "INCIDENT_DESK_DATABASE_URL right, and has `incident-desk db upgrade` run?"
+            ) from None
+
+    return wrapper
+
+
+def _line(view: accounts.AccountView) -> str:
+    state = "\tdisabled" if view.disabled_at else ""
+    return f"{view.username}\t{','.join(view.groups) or '-'}\t{view.display_name or ''}{state}"
+
+
+@click.command("list")
+@click.option("--group", default=None, type=_GROUPS, help="only members of this group")
+@click.option("--disabled", is_flag=True, help="only disabled accounts")
+@clear_failures
+def user_list(group: str | None, disabled: bool) -> None:
+    """List users: name, groups, display name (and `disabled`)."""
+    found = accounts.list_accounts(_services(), None, group=group, disabled=disabled or None)
+    for view in found:
+        click.echo(_line(view))
+
+
+@click.command("groups")
+@click.argument("name")
+@click.option("--group", "groups", multiple=True, type=_GROUPS, help="repeat; none: a reporter")
+@click.option("--lead", "lead_of", multiple=True, type=_GROUPS, help="a group (among --group) led")
+@clear_failures
+def user_groups(name: str, groups: tuple[str, ...], lead_of: tuple[str, ...]) -> None:
+    """Set the groups NAME is in and leads (replacing the old ones)."""
+    view = accounts.update_account(
+        _services(), None, name, {"groups": list(groups), "lead_of": list(lead_of)}
+    )
+    leads = f"; leads {', '.join(view.lead_of)}" if view.lead_of else ""
+    click.echo(f"user {view.username}: groups {', '.join(view.groups) or 'none: reporter'}{leads}")
+
+
+@click.command("disable")
+@click.argument("name")
+@clear_failures
+def user_disable(name: str) -> None:
+    """Disable NAME: tokens revoked, sessions ended, held tasks back to their groups."""
+    done = accounts.disable(_services(), None, name)
+    click.echo(
+        f"user {done.account.username} disabled: {done.tokens_revoked} token(s) revoked, "
+        f"{len(done.released_tasks)} task(s) released"
+    )
+
+
+@click.command("enable")
+@click.argument("name")
+@clear_failures
+def user_enable(name: str) -> None:
+    """Let NAME sign in again (old tokens stay revoked)."""
+    view = accounts.enable(_services(), None, name)
+    click.echo(f"user {view.username} enabled")
+
+
+def register(group: click.Group) -> None:
+    for command in (user_list, user_groups, user_disable, user_enable):
+        group.add_command(command)
+
+
+def dump(data) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
