@@ -17,6 +17,7 @@ from . import (
     incident_pages,  # noqa: F401 - its routes join pages.blp when imported
     language,
     pages,
+    people_pages,  # noqa: F401 - as above
     survey_pages,
     work_pages,  # noqa: F401 - as above
 )
