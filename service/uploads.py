@@ -117,6 +117,10 @@ class FolderStore:
     def get(self, sha256: str) -> bytes:
         return self._path(sha256).read_bytes()
 
+    def delete(self, sha256: str) -> None:
+        """Remove the file (a person's erasure); nothing when it is not there."""
+        self._path(sha256).unlink(missing_ok=True)
+
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise ValueError("not a SHA-256")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .db import missing_sqlite_file
 from .domain.enums import Group
 from .domain.errors import DomainError
-from .services.people import accounts
+from .services.people import accounts, erasure, export
 
 _GROUPS = click.Choice([g.value for g in Group])
 
@@ -104,10 +104,28 @@ def user_enable(name: str) -> None:
     click.echo(f"user {view.username} enabled")
 
 
+@click.command("export")
+@click.argument("name")
+@clear_failures
+def user_export(name: str) -> None:
+    """Print everything the desk holds about NAME as JSON (GDPR Art. 15)."""
+    data = export.export_person(_services(), None, name)
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.command("erase")
+@click.argument("name")
+@click.option("--reason", required=True, help="why: the request's reference (audited)")
+@clear_failures
+def user_erase(name: str, reason: str) -> None:
+    """Pseudonymise NAME (GDPR Art. 17); incident figures and the audit trail stay."""
+    done = erasure.erase_person(_services(), None, name, reason)
+    click.echo(
+        f"{name} erased as {done.account.username}: {len(done.incidents)} incident(s), "
+        f"{done.comments} comment(s), {done.attachments} file(s), {done.emails} e-mail(s)"
+    )
+
+
 def register(group: click.Group) -> None:
-    for command in (user_list, user_groups, user_disable, user_enable):
+    for command in (user_list, user_groups, user_disable, user_enable, user_export, user_erase):
         group.add_command(command)
-
-
-def dump(data) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str)

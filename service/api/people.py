@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..services.people import accounts
+from ..services.people import accounts, erasure, export
 from .context import principal, services
 from .people_schemas import (
     AccountChangeSchema,
     AccountQuerySchema,
     AccountSchema,
     DisabledSchema,
+    ErasureRequestSchema,
+    ErasureSchema,
+    PersonDataSchema,
 )
 
 blp = Blueprint("people", __name__, url_prefix="/api", description="People and their data")
@@ -55,3 +58,19 @@ def disable_user(username):
 def enable_user(username):
     """Let a disabled account sign in again, with a new password or token (admins)."""
     return accounts.enable(services(), principal(), username)
+
+
+@blp.route("/users/<string:username>/data", methods=["GET"])
+@blp.response(200, PersonDataSchema)
+def person_data(username):
+    """Everything the desk holds about the person, as JSON (admins and privacy)."""
+    return export.export_person(services(), principal(), username)
+
+
+@blp.route("/users/<string:username>/erase", methods=["POST"])
+@blp.arguments(ErasureRequestSchema)
+@blp.response(200, ErasureSchema)
+def erase_person(body, username):
+    """Pseudonymise the person: account, their incidents' reporter data, what they wrote
+    and sent; incident figures and the audit trail's events stay (admins and privacy)."""
+    return erasure.erase_person(services(), principal(), username, body["reason"])

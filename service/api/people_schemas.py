@@ -6,7 +6,6 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..domain.enums import Group
-from .schemas import JsonBoolean
 
 _GROUP = fields.String(validate=validate.OneOf([g.value for g in Group]))
 
@@ -64,7 +63,6 @@ class ErasureRequestSchema(ma.Schema):
         validate=validate.Length(min=1, max=500),
         metadata={"description": "why (the request's reference); kept in the audit trail"},
     )
-    confirm = JsonBoolean(load_default=True)
 
 
 class ErasureSchema(ma.Schema):
@@ -75,3 +73,16 @@ class ErasureSchema(ma.Schema):
     emails = fields.Integer()
     surveys = fields.Integer()
     audit_events = fields.Integer()
+
+
+class PersonDataSchema(ma.Schema):
+    """Everything the desk holds about the person (GDPR Art. 15)."""
+
+    account = fields.Dict()
+    incidents = fields.List(fields.Dict(), metadata={"description": "reported or opened"})
+    comments = fields.List(fields.Dict())
+    attachments = fields.List(fields.Dict(), metadata={"description": "metadata, no bytes"})
+    emails = fields.List(fields.Dict(), metadata={"description": "metadata, no bytes"})
+    notifications = fields.List(fields.Dict())
+    audit_events = fields.List(fields.Dict(), metadata={"description": "by them or naming them"})
+    surveys = fields.List(fields.Dict())

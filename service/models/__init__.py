@@ -24,6 +24,7 @@ from .processes import (
     ProcessVersionFile,
     Timer,
 )
+from .redactions import AuditRedaction
 from .search import IncidentSearch
 from .surveys import SatisfactionSurvey
 from .throttles import Throttle
@@ -34,6 +35,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditEvent",
+    "AuditRedaction",
     "Base",
     "Breach",
     "Comment",

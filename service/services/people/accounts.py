@@ -138,38 +138,45 @@ def disable(svc: Services, principal: Principal | None, username: str) -> Disabl
             raise Conflict("you cannot disable yourself; ask another admin")
         if user.disabled_at is not None:
             return DisabledView(account_view(user), 0, [], [])
-        if Group.ADMIN in user.group_names:
-            _keep_an_admin(session, user)
-        now = svc.now()
-        user.disabled_at = now
-        revoked = end_access(session, user, now)
-        released = _release_claims(svc, session, principal, user)
-        lanes = sorted({lane for _task, lane in released} | (user.group_names & _WORKING))
-        told: list[str] = []
-        for lane in lanes:
-            told += notifications.notify_group(
-                session,
-                now=now,
-                event="user.disabled",
-                group=lane,
-                role=notifications.LEAD,
-                incident_id=None,
-                data={
-                    "user": user.username,
-                    "released_tasks": [task for task, where in released if where == lane],
-                },
-            )
-        task_ids = [task for task, _lane in released]
-        audit.record(
-            session,
-            "user.disabled",
-            at=now,
-            actor=principal,
-            data={"user": user.username, "tokens_revoked": revoked, "released_tasks": task_ids},
-        )
-        view = DisabledView(account_view(user), revoked, task_ids, told)
+        view = disable_in(svc, session, principal, user)
         uow.commit()
         return view
+
+
+def disable_in(
+    svc: Services, session: Session, principal: Principal | None, user: User
+) -> DisabledView:
+    """Disabling in the caller's transaction (erasure disables too)."""
+    if Group.ADMIN in user.group_names:
+        _keep_an_admin(session, user)
+    now = svc.now()
+    user.disabled_at = now
+    revoked = end_access(session, user, now)
+    released = _release_claims(svc, session, principal, user)
+    lanes = sorted({lane for _task, lane in released} | (user.group_names & _WORKING))
+    told: list[str] = []
+    for lane in lanes:
+        told += notifications.notify_group(
+            session,
+            now=now,
+            event="user.disabled",
+            group=lane,
+            role=notifications.LEAD,
+            incident_id=None,
+            data={
+                "user": user.username,
+                "released_tasks": [task for task, where in released if where == lane],
+            },
+        )
+    task_ids = [task for task, _lane in released]
+    audit.record(
+        session,
+        "user.disabled",
+        at=now,
+        actor=principal,
+        data={"user": user.username, "tokens_revoked": revoked, "released_tasks": task_ids},
+    )
+    return DisabledView(account_view(user), revoked, task_ids, told)
 
 
 def enable(svc: Services, principal: Principal | None, username: str) -> AccountView:
