@@ -104,7 +104,7 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
 @click.option("--once", is_flag=True, help="do what is due now (one round of mail) and exit")
 @click.option(
     "--only",
-    type=click.Choice(["timers", "deliveries", "mail"]),
+    type=click.Choice(["timers", "deliveries", "mail", "retention"]),
     default=None,
     help="run one of the loops (to scale them apart)",
 )

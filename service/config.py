@@ -209,6 +209,14 @@ class Settings:
             "may be resolved (never resolves it)",
         },
     )
+    retention_days: int = field(
+        default=0,
+        metadata={
+            "env": "RETENTION_DAYS",
+            "help": "days after its closure an incident's personal data is pseudonymised by "
+            "the worker (0 or empty: kept)",
+        },
+    )
     survey_valid_days: int = field(
         default=14,
         metadata={
@@ -332,6 +340,7 @@ class Settings:
             ("MAIL_SENDER_LIMIT", 1, 100_000, self.mail_sender_limit),
             ("MAIL_MAX_BYTES", 1024, 1024**3, self.mail_max_bytes),
             ("SURVEY_VALID_DAYS", 1, 366, self.survey_valid_days),
+            ("RETENTION_DAYS", 0, 36_500, self.retention_days),
             ("IMAP_PORT", 1, 65535, self.imap_port),
             ("IMAP_POLL_SECONDS", 1, 3600, self.imap_poll_seconds),
         ):

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from .services import deliveries, outbox, schedule, timers
 from .services.context import Services
 from .services.mail import mailbox
+from .services.people import retention
 from .services.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,25 @@ class DeliveryWorker(_Loop):
         return self._svc.delivery_wakeup
 
 
+class RetentionWorker(_Loop):
+    """Pseudonymises closed incidents past INCIDENT_DESK_RETENTION_DAYS (when set)."""
+
+    what = "retention"
+    channel = schedule.NOTIFY_CHANNEL
+
+    def _claim(self) -> list:
+        return retention.due(self._svc, self._batch)
+
+    def _handle(self, item) -> bool:
+        return retention.pseudonymise(self._svc, item)
+
+    def _next_due(self) -> datetime | None:
+        return retention.next_due(self._svc)
+
+    def _wakeup(self) -> Wakeup:
+        return self._svc.wakeup
+
+
 def mail_loop(svc: Services) -> mailbox.MailboxPoller | None:
     """The mailbox poller feeding the desk's intake, when an IMAP server is configured."""
     if not svc.settings.imap_host:
@@ -138,6 +158,8 @@ def mail_loop(svc: Services) -> mailbox.MailboxPoller | None:
 def loops(svc: Services, only: str | None = None) -> list:
     """The loops of `incident-desk worker`: all of them, or the one named `only`."""
     chosen = [loop(svc) for loop in (TimerWorker, DeliveryWorker) if only in (None, loop.what)]
+    if svc.settings.retention_days > 0 and only in (None, RetentionWorker.what):
+        chosen.append(RetentionWorker(svc))
     if only in (None, mailbox.MailboxPoller.what) and (poller := mail_loop(svc)) is not None:
         chosen.append(poller)
     return chosen

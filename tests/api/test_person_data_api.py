@@ -94,3 +94,9 @@ def test_after_erasure_nothing_finds_the_person_and_the_figures_stay(api, clock,
     # and a second erasure is refused
     assert api.adam.post(f"/api/users/{pseudonym}/erase", json={"reason": "x"}).status_code == 409
     assert api.adam.post(f"/api/users/{pseudonym}/enable").status_code == 409
+
+
+def test_without_a_retention_period_the_worker_keeps_incidents(api, svc):
+    from service.worker import loops
+
+    assert "retention" not in [loop.what for loop in loops(svc)]
