@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
+
+from service.models import ProcessInstance
 from service.services.mail import intake
 from tests.api.test_reports_api import PERIOD
 from tests.helpers import RESOLVED, TRIAGE, complete, open_incident
@@ -78,6 +81,13 @@ def test_after_erasure_nothing_finds_the_person_and_the_figures_stay(api, clock,
     for word in ("Rita", "rita@example.org", SECRET_WORDS):
         assert word not in shown, word
         assert api.alice.get("/api/incidents", query_string={"q": word}).json == [], word
+    # nor the processes' own stored data, which still loads and draws
+    with svc.db.read() as uow:
+        states = uow.session.scalars(select(ProcessInstance.state)).all()
+    for word in ("Rita Reporter", "rita@example.org", SECRET_WORDS, "It is broken"):
+        assert all(word not in state for state in states), word
+    instance = api.alice.get(f"/api/incidents/{number}").json["instance"]["id"]
+    assert api.alice.get(f"/api/instances/{instance}/diagram.svg").status_code == 200
     exported = json.dumps(api.adam.get(f"/api/users/{pseudonym}/data").json)
     for word in ("Rita", "rita", SECRET_WORDS, "Scanner broken"):
         assert word not in exported, word

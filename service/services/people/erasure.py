@@ -16,6 +16,7 @@ contact are replaced, each rewrite recorded in audit_redactions.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from ...models import (
     InboundMessage,
     Incident,
     Notification,
+    ProcessInstance,
     SatisfactionSurvey,
     User,
 )
@@ -141,6 +143,22 @@ def pseudonymise_incident(
     and retention): name, contact, description, what the reporter wrote and sent."""
     old = [v for v in (incident.reporter_name, incident.reporter_contact, *extra) if v]
     reporter = incident.reporter_id
+    # What the reporter wrote reached the processes' data too (the opening facts, a
+    # reply delivered to a hold): gathered before the rows are erased.
+    written = [
+        v
+        for v in (
+            incident.title,
+            incident.description,
+            *session.scalars(
+                select(Comment.body).where(
+                    Comment.incident_id == incident.id, Comment.author_id == reporter
+                )
+            ),
+        )
+        if v and v != ERASED
+    ]
+    _scrub_instances(session, incident.id, set(old) | set(written))
     incident.reporter_name = ERASED
     incident.reporter_contact = ERASED
     incident.title = incident.description = ERASED
@@ -158,6 +176,27 @@ def pseudonymise_incident(
     _scrub_events(session, AuditEvent.incident_id == incident.id, old, ERASED, now)
     session.flush()
     index.reindex(session.connection(), [incident.id])
+
+
+def _scrub_instances(session: Session, incident_id: int, old: set[str]) -> None:
+    """The process instances' stored data: each value that is what the person wrote or
+    was called, and the free-text fields, become ERASED; the state stays loadable (only
+    string values change, never keys or structure)."""
+    rows = session.execute(
+        select(ProcessInstance.id, ProcessInstance.state)
+        .where(ProcessInstance.incident_id == incident_id)
+        .with_for_update()
+    ).all()
+    for instance_id, state in rows:
+        if not state:
+            continue
+        scrubbed = json.dumps(_scrubbed(json.loads(state), old, ERASED))
+        if scrubbed != state:
+            session.execute(
+                update(ProcessInstance)
+                .where(ProcessInstance.id == instance_id)
+                .values(state=scrubbed)
+            )
 
 
 def _erase_comments(session: Session, *where) -> int:
