@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import logs
+from .cli_backup import backup, restore
 from .config import Settings
 from .domain.enums import Group
 from .domain.errors import DomainError
@@ -400,6 +401,10 @@ def token_revoke(ctx: _Context, token_id: int) -> None:
     """Revoke a token by its id (see `token list`)."""
     view = users.revoke_token(ctx.services, token_id)
     click.echo(f"token {view.id} of {view.username} revoked")
+
+
+main.add_command(backup)
+main.add_command(restore)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,7 @@ from service import settings_file
 from service.cli import main
 from tests.conftest import PROCESSES
 
-# Every command but `serve` and `db upgrade`, which may make the database.
+# Every command but `serve`, `db upgrade` and `restore`, which may make the database.
 COMMANDS = [
     ("worker", "--once", "--only", "timers"),
     ("deploy", str(PROCESSES)),
@@ -21,6 +21,7 @@ COMMANDS = [
     ("token", "create", "alice"),
     ("token", "list", "alice"),
     ("token", "revoke", "1"),
+    ("backup", "backup-folder"),
 ]
 
 
