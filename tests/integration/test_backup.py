@@ -7,8 +7,6 @@ import threading
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from service import create_app
 from service.cli import main
@@ -25,24 +23,6 @@ def settings(settings, tmp_path):
     return settings.with_overrides(attachments_dir=str(tmp_path / "files"))
 
 
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database beside the test's own, to restore into."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'restored' / 'desk.sqlite3'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_restored"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def seed(api) -> list[str]:
     """Three incidents, each with a reply and a file; each waits on its first-response timer."""
     numbers = []
@@ -56,7 +36,7 @@ def seed(api) -> list[str]:
 
 
 def test_a_backup_taken_while_writing_restores_whole_and_its_timers_fire(
-    api, settings, clock, tmp_path, fresh_url, people
+    api, settings, clock, tmp_path, empty_database_url, people
 ):
     numbers = seed(api)
     first_write, stop = threading.Event(), threading.Event()
@@ -85,7 +65,7 @@ def test_a_backup_taken_while_writing_restores_whole_and_its_timers_fire(
     assert made.counts["comments"] >= 6 and made.counts["waiting_timers"] >= 3
     assert Manifest.read(tmp_path / "backup") == made
 
-    target = settings_for(fresh_url, attachments_dir=str(tmp_path / "restored-files"))
+    target = settings_for(empty_database_url, attachments_dir=str(tmp_path / "restored-files"))
     restored = copies.restore(target, tmp_path / "backup")
     assert restored.counts == made.counts
     with pytest.raises(BackupError, match="not empty"):
@@ -113,7 +93,7 @@ def test_a_backup_taken_while_writing_restores_whole_and_its_timers_fire(
 
 
 def test_the_commands_back_up_and_restore_and_refuse_what_they_cannot(
-    api, database_url, settings, tmp_path, fresh_url, monkeypatch
+    api, database_url, settings, tmp_path, empty_database_url, monkeypatch
 ):
     seed(api)
     monkeypatch.setenv("INCIDENT_DESK_ATTACHMENTS_DIR", settings.attachments_dir)
@@ -126,15 +106,17 @@ def test_the_commands_back_up_and_restore_and_refuse_what_they_cannot(
     assert again.exit_code == 1 and "not an empty folder" in again.output
 
     monkeypatch.delenv("INCIDENT_DESK_ATTACHMENTS_DIR")
-    no_folder = runner.invoke(main, ["--database", fresh_url, "restore", str(backup)])
+    no_folder = runner.invoke(main, ["--database", empty_database_url, "restore", str(backup)])
     assert no_folder.exit_code == 1 and "INCIDENT_DESK_ATTACHMENTS_DIR" in no_folder.output
     monkeypatch.setenv("INCIDENT_DESK_ATTACHMENTS_DIR", str(tmp_path / "restored-files"))
-    done = runner.invoke(main, ["--database", fresh_url, "restore", str(backup)])
+    done = runner.invoke(main, ["--database", empty_database_url, "restore", str(backup)])
     assert done.exit_code == 0, done.output
     assert "3 incidents, 6 comments, 3 attachments, 3 waiting timers" in done.output
-    refused = runner.invoke(main, ["--database", fresh_url, "restore", str(backup)])
+    refused = runner.invoke(main, ["--database", empty_database_url, "restore", str(backup)])
     assert refused.exit_code == 1 and "--force" in refused.output
-    forced = runner.invoke(main, ["--database", fresh_url, "restore", "--force", str(backup)])
+    forced = runner.invoke(
+        main, ["--database", empty_database_url, "restore", "--force", str(backup)]
+    )
     assert forced.exit_code == 0, forced.output
 
     other = "postgresql+psycopg://x@127.0.0.1:9/x" if not ON_POSTGRES else "sqlite:///x.sqlite3"
