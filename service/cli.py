@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import logs, user_commands
+from .cli_backup import backup, restore
 from .config import Settings
 from .domain.enums import Group
 from .domain.errors import DomainError
@@ -21,30 +22,95 @@ log = logging.getLogger("incident_desk")
 
 
 class _Context:
-    def __init__(self):
+    def __init__(self, settings: Settings, database_from: str = "the default"):
         self._services: Services | None = None
-        self.settings = Settings.from_env()
+        self.settings = settings
+        # Where the database URL came from, for the messages that refuse it.
+        self.database_from = database_from
+        # Only `serve`, `db upgrade` and `restore` may make the database they name.
+        self.may_create = False
 
     def close(self) -> None:
         if self._services is not None:
             self._services.close()
             self._services = None
 
+    def database_problem(self) -> str | None:
+        """Why the database named is not one to work on (missing, empty, unreachable)."""
+        from sqlalchemy.exc import DBAPIError
+
+        from .db import missing_sqlite_file, revision_of
+
+        url = self.settings.database_url
+        where = self._where()
+        missing = missing_sqlite_file(url)
+        if missing is not None:
+            return (
+                f"no database at {missing.absolute()} ({where}); "
+                "`incident-desk db upgrade` makes one"
+            )
+        try:
+            revision = revision_of(url)
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            return f"cannot reach the database {_shown(url)} ({where}): {reason}"
+        if revision is None:
+            return (
+                f"the database {_shown(url)} ({where}) is not migrated; "
+                "`incident-desk db upgrade` migrates it"
+            )
+        return None
+
+    def _where(self) -> str:
+        if self.database_from == "the default":
+            return "the default; give --database, --config or an incident-desk.env"
+        return f"from {self.database_from}"
+
     @property
     def services(self) -> Services:
         if self._services is None:
+            if not self.may_create and (problem := self.database_problem()):
+                raise click.ClickException(problem)
             self._services = build_services(self.settings)
         return self._services
 
 
-pass_context = click.make_pass_decorator(_Context, ensure=True)
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+pass_context = click.make_pass_decorator(_Context)
 
 
 @click.group()
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="settings file (default: $INCIDENT_DESK_CONFIG, ./incident-desk.env, "
+    "/etc/incident-desk/incident-desk.env)",
+)
+@click.option(
+    "--database", metavar="URL", default=None, help="database URL, over the settings file's"
+)
 @click.pass_context
-def main(click_context: click.Context) -> None:
+def main(click_context: click.Context, config: Path | None, database: str | None) -> None:
     """Incident Desk: an IT service desk run by BPMN."""
-    click_context.obj = _Context()
+    from . import settings_file
+
+    try:
+        settings, path = settings_file.load(config, database)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if database:
+        database_from = "--database"
+    elif os.environ.get(settings_file.PREFIX + "DATABASE_URL"):
+        database_from = f"${settings_file.PREFIX}DATABASE_URL"
+    else:
+        database_from = str(path) if path else "the default"
+    click_context.obj = _Context(settings, database_from)
     click_context.call_on_close(click_context.obj.close)
     logs.configure(os.environ.get("INCIDENT_DESK_LOG_LEVEL", "INFO"))
 
@@ -84,6 +150,7 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
     """Migrate the database, deploy the process folder, and serve HTTP."""
     from .server import run
 
+    ctx.may_create = True
     svc = ctx.services
     svc.db.upgrade()
     _report(
@@ -177,7 +244,8 @@ def db() -> None:
 @db.command("upgrade")
 @pass_context
 def db_upgrade(ctx: _Context) -> None:
-    """Apply every pending migration."""
+    """Apply every pending migration (making the database when there is none)."""
+    ctx.may_create = True
     ctx.services.db.upgrade()
     click.echo(f"database at revision {ctx.services.db.current_revision()}")
 
@@ -200,14 +268,13 @@ def mail_receive(ctx: _Context) -> None:
     recorded, as auto-replies are), 65 when it can never be taken (the MTA bounces
     it), 75 when the database cannot be reached (the MTA keeps it and retries).
     """
-    from .db import missing_sqlite_file
     from .services.mail import intake
 
     raw = sys.stdin.buffer.read(ctx.settings.mail_max_bytes + 1)
-    missing = missing_sqlite_file(ctx.settings.database_url)
-    if missing is not None:
+    problem = ctx.database_problem()
+    if problem is not None:
         # Not an empty new database: the MTA keeps the message until the right one is set.
-        click.echo(f"not taken, try later: no database at {missing}", err=True)
+        click.echo(f"not taken, try later: {problem}", err=True)
         sys.exit(EX_TEMPFAIL)
     try:
         taken = intake.take(ctx.services, raw, via=intake.PIPE)
@@ -281,12 +348,13 @@ def user_passwd(ctx: _Context, name: str) -> None:
 
     from .services import sign_in
 
+    svc = ctx.services  # refuses a missing database before asking for the password
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    ctx.services.db.upgrade()
-    sign_in.set_password(ctx.services, name, password)
+    svc.db.upgrade()
+    sign_in.set_password(svc, name, password)
     click.echo(f"password of {name} set")
 
 
@@ -328,6 +396,10 @@ def token_revoke(ctx: _Context, token_id: int) -> None:
     """Revoke a token by its id (see `token list`)."""
     view = users.revoke_token(ctx.services, token_id)
     click.echo(f"token {view.id} of {view.username} revoked")
+
+
+main.add_command(backup)
+main.add_command(restore)
 
 
 if __name__ == "__main__":  # pragma: no cover

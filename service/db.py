@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 # How long a SQLite writer waits for another writer before giving up.
@@ -22,6 +23,19 @@ def missing_sqlite_file(url: str) -> Path | None:
         return None
     path = Path(parsed.database).expanduser()
     return None if path.exists() else path
+
+
+def revision_of(url: str) -> str | None:
+    """The migration revision of the database at `url`; None when it has no schema yet.
+    Raises SQLAlchemy's OperationalError when the database cannot be reached."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
 
 
 def make_engine(url: str) -> Engine:

@@ -10,7 +10,6 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from .db import missing_sqlite_file
 from .domain.enums import Group
 from .domain.errors import DomainError
 from .services.people import accounts, erasure, export
@@ -19,15 +18,8 @@ _GROUPS = click.Choice([g.value for g in Group])
 
 
 def _services():
-    """The services of `main`'s context, after checking that the database is there."""
-    context = click.get_current_context().find_root().obj
-    missing = missing_sqlite_file(context.settings.database_url)
-    if missing is not None:
-        raise click.ClickException(
-            f"no database at {missing}: set INCIDENT_DESK_DATABASE_URL to the one `serve` "
-            "uses, or run the command in its folder"
-        )
-    return context.services
+    """The services of `main`'s context, which refuses a missing or unmigrated database."""
+    return click.get_current_context().find_root().obj.services
 
 
 def clear_failures(func):

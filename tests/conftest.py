@@ -245,3 +245,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path) -> Iterator[str]:
+    """A database with no tables beside the test's own (a new SQLite file, or a new
+    PostgreSQL database next to the test database), for restores and upgrades."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'empty' / 'desk.sqlite3'}"
+        return
+    url = make_url(database_url)
+    name = f"{url.database}_empty"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
