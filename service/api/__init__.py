@@ -18,6 +18,7 @@ from . import (
     incidents,
     inputs,
     migrations,
+    operations,
     processes,
     reports,
     tasks,
@@ -26,6 +27,7 @@ from . import (
 
 _MODULES = (
     health,
+    operations,
     incidents,
     breaches,
     tasks,
@@ -58,6 +60,8 @@ def register(app: Flask) -> None:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # First: the request id is in every later hook's log lines, and every answer is counted.
+    operations.register(app)
     errors.register(app)
     contract.register(app)
     # First: what no part of the service should see is refused before sign-in too.
