@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
-from . import instruments
+from . import instruments, logs
 from .config import Settings
 
 THREADS = 4
@@ -104,6 +104,7 @@ class _AccessLog:
                 seen.get("status", "-"),
                 (time.perf_counter() - began) * 1000,
             )
+            logs.end_request()
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int) -> None:

@@ -87,7 +87,9 @@ def prometheus_metrics():
 
 
 def register(app: Flask) -> None:
-    """Before every other hook: the request id is known to their log lines too."""
+    """Before every other hook: the request id is known to their log lines too. The context
+    outlives the request (the server's access line names it too); the next request on the
+    thread replaces it."""
 
     @app.before_request
     def _begin():
@@ -107,9 +109,5 @@ def register(app: Flask) -> None:
         if "request_id" in g:
             response.headers[REQUEST_ID] = g.request_id
         return response
-
-    @app.teardown_request
-    def _end(_exc):
-        logs.end_request()
 
     app.register_blueprint(scrape)

@@ -3,12 +3,13 @@ the workers' heartbeats, and the request id every answer carries."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from service import create_app
+from service import create_app, logs
 from service.services.operations import heartbeats
 from service.worker import DeliveryWorker, TimerWorker, with_heartbeat
 from tests.conftest import START, settings_for
@@ -203,3 +204,19 @@ def test_every_answer_carries_a_request_id(api):
         replaced = api.alice.get("/api/me", headers={"X-Request-Id": hostile})
         assert replaced.headers["X-Request-Id"] != hostile
     assert api.anonymous.get("/health").headers["X-Request-Id"]
+
+
+def test_the_worker_names_the_request_that_caused_its_work(api, svc, clock, caplog):
+    caplog.handler.addFilter(logs.WithContext())
+    given = {"X-Request-Id": "req-from-proxy-42"}
+    answer = api.rita.post(
+        "/api/incidents", json={"title": "Mail is down", "description": "x"}, headers=given
+    )
+    number = answer.json["number"]
+    clock.set(FIRST_RESPONSE_DUE + timedelta(seconds=1))
+    with caplog.at_level(logging.DEBUG, logger="service.worker"):
+        DeliveryWorker(svc, name="carry-sender").run_once()
+        TimerWorker(svc, name="carry-timers").run_once()
+    done = [r for r in caplog.records if r.name == "service.worker" and " done" in r.message]
+    assert {r.message.split()[0] for r in done} == {"deliveries", "timers"}
+    assert {(r.request_id, r.incident) for r in done} == {("req-from-proxy-42", number)}
