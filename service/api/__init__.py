@@ -53,8 +53,8 @@ def register(app: Flask) -> None:
         spec_kwargs={
             "info": {
                 "description": "Incident Desk: incidents, user tasks and processes over HTTP. "
-                "Every endpoint but /health and /ready needs `Authorization: Bearer <token>`. Errors are "
-                "RFC 9457 problem details (`application/problem+json`)."
+                "Every endpoint but /health and /ready needs `Authorization: Bearer <token>`. "
+                "Errors are RFC 9457 problem details (`application/problem+json`)."
             },
             "extra_plugins": [contract.ContractPlugin()],
         },
