@@ -112,7 +112,10 @@ def main(click_context: click.Context, config: Path | None, database: str | None
         database_from = str(path) if path else "the default"
     click_context.obj = _Context(settings, database_from)
     click_context.call_on_close(click_context.obj.close)
-    logs.configure(os.environ.get("INCIDENT_DESK_LOG_LEVEL", "INFO"))
+    logs.configure(
+        os.environ.get("INCIDENT_DESK_LOG_LEVEL", "INFO"),
+        os.environ.get("INCIDENT_DESK_LOG_FORMAT", "text"),
+    )
 
 
 def _fail_on_domain_errors(func):
@@ -148,9 +151,16 @@ def _fail_on_domain_errors(func):
 @_fail_on_domain_errors
 def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
     """Migrate the database, deploy the process folder, and serve HTTP."""
-    from .server import run
+    from .server import prepare_metrics, run
 
     ctx.may_create = True
+    if workers is None:
+        # SQLite has one writer at a time; several processes would only queue on it.
+        # On PostgreSQL the work is CPU-bound (the engine, the ORM): one process per
+        # CPU, with threads to cover the waits on the database.
+        workers = 1 if ctx.settings.is_sqlite else max(2, os.cpu_count() or 1)
+    # Before anything is counted: several processes keep their figures in files.
+    prepare_metrics(workers)
     svc = ctx.services
     svc.db.upgrade()
     _report(
@@ -159,11 +169,6 @@ def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
         )
     )
     ctx.close()
-    if workers is None:
-        # SQLite has one writer at a time; several processes would only queue on it.
-        # On PostgreSQL the work is CPU-bound (the engine, the ORM): one process per
-        # CPU, with threads to cover the waits on the database.
-        workers = 1 if ctx.settings.is_sqlite else max(2, os.cpu_count() or 1)
     run(ctx.settings, host=host, port=port, workers=workers)
 
 
@@ -183,7 +188,8 @@ def worker(ctx: _Context, once: bool, only: str | None) -> None:
     import threading
 
     from .services.mail.mailbox import MailboxError
-    from .worker import loops
+    from .services.operations import metrics
+    from .worker import loops, with_heartbeat
 
     if only == "mail" and not ctx.settings.imap_host:
         raise click.ClickException("no mailbox to read: INCIDENT_DESK_IMAP_HOST is not set")
@@ -200,9 +206,10 @@ def worker(ctx: _Context, once: bool, only: str | None) -> None:
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
+    metrics.serve_port(svc)
     threads = [
         threading.Thread(target=loop.run, args=(stop,), name=f"{loop.what}-worker")
-        for loop in chosen
+        for loop in with_heartbeat(svc, chosen)
     ]
     for thread in threads:
         thread.start()

@@ -18,6 +18,7 @@ SMTP_SECURITY = ("none", "starttls", "ssl")
 MAIL_UNKNOWN_SENDERS = ("create", "refuse")
 # The same three ways to reach the IMAP server mail is read from.
 IMAP_SECURITY = SMTP_SECURITY
+LOG_FORMATS = ("text", "json")
 
 
 def _bundled(name: str) -> Path:
@@ -308,6 +309,41 @@ class Settings:
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )
+    log_format: str = field(
+        default="text",
+        metadata={
+            "env": "LOG_FORMAT",
+            "help": "text (for a terminal) or json (one JSON object a line, for a log shipper)",
+        },
+    )
+    metrics_token: str = field(
+        default="",
+        repr=False,
+        metadata={
+            "env": "METRICS_TOKEN",
+            "help": "bearer token Prometheus sends to scrape /metrics on the service's port; "
+            "empty: /metrics is not served there (404)",
+        },
+    )
+    metrics_port: int = field(
+        default=0,
+        metadata={
+            "env": "METRICS_PORT",
+            "help": "a separate port (on METRICS_HOST, no token) where serve's single process "
+            "and each incident-desk worker answer /metrics; 0: none",
+        },
+    )
+    metrics_host: str = field(
+        default="127.0.0.1",
+        metadata={"env": "METRICS_HOST", "help": "address the separate metrics port listens on"},
+    )
+    ready_heartbeat_seconds: int = field(
+        default=120,
+        metadata={
+            "env": "READY_HEARTBEAT_SECONDS",
+            "help": "/ready answers 503 when no worker reported for longer than this",
+        },
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -343,9 +379,16 @@ class Settings:
             ("RETENTION_DAYS", 0, 36_500, self.retention_days),
             ("IMAP_PORT", 1, 65535, self.imap_port),
             ("IMAP_POLL_SECONDS", 1, 3600, self.imap_poll_seconds),
+            ("METRICS_PORT", 0, 65535, self.metrics_port),
+            ("READY_HEARTBEAT_SECONDS", 10, 86400, self.ready_heartbeat_seconds),
         ):
             if not low <= value <= high:
                 raise ValueError(f"{PREFIX}{name} must be from {low} to {high}, got {value}")
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(
+                f"{PREFIX}LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, "
+                f"got {self.log_format!r}"
+            )
         if self.mail_unknown_senders not in MAIL_UNKNOWN_SENDERS:
             raise ValueError(
                 f"{PREFIX}MAIL_UNKNOWN_SENDERS must be one of {', '.join(MAIL_UNKNOWN_SENDERS)}, "

@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from . import instruments
+
 _MIGRATIONS = Path(__file__).with_name("migrations")
 # How long a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -75,6 +77,26 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _count_connections(engine: Engine) -> None:
+    """Keep the pool-use gauges of /metrics in step with this engine's pool."""
+    instruments.pool_capacity().inc(_capacity(engine))
+
+    @event.listens_for(engine, "checkout")
+    def _out(*_args):
+        instruments.connections_in_use().inc()
+
+    @event.listens_for(engine, "checkin")
+    def _in(*_args):
+        instruments.connections_in_use().dec()
+
+
+def _capacity(engine: Engine) -> int:
+    pool = engine.pool
+    size = getattr(pool, "size", None)
+    # QueuePool's overflow bound has no public reader; other pools have no bound to report.
+    return size() + max(getattr(pool, "_max_overflow", 0), 0) if callable(size) else 0
+
+
 class UnitOfWork:
     """One transaction. It rolls back unless the use case calls `commit()`."""
 
@@ -102,6 +124,8 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
+        _count_connections(self.engine)
+        self._disposed = False
         self.dialect = self.engine.dialect.name
         # Writes flush once, at the end of the use case (see services.execution.advance),
         # so that the audit events and task rows of one request go out in batches.
@@ -155,6 +179,12 @@ class Database:
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
+    def head_revision(self) -> str | None:
+        """The newest migration this code ships (what `upgrade` would bring the database to)."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
     def _alembic_config(self):
         from alembic.config import Config
 
@@ -165,6 +195,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if not self._disposed:
+            self._disposed = True
+            instruments.pool_capacity().dec(_capacity(self.engine))
 
 
 class _Listener:

@@ -12,10 +12,13 @@ and terminates TLS (deploy/nginx.conf, docs/security.md).
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
+from . import instruments, logs
 from .config import Settings
 
 THREADS = 4
@@ -28,17 +31,36 @@ _GUNICORN_ACCESS = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 access_log = logging.getLogger("incident_desk.access")
 
 
-def _application(settings: Settings):
+def prepare_metrics(workers: int) -> None:
+    """Several gunicorn workers each count what they serve; whichever answers /metrics must
+    sum them all, so each keeps its figures in files (prometheus-client's multiprocess
+    mode), in PROMETHEUS_MULTIPROC_DIR or a fresh folder of this run's."""
+    if workers > 1:
+        chosen = instruments.multiprocess_directory()
+        folder = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="incident-desk-metrics-"))
+        instruments.use_directory(folder)
+
+
+def _application(settings: Settings, *, single: bool):
     from . import create_app
+    from .services.operations import metrics
     from .worker import start_in_thread
 
     app = create_app(settings)
-    app.extensions["incident_desk"].runtime.warm()
+    services = app.extensions["incident_desk"]
+    services.runtime.warm()
     if settings.is_sqlite:
         # One process serves SQLite; it also fires the timers, so the two-command
         # start (install, serve) enforces the SLAs.
-        start_in_thread(app.extensions["incident_desk"])
+        start_in_thread(services)
+    if single:
+        # Under gunicorn any worker answers /metrics for all (with the token) instead.
+        metrics.serve_port(services)
     return app
+
+
+def _worker_exited(_server, worker) -> None:
+    instruments.process_ended(worker.pid)
 
 
 class _Gunicorn(BaseApplication):
@@ -53,7 +75,7 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         # Each worker builds its own app after the fork: no engine or pool is shared.
-        return _application(self._settings)
+        return _application(self._settings, single=False)
 
 
 class _AccessLog:
@@ -82,6 +104,7 @@ class _AccessLog:
                 seen.get("status", "-"),
                 (time.perf_counter() - began) * 1000,
             )
+            logs.end_request()
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
@@ -90,7 +113,7 @@ def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
 
         from .api.incidents import attachment_room
 
-        app = _application(settings)
+        app = _application(settings, single=True)
         waitress.serve(
             _AccessLog(app),
             host=host,
@@ -115,5 +138,6 @@ def run(settings: Settings, *, host: str, port: int, workers: int) -> None:
             "errorlog": "-",
             "timeout": 60,
             "graceful_timeout": 20,
+            "child_exit": _worker_exited,
         },
     ).run()

@@ -16,9 +16,11 @@ import threading
 import uuid
 from datetime import datetime, timedelta
 
+from . import logs
 from .services import deliveries, outbox, schedule, timers
 from .services.context import Services
 from .services.mail import mailbox
+from .services.operations.heartbeats import Heartbeat
 from .services.people import retention
 from .services.wakeup import Wakeup
 
@@ -53,7 +55,10 @@ class _Loop:
             if not claimed:
                 return done
             for item in claimed:
-                done += self._handle(item)
+                with logs.working_on(item.request_id, item.incident):
+                    handled = self._handle(item)
+                    log.debug("%s %s: %s", self.what, item.id, "done" if handled else "not done")
+                    done += handled
 
     def _claim(self) -> list:
         raise NotImplementedError
@@ -165,12 +170,18 @@ def loops(svc: Services, only: str | None = None) -> list:
     return chosen
 
 
+def with_heartbeat(svc: Services, chosen: list) -> list:
+    """`chosen` and the loop that reports, for /ready and the admins, that they run."""
+    name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return [*chosen, Heartbeat(svc, name, [loop.what for loop in chosen])]
+
+
 def start_in_thread(svc: Services) -> tuple[list[threading.Thread], threading.Event]:
     """The workers in this process (the single-process SQLite set-up)."""
     stop = threading.Event()
     threads = [
         threading.Thread(target=loop.run, args=(stop,), name=f"{loop.what}-worker", daemon=True)
-        for loop in loops(svc)
+        for loop in with_heartbeat(svc, loops(svc))
     ]
     for thread in threads:
         thread.start()

@@ -128,3 +128,58 @@ def test_a_database_error_in_a_traceback_keeps_its_statement_not_its_data(tmp_pa
     except sqlite3.IntegrityError:
         record = logging.LogRecord("x", logging.ERROR, "x", 1, "failed", None, sys.exc_info())
     assert NAME not in WithoutData().format(record)
+
+
+def test_json_lines_carry_the_request_id_into_the_work_it_caused(tmp_path):
+    """JSON lines parse, name the request, incident and user, and the timer the request
+    set is fired later under the same request id; none of the reporter's words appear."""
+    log_file = tmp_path / "server.log"
+    cli = [sys.executable, "-m", "service.cli"]
+    with (
+        log_file.open("wb") as log,
+        serving(
+            tmp_path,
+            output=log,
+            INCIDENT_DESK_LOG_FORMAT="json",
+            INCIDENT_DESK_LOG_LEVEL="DEBUG",
+        ) as (port, env),
+    ):
+        run = lambda *args: subprocess.run(  # noqa: E731
+            [*cli, *args], env=env, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        run("user", "add", "zoltana", "--display-name", NAME, "--contact", ADDRESS)
+        rita = run("token", "create", "zoltana")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/incidents",
+            method="POST",
+            data=json.dumps({"title": WORDS, "description": REPLY}).encode(),
+            headers={
+                "Authorization": f"Bearer {rita}",
+                "Content-Type": "application/json",
+                "X-Request-Id": "trace-0123456789",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.headers["X-Request-Id"] == "trace-0123456789"
+            number = json.loads(response.read())["number"]
+        # The worker fires what that request armed (its timers, its mail) under its id.
+        worked = subprocess.run(
+            [*cli, "worker", "--once"],
+            env={**env, "INCIDENT_DESK_LOG_FORMAT": "json", "INCIDENT_DESK_LOG_LEVEL": "DEBUG"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    # What `serve` prints (the deployed versions) is not logging; every log record is JSON.
+    lines = [json.loads(line) for line in log_file.read_text().splitlines() if line[:1] == "{"]
+    assert lines
+    assert all({"level", "logger", "message"} <= line.keys() for line in lines)
+    traced = [line for line in lines if line.get("request_id") == "trace-0123456789"]
+    assert traced, lines[-5:]
+    assert any(line.get("user_id") for line in traced)
+    [access] = [line for line in traced if line["logger"] == "incident_desk.access"]
+    assert "POST /api/incidents " in access["message"] and access["user_id"]
+    written = log_file.read_text() + worked.stderr
+    for secret in SECRETS:
+        assert secret not in written, (secret, _around(written, secret))
+    assert number  # the incident was opened

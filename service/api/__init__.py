@@ -18,6 +18,7 @@ from . import (
     incidents,
     inputs,
     migrations,
+    operations,
     people,
     processes,
     reports,
@@ -27,6 +28,7 @@ from . import (
 
 _MODULES = (
     health,
+    operations,
     incidents,
     breaches,
     tasks,
@@ -53,13 +55,15 @@ def register(app: Flask) -> None:
         spec_kwargs={
             "info": {
                 "description": "Incident Desk: incidents, user tasks and processes over HTTP. "
-                "Every endpoint but /health needs `Authorization: Bearer <token>`. Errors are "
-                "RFC 9457 problem details (`application/problem+json`)."
+                "Every endpoint but /health and /ready needs `Authorization: Bearer <token>`. "
+                "Errors are RFC 9457 problem details (`application/problem+json`)."
             },
             "extra_plugins": [contract.ContractPlugin()],
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # First: the request id is in every later hook's log lines, and every answer is counted.
+    operations.register(app)
     errors.register(app)
     contract.register(app)
     # First: what no part of the service should see is refused before sign-in too.

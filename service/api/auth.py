@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
+from .. import logs
 from ..services import users
 from .context import services
 
-PUBLIC_ENDPOINTS = frozenset({"health.health"})
+# /metrics checks its own token (INCIDENT_DESK_METRICS_TOKEN), not a user's.
+PUBLIC_ENDPOINTS = frozenset({"health.health", "operations.ready", "metrics.prometheus_metrics"})
 # The web pages and the browsable reference sign in with a session cookie.
 SESSION_BLUEPRINTS = frozenset({"web", "docs"})
 # Pages whose signed link is their authority (the satisfaction survey, for reporters).
@@ -27,4 +29,5 @@ def register(app: Flask) -> None:
         g.principal = users.authenticate(
             services(), token.strip() if scheme.lower() == "bearer" else None, request.remote_addr
         )
+        logs.note(user_id=g.principal.user_id)
         return None

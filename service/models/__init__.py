@@ -29,6 +29,7 @@ from .search import IncidentSearch
 from .surveys import SatisfactionSurvey
 from .throttles import Throttle
 from .users import ApiToken, GroupAssignmentRule, SiteSecret, User, UserGroup
+from .workers import WorkerHeartbeat
 
 __all__ = [
     "AlertGroup",
@@ -62,4 +63,5 @@ __all__ = [
     "User",
     "UserGroup",
     "WebhookSubscription",
+    "WorkerHeartbeat",
 ]

@@ -61,5 +61,7 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     # An e-mail's Message-ID (as in its payload): a bounce names it.
     message_id: Mapped[str | None] = mapped_column(String(250), index=True)
+    # The X-Request-Id of the request that caused it: the worker's log names it.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_deliveries_state_next", "state", "next_attempt_at"),)

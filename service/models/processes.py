@@ -143,5 +143,7 @@ class Timer(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # The X-Request-Id of the request whose run set the timer: the worker's log names it.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_timers_state_due", "state", "due_at"),)

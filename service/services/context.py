@@ -50,6 +50,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     from . import audit, notifications, outbox, schedule
+    from .operations import metrics
     from .search import index
 
     db = Database(settings.database_url)
@@ -65,7 +66,8 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     )
     templates = Templates()
     sender = outbox.Outbox(settings, Rules.load(settings.notification_rules, templates), templates)
-    # Order matters: the outbox reads the audit events before they are written.
+    # Order matters: the outbox and the metrics read the audit events before they are written.
+    metrics.count_on_commit(services)
     db.before_commit(sender.collect)
     db.before_commit(audit.write_pending)
     # Last, so that it sees every change the others made.

@@ -50,6 +50,9 @@ class Claimed:
     recipient: str
     payload: dict[str, Any]
     secret: str | None
+    # For the worker's log lines: the request that caused it, and its incident.
+    request_id: str | None = None
+    incident: str | None = None
 
     def __repr__(self) -> str:  # the secret stays out of logs
         return f"Claimed(id={self.id}, channel={self.channel}, event={self.event_type})"
@@ -99,13 +102,14 @@ def claim_due(svc: Services, owner: str, limit: int = 20) -> list[Claimed]:
         if not ids:
             return []
         rows = session.execute(
-            select(Delivery, WebhookSubscription)
+            select(Delivery, WebhookSubscription, Incident.number)
             .outerjoin(WebhookSubscription, WebhookSubscription.id == Delivery.subscription_id)
+            .outerjoin(Incident, Incident.id == Delivery.incident_id)
             .where(Delivery.id.in_(ids))
             .order_by(Delivery.next_attempt_at, Delivery.id)
         ).all()
         claimed = []
-        for row, subscription in rows:
+        for row, subscription, number in rows:
             if row.channel == WEBHOOK and (subscription is None or subscription.deleted_at):
                 row.state = CANCELLED
                 row.last_error = "the subscription was deleted"
@@ -121,6 +125,8 @@ def claim_due(svc: Services, owner: str, limit: int = 20) -> list[Claimed]:
                     row.recipient,
                     row.payload,
                     subscription.secret if subscription else None,
+                    row.request_id,
+                    number,
                 )
             )
         uow.commit()

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from .. import logs
 from ..config import Settings
 from ..models import Comment, Delivery, Incident, Notification, User, UserGroup, WebhookSubscription
 from ..notify import calendar, mail
@@ -171,6 +172,7 @@ class Outbox:
             state=PENDING,
             attempts=0,
             next_attempt_at=note.created_at,
+            request_id=logs.current_request_id(),
         )
         try:
             # In the recipient's language, times on the recipient's clock.
@@ -291,6 +293,7 @@ class Outbox:
                     state=PENDING,
                     attempts=0,
                     next_attempt_at=event["at"],
+                    request_id=logs.current_request_id(),
                 )
                 for subscription in wanted
             ]

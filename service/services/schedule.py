@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from ..models import ProcessInstance, Timer
+from .. import logs
+from ..models import Incident, ProcessInstance, Timer
 from ..workflow import Snapshot
 from .context import Services
 
@@ -49,6 +50,9 @@ class Claimed:
     instance_id: int
     element_id: str
     due_at: datetime
+    # For the worker's log lines: the request whose run set it, and its incident.
+    request_id: str | None = None
+    incident: str | None = None
 
 
 def sync(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
@@ -74,6 +78,7 @@ def sync(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: d
                     element_id=timer.element_id,
                     due_at=timer.due_at,
                     created_at=now,
+                    request_id=logs.current_request_id(),
                 )
             )
             added = True
@@ -104,7 +109,16 @@ def claim_due(svc: Services, owner: str, limit: int = 50) -> list[Claimed]:
             .values(lease_owner=owner, lease_expires_at=now + LEASE)
         )
         rows = session.execute(
-            select(Timer.id, Timer.instance_id, Timer.element_id, Timer.due_at)
+            select(
+                Timer.id,
+                Timer.instance_id,
+                Timer.element_id,
+                Timer.due_at,
+                Timer.request_id,
+                Incident.number,
+            )
+            .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+            .outerjoin(Incident, Incident.id == ProcessInstance.incident_id)
             .where(Timer.id.in_(ids))
             .order_by(Timer.due_at, Timer.id)
         ).all()

@@ -15,6 +15,9 @@ BLUEPRINT = "web"
 OPEN_ENDPOINTS = frozenset({f"{BLUEPRINT}.login", f"{BLUEPRINT}.static", f"{BLUEPRINT}.favicon"})
 USER_KEY = sign_in.SESSION_USER
 EPOCH_KEY = sign_in.SESSION_EPOCH
+# Probes must answer while the database (which holds the session key) is down. The
+# session opens before the URL is matched, so they are known by their paths.
+PROBE_PATHS = frozenset({"/health", "/ready", "/metrics"})
 
 
 def services() -> Services:
@@ -25,6 +28,11 @@ class _SessionInterface(SecureCookieSessionInterface):
     """Signed cookies with the key kept in the database, fetched on first use (the
     session opens before any request hook runs, and not at import or app creation,
     which must work before the database is migrated)."""
+
+    def open_session(self, app: Flask, request):
+        if request.path in PROBE_PATHS:
+            return self.null_session_class()
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask):
         if not app.secret_key:

@@ -64,6 +64,7 @@ from urllib3 import encode_multipart_formdata
 
 import service
 from service.services.mail import intake
+from service.services.operations import heartbeats
 from tests.api.test_deployments_api import SLA_12H, deploy
 from tests.conftest import FORMS
 from tests.helpers import RESOLVED, TRIAGE, complete, only_task, open_incident
@@ -95,6 +96,15 @@ CAROL = "carol"  # L3 agent: arranges calls about P1 and P2 incidents (alice onl
 # reporter reaches; ivan covers the generic process API that alice may not use.
 PLAN: dict[str, tuple[str, ...]] = {
     "GET /health": (ALICE,),
+    "GET /ready": (ALICE,),
+    "GET /api/admin/workers": (ADAM, ALICE),
+    "GET /api/users": (ADAM, ALICE),
+    "GET /api/users/{username}": (ADAM, ALICE),
+    "PATCH /api/users/{username}": (ADAM, ALICE),
+    "POST /api/users/{username}/disable": (ADAM, ALICE),
+    "POST /api/users/{username}/enable": (ADAM, ALICE),
+    "GET /api/users/{username}/data": (ADAM, ALICE),
+    "POST /api/users/{username}/erase": (ADAM, ALICE),
     "POST /api/incidents": (ALICE, RITA),
     "GET /api/incidents": (ALICE, RITA),
     "GET /api/incidents/{number}": (ALICE, RITA),
@@ -172,6 +182,15 @@ NEVER_SUCCEEDS = {
     (ALICE, "DELETE /api/webhooks/{subscription_id}"),
     (ALICE, "GET /api/admin/deliveries"),
     (ALICE, "GET /api/admin/emails"),
+    # Administering people is for admins (and their data for the privacy team).
+    (ALICE, "GET /api/admin/workers"),
+    (ALICE, "GET /api/users"),
+    (ALICE, "GET /api/users/{username}"),
+    (ALICE, "PATCH /api/users/{username}"),
+    (ALICE, "POST /api/users/{username}/disable"),
+    (ALICE, "POST /api/users/{username}/enable"),
+    (ALICE, "GET /api/users/{username}/data"),
+    (ALICE, "POST /api/users/{username}/erase"),
     # Only a mail the process refused is retried; the one seeded was taken.
     (ALICE, "POST /api/admin/emails/{email_id}/retry"),
     (ADAM, "POST /api/admin/emails/{email_id}/retry"),
@@ -329,6 +348,9 @@ def _seed(api) -> dict:
         content_type="multipart/form-data",
     )
     assert attached.status_code == 201, attached.json
+    # A worker that has just reported, so the desk is ready.
+    desk = api._app.extensions["incident_desk"]
+    heartbeats.beat(desk, "fuzz-worker", ["timers", "deliveries"], desk.now())
     # A reply by mail, with its original kept.
     replied = intake.take(
         api._app.extensions["incident_desk"],

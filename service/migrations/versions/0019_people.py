@@ -1,7 +1,7 @@
 """people and their data: disabled accounts, session epochs, erasure marks
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2027-01-10 10:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ... import instruments
 from ...domain.errors import Conflict, ProcessError, Unavailable
 from ..migration import Blocker, MigrationRefused
 from . import wire
@@ -203,6 +204,7 @@ class Sandbox:
         except wire.WireTimeout:
             element = process.progress.element()
             process.kill()
+            instruments.sandbox_overruns().labels("wall").inc()
             raise _stopped(
                 element,
                 f"it ran longer than {self.limits.wall_seconds:g} s of wall-clock time",
@@ -211,6 +213,7 @@ class Sandbox:
         except wire.WireClosed:
             element = process.progress.element()
             status = process.exit_status()
+            instruments.sandbox_overruns().labels(_limit(status)).inc()
             raise _stopped(element, self._why(status), locate) from None
         if host_error is not None:
             raise host_error
@@ -263,6 +266,15 @@ class Sandbox:
             self._all.discard(process)
             self._ready.notify()
         process.kill()
+
+
+def _limit(status: int | None) -> str:
+    """Which limit a sandbox process that ended with `status` went past (see `_why`)."""
+    if status == -signal.SIGPROF:
+        return "cpu"
+    if status in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+        return "memory"
+    return "crash"
 
 
 def _stopped(element_id: str | None, why: str, locate: Locate) -> ProcessError:

@@ -1,0 +1,1 @@
+"""Seeing what the desk does: metrics for Prometheus, worker heartbeats, readiness."""
