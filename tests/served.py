@@ -28,7 +28,7 @@ def answers(url: str, context=None, timeout: float = 2.0) -> bool:
 
 
 @contextlib.contextmanager
-def serving(folder: Path, *, output=subprocess.DEVNULL, **env):
+def serving(folder: Path, *, output=subprocess.DEVNULL, extra_args=(), **env):
     """(port, environment) of a server on a SQLite file in `folder`, stopped afterwards."""
     port = free_port()
     environment = {
@@ -38,8 +38,10 @@ def serving(folder: Path, *, output=subprocess.DEVNULL, **env):
         "INCIDENT_DESK_MODELER_CHECK": "false",
         **env,
     }
+    # None unsets a variable the tests' own environment may have.
+    environment = {name: value for name, value in environment.items() if value is not None}
     server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *extra_args],
         env=environment,
         cwd=folder,
         stdout=output,

@@ -15,6 +15,8 @@ import socket
 import ssl
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,42 @@ def test_the_nginx_config_serves_over_tls_and_holds_slow_clients(tmp_path):
         finally:
             proxy.terminate()
             proxy.wait(timeout=30)
+
+
+def test_several_gunicorn_workers_count_into_one_scrape(tmp_path):
+    """Each worker process counts what it serves; whichever answers a scrape reports all."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    token = "scrape-" + "x" * 24
+    with serving(
+        tmp_path,
+        INCIDENT_DESK_METRICS_TOKEN=token,
+        # Unset: `serve` makes the folder the workers count into itself.
+        PROMETHEUS_MULTIPROC_DIR=None,
+        extra_args=["--workers", "2"],
+    ) as (port, _env):
+        for _ in range(40):
+            # A new connection each time, so both workers take some.
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/incidents")
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            assert refused.value.code == 401
+
+        def counted() -> float:
+            scrape = urllib.request.Request(
+                f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"}
+            )
+            with urllib.request.urlopen(scrape, timeout=10) as response:
+                text = response.read().decode()
+            return sum(
+                sample.value
+                for family in text_string_to_metric_families(text)
+                if family.name == "incident_desk_http_requests"
+                for sample in family.samples
+                if sample.name.endswith("_total")
+                and sample.labels.get("route") == "/api/incidents"
+                and sample.labels.get("status") == "401"
+            )
+
+        # Every scrape, whichever worker answers it, sees all 40.
+        assert [counted() for _ in range(6)] == [40.0] * 6
