@@ -27,7 +27,14 @@ from .processes import (
 from .search import IncidentSearch
 from .surveys import SatisfactionSurvey
 from .throttles import Throttle
-from .users import ApiToken, GroupAssignmentRule, SiteSecret, User, UserGroup
+from .users import (
+    ApiToken,
+    GroupAssignmentRule,
+    SingleSignOnIdentity,
+    SiteSecret,
+    User,
+    UserGroup,
+)
 
 __all__ = [
     "AlertGroup",
@@ -53,6 +60,7 @@ __all__ = [
     "ProcessVersion",
     "ProcessVersionFile",
     "SatisfactionSurvey",
+    "SingleSignOnIdentity",
     "SiteSecret",
     "Throttle",
     "Timer",

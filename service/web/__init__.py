@@ -17,6 +17,7 @@ from . import (
     incident_pages,  # noqa: F401 - its routes join pages.blp when imported
     language,
     pages,
+    sso_pages,
     survey_pages,
     work_pages,  # noqa: F401 - as above
 )
@@ -43,6 +44,7 @@ def register(app: Flask, *, api_blueprints) -> None:
     for blueprint in api_blueprints:
         # Bearer tokens, not cookies: a cross-site page cannot send them.
         csrf.exempt(blueprint)
+    sso_pages.register(app)
     app.register_blueprint(pages.blp)
     # No session to carry a CSRF token: its signed link and the origin check guard it.
     csrf.exempt(survey_pages.blp)

@@ -137,14 +137,25 @@ def login():
             )
         except Unauthenticated as exc:
             form.password.errors.append(exc.message)
-            return render_template("login.html", form=form), 401
+            return _login_page(form), 401
         except TooManyAttempts as exc:
             form.password.errors.append(exc.message)
-            page = render_template("login.html", form=form)
+            page = _login_page(form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         auth.sign_in_as(principal.user_id)
         return redirect(auth.safe_next(request.args.get("next")) or url_for(".home"))
-    return render_template("login.html", form=form), 200 if request.method == "GET" else 400
+    return _login_page(form), 200 if request.method == "GET" else 400
+
+
+def _login_page(form: SignInForm) -> str:
+    settings = services().settings
+    return render_template(
+        "login.html",
+        form=form,
+        passwords=settings.local_passwords,
+        single_sign_on=settings.oidc_name if settings.oidc_issuer else None,
+        next=auth.safe_next(request.args.get("next")),
+    )
 
 
 @blp.route("/logout", methods=["POST"])
