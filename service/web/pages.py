@@ -130,6 +130,9 @@ def login():
     form = SignInForm()
     if request.args.get("expired") == "1" and request.method == "GET":
         flash(_("Your session ended; please sign in again."), "notice")
+    if request.method == "POST" and not services().settings.local_passwords:
+        refusal = _("Passwords are not used on this desk; sign in with the button above.")
+        return _login_page(form, refusal), 403
     if form.validate_on_submit():
         try:
             principal = sign_in.check_password(
@@ -147,11 +150,12 @@ def login():
     return _login_page(form), 200 if request.method == "GET" else 400
 
 
-def _login_page(form: SignInForm) -> str:
+def _login_page(form: SignInForm, refusal: str | None = None) -> str:
     settings = services().settings
     return render_template(
         "login.html",
         form=form,
+        refusal=refusal,
         passwords=settings.local_passwords,
         single_sign_on=settings.oidc_name if settings.oidc_issuer else None,
         next=auth.safe_next(request.args.get("next")),

@@ -115,9 +115,22 @@ def sso_callback():
     try:
         principal = identities.sign_in(services(), claims)
     except Unauthenticated as exc:
-        return _refused(exc.message, 401)
-    except Conflict as exc:
-        return _refused(exc.message, 409)
+        log.warning("single sign-on refused: %s", exc.message)
+        return _refused(
+            _(
+                "The sign-in service did not say who you are in a way the desk can use "
+                "(no subject, or no user name or e-mail address)."
+            ),
+            401,
+        )
+    except Conflict:
+        return _refused(
+            _(
+                "Your user name at the sign-in service is already used by another user of the "
+                "desk; an administrator must rename one of them."
+            ),
+            409,
+        )
     auth.sign_in_as(principal.user_id, sign_in.SINGLE_SIGN_ON)
     return redirect(target or url_for(".home"))
 

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from service import create_app
+from service.domain.errors import Unauthenticated
 from service.services import sign_in, users
 from service.web import sso_pages
 from tests import oidc_provider
@@ -189,7 +190,7 @@ def test_a_provider_name_taken_by_a_local_user_is_not_joined_to_it(app, svc, pro
     desk = app.test_client()
     answer = sso(desk, provider, "sub-0003")
     assert answer.status_code == 409
-    assert "already used by a user of the desk" in answer.get_data(as_text=True)
+    assert "already used by another user of the desk" in answer.get_data(as_text=True)
     assert not signed_in(desk)
     assert groups_of(svc, "alice") == ["admin"]
 
@@ -222,6 +223,32 @@ def test_with_local_passwords_off_only_the_provider_signs_in(make_app, svc, prov
     desk = app.test_client()
     page = desk.get("/login").get_data(as_text=True)
     assert "Sign in with Example ID" in page and 'name="password"' not in page
+    # As a client that got past the CSRF check somehow: the password is still not taken.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     answer = desk.post("/login", data={"username": "lena", "password": PASSWORD})
-    assert answer.status_code in (400, 401) and not signed_in(desk)
+    assert answer.status_code == 403 and not signed_in(desk)
+    assert "Passwords are not used on this desk" in answer.get_data(as_text=True)
+    with pytest.raises(Unauthenticated):
+        sign_in.check_password(svc, "lena", PASSWORD)
     assert sso(desk, provider, "sub-0001").status_code == 302 and signed_in(desk)
+
+
+def test_a_session_made_through_the_provider_ends_when_the_desk_stops_using_it(
+    app, make_app, database_url, provider
+):
+    desk = app.test_client()
+    sso(desk, provider, "sub-0001")
+    cookie = desk.get_cookie("incident_desk_session").value
+    # Another process of the same desk takes the cookie...
+    same = make_app().test_client()
+    same.set_cookie("incident_desk_session", cookie)
+    assert same.get("/settings").status_code == 200
+    # ... but not once single sign-on is off.
+    without = create_app(settings_for(database_url, public_url=oidc_provider.PUBLIC_URL))
+    try:
+        later = without.test_client()
+        later.set_cookie("incident_desk_session", cookie)
+        answer = later.get("/settings")
+        assert answer.status_code == 302 and "/login" in answer.location
+    finally:
+        without.extensions["incident_desk"].close()
