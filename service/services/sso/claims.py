@@ -35,6 +35,8 @@ def person(
     if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT:
         raise Unauthenticated("the provider named no subject")
     email = _text(claims.get("email"))
+    # Providers that check addresses say so; an address they did not check names nobody.
+    email = email if claims.get("email_verified", True) is not False else None
     username = (_text(claims.get(username_claim)) or email or "").strip().lower()
     if not _USERNAME.match(username):
         raise Unauthenticated(
@@ -44,7 +46,7 @@ def person(
         subject=subject,
         username=username,
         display_name=(_text(claims.get("name")) or None),
-        email=email if email and claims.get("email_verified", True) is not False else None,
+        email=email,
         groups=mapped_groups(claims.get(groups_claim), group_map),
     )
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ...domain.access import Principal
 from ...domain.errors import Conflict
@@ -18,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def sign_in(svc: Services, claims: Mapping[str, object]) -> Principal:
-    """The principal the provider's verified claims name, in one transaction.
+    """The principal the provider's verified claims name (one transaction; a second
+    only when the same first sign-in raced it).
 
     The provider is the source of truth for the groups its map names: each is added
     or removed as the claim says. Groups the map never names stay as they were set
@@ -32,7 +34,17 @@ def sign_in(svc: Services, claims: Mapping[str, object]) -> Principal:
         groups_claim=settings.oidc_groups_claim,
         group_map=group_map,
     )
-    issuer = settings.oidc_issuer
+    try:
+        principal = _signed_in(svc, someone, frozenset(group_map.values()))
+    except IntegrityError:
+        # The same person signing in twice at once (two tabs): the other made the user.
+        principal = _signed_in(svc, someone, frozenset(group_map.values()))
+    log.info("user %s signed in through single sign-on", principal.user_id)
+    return principal
+
+
+def _signed_in(svc: Services, someone: Person, managed: frozenset[str]) -> Principal:
+    issuer = svc.settings.oidc_issuer
     with svc.db.unit_of_work() as uow:
         identity = uow.session.get(SingleSignOnIdentity, (issuer, someone.subject))
         if identity is None:
@@ -44,7 +56,7 @@ def sign_in(svc: Services, claims: Mapping[str, object]) -> Principal:
         else:
             user = uow.session.get(User, identity.user_id)
         identity.last_sign_in_at = svc.now()
-        _set_groups(user, someone.groups, frozenset(group_map.values()))
+        _set_groups(user, someone.groups, managed)
         user.display_name = user.display_name or someone.display_name
         user.contact = user.contact or someone.email
         uow.session.flush()
@@ -52,8 +64,7 @@ def sign_in(svc: Services, claims: Mapping[str, object]) -> Principal:
             user.id, user.username, user.group_names, user.language, user.time_zone
         )
         uow.commit()
-    log.info("user %s signed in through single sign-on", principal.user_id)
-    return principal
+        return principal
 
 
 def has_identity(svc: Services, user_id: int) -> bool:
