@@ -140,7 +140,12 @@ def running(folder: Path, accounts: dict[str, dict]):
         "key": str(folder / "key.pem"),
         "accounts_file": str(accounts_file),
         "clients": [
-            {"client_id": name, "client_secret": secret, "redirect_uris": [CALLBACK]}
+            {
+                "client_id": name,
+                "client_secret": secret,
+                "redirect_uris": [CALLBACK],
+                "post_logout_redirect_uris": [PUBLIC_URL + "/login"],
+            }
             for name, secret in clients.items()
         ],
     }

@@ -17,7 +17,8 @@ from . import (
     incident_pages,  # noqa: F401 - its routes join pages.blp when imported
     language,
     pages,
-    sso_pages,
+    sso_client,
+    sso_pages,  # noqa: F401 - its routes join pages.blp when imported
     survey_pages,
     work_pages,  # noqa: F401 - as above
 )
@@ -44,7 +45,7 @@ def register(app: Flask, *, api_blueprints) -> None:
     for blueprint in api_blueprints:
         # Bearer tokens, not cookies: a cross-site page cannot send them.
         csrf.exempt(blueprint)
-    sso_pages.register(app)
+    sso_client.register(app)
     app.register_blueprint(pages.blp)
     # No session to carry a CSRF token: its signed link and the origin check guard it.
     csrf.exempt(survey_pages.blp)

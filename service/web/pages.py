@@ -36,7 +36,7 @@ from ..services.assignment import away, members
 from ..services.locale import preferences, task_names
 from ..services.search import export, listing, solutions
 from ..services.tasks import TaskFilter
-from . import auth, charts, headers, incident_filters, task_forms
+from . import auth, charts, headers, incident_filters, sso_client, task_forms
 from .auth import services
 from .forms import (
     ActionForm,
@@ -164,7 +164,11 @@ def _login_page(form: SignInForm, refusal: str | None = None) -> str:
 
 @blp.route("/logout", methods=["POST"])
 def logout():
+    back = services().settings.public_url.rstrip("/") + url_for(".login")
+    at_provider = sso_client.end_session_url(back)
     auth.sign_out()
+    if at_provider:
+        return redirect(at_provider)
     flash(_("Signed out."), "notice")
     return redirect(url_for(".login"))
 

@@ -7,9 +7,7 @@ import logging
 
 import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
-from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
-from authlib.integrations.requests_client import OAuth2Session
-from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
@@ -19,58 +17,11 @@ from ..services.sso import identities
 from . import auth
 from .auth import services
 from .pages import blp
+from .sso_client import LOGOUT_HINT, provider
 
 log = logging.getLogger(__name__)
-EXTENSION = "incident_desk_sso"
-PROVIDER = "idp"
 # Where to go once signed in, kept in the session across the trip to the provider.
 _NEXT = "sso_next"
-TIMEOUT_SECONDS = 10
-
-
-class _CheckedSession(OAuth2Session):
-    """requests lets REQUESTS_CA_BUNDLE (when set) replace a session's own CA file on
-    every call; this session keeps INCIDENT_DESK_OIDC_CA_FILE."""
-
-    def request(self, method, url, withhold_token=False, auth=None, **kwargs):
-        kwargs.setdefault("verify", self.verify)
-        return super().request(method, url, withhold_token=withhold_token, auth=auth, **kwargs)
-
-
-class _ProviderApp(FlaskOAuth2App):
-    client_cls = _CheckedSession
-
-
-def register(app: Flask) -> None:
-    """Set up the provider's client when INCIDENT_DESK_OIDC_ISSUER names one."""
-    settings = services_of(app).settings
-    if not settings.oidc_issuer:
-        return
-    oauth = OAuth(app)
-    oauth.register(
-        PROVIDER,
-        client_cls=_ProviderApp,
-        client_id=settings.oidc_client_id,
-        client_secret=settings.oidc_client_secret or None,
-        server_metadata_url=settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
-        client_kwargs={
-            "scope": settings.oidc_scopes,
-            "code_challenge_method": "S256",
-            # The provider's certificate is always checked, against a private CA if given.
-            "verify": settings.oidc_ca_file or True,
-            "default_timeout": TIMEOUT_SECONDS,
-        },
-    )
-    app.extensions[EXTENSION] = oauth
-
-
-def services_of(app: Flask):
-    return app.extensions[auth.EXTENSION]
-
-
-def provider():
-    oauth = current_app.extensions.get(EXTENSION)
-    return oauth.create_client(PROVIDER) if oauth is not None else None
 
 
 @blp.route("/sso/login")
@@ -95,7 +46,7 @@ def sso_callback():
         return _refused(_("Single sign-on is not set up on this desk."), 404)
     target = session.pop(_NEXT, None)
     try:
-        claims = _verified_claims(client)
+        claims, id_token = _verified_claims(client)
     except MismatchingStateError:
         log.warning("single sign-on refused: the state did not match this session's")
         return _refused(
@@ -132,10 +83,11 @@ def sso_callback():
             409,
         )
     auth.sign_in_as(principal.user_id, sign_in.SINGLE_SIGN_ON)
+    session[LOGOUT_HINT] = id_token
     return redirect(target or url_for(".home"))
 
 
-def _verified_claims(client) -> dict:
+def _verified_claims(client) -> tuple[dict, str]:
     """The ID token's claims (signature, issuer, audience, expiry and nonce checked by
     Authlib), completed by the userinfo endpoint where the provider keeps groups."""
     settings = services().settings
@@ -159,7 +111,7 @@ def _verified_claims(client) -> dict:
         if extra.get("sub") != claims["sub"]:
             raise ValueError("userinfo names another subject than the ID token")
         claims = {**extra, **claims}
-    return claims
+    return claims, token["id_token"]
 
 
 def _redirect_uri() -> str:

@@ -5,13 +5,14 @@ answers it must refuse."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 import pytest
 
 from service import create_app
 from service.domain.errors import Unauthenticated
 from service.services import sign_in, users
-from service.web import sso_pages
+from service.web import sso_client
 from tests import oidc_provider
 from tests.conftest import settings_for
 
@@ -176,7 +177,7 @@ def test_an_id_token_issued_to_another_client_is_refused(app, provider, monkeypa
     # A genuine, signed answer of the provider, with the right nonce, but for `other`:
     # what a token endpoint reached through a compromised path might hand over.
     foreign = provider.token_for("other", "sub-0001", nonce)
-    client = app.extensions[sso_pages.EXTENSION].create_client(sso_pages.PROVIDER)
+    client = app.extensions[sso_client.EXTENSION].create_client(sso_client.PROVIDER)
     monkeypatch.setattr(client, "fetch_access_token", lambda **_: dict(foreign))
     back = provider.walk(provider.session(), location, "sub-0001")
     answer = desk.get(back.removeprefix(oidc_provider.PUBLIC_URL))
@@ -206,12 +207,38 @@ def test_local_passwords_still_work_beside_it(app, svc):
     assert answer.status_code == 302 and signed_in(desk)
 
 
-def test_signing_out_ends_the_desk_session(app, provider):
-    desk = app.test_client()
-    sso(desk, provider, "sub-0001")
+def test_signing_out_ends_the_desk_session_and_the_one_at_the_provider(app, provider):
+    desk, browser = app.test_client(), provider.session()
+    back = provider.walk(browser, start(desk), "sub-0001")
+    desk.get(back.removeprefix(oidc_provider.PUBLIC_URL))
     token = _TOKEN.search(desk.get("/settings").get_data(as_text=True)).group(1)
-    assert desk.post("/logout", data={"csrf_token": token}).status_code == 302
+    out = desk.post("/logout", data={"csrf_token": token})
+    assert out.status_code == 302 and out.location.startswith(provider.issuer)
+    assert "id_token_hint=" in out.location
     assert not signed_in(desk)
+    # The provider asks whether to end its own session too; yes.
+    ask = browser.get(out.location, timeout=10)
+    form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', ask.text))
+    action = re.search(r'action="([^"]+)"', ask.text).group(1)
+    done = browser.post(
+        urljoin(ask.url, action), data={**form, "logout": "yes"}, allow_redirects=False
+    )
+    assert done.headers["Location"].startswith(oidc_provider.PUBLIC_URL + "/login")
+    # Signing in again takes the provider's sign-in form, not a silent way back.
+    assert "/interaction/" in first_stop(browser, start(app.test_client()), provider)
+
+
+def test_without_signing_out_the_provider_sends_the_browser_straight_back(app, provider):
+    browser = provider.session()
+    provider.walk(browser, start(app.test_client()), "sub-0001")
+    assert first_stop(browser, start(app.test_client()), provider) == "back at the desk"
+
+
+def first_stop(browser, url, provider) -> str:
+    """Where the provider's redirects lead: its sign-in form, or back to the desk."""
+    while url.startswith(provider.issuer) and "/interaction/" not in url:
+        url = urljoin(url, browser.get(url, allow_redirects=False, timeout=10).headers["Location"])
+    return url if "/interaction/" in url else "back at the desk"
 
 
 def test_with_local_passwords_off_only_the_provider_signs_in(make_app, svc, provider):
