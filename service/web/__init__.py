@@ -17,8 +17,9 @@ from . import (
     incident_pages,  # noqa: F401 - its routes join pages.blp when imported
     language,
     pages,
+    sign_in_pages,  # noqa: F401 - as above
     sso_client,
-    sso_pages,  # noqa: F401 - its routes join pages.blp when imported
+    sso_pages,  # noqa: F401 - as above
     survey_pages,
     work_pages,  # noqa: F401 - as above
 )
