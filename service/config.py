@@ -9,6 +9,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from .domain import locales
+from .domain.enums import Group
 
 _PACKAGE = Path(__file__).resolve().parent
 PREFIX = "INCIDENT_DESK_"
@@ -306,6 +307,69 @@ class Settings:
             "help": "largest e-mail taken in (bytes, attachments included)",
         },
     )
+    oidc_issuer: str = field(
+        default="",
+        metadata={
+            "env": "OIDC_ISSUER",
+            "help": "OpenID provider for single sign-on on the pages (https://...); "
+            "empty: no single sign-on",
+        },
+    )
+    oidc_name: str = field(
+        default="single sign-on",
+        metadata={
+            "env": "OIDC_NAME",
+            "help": "what the sign-in page calls the provider: Sign in with <name>",
+        },
+    )
+    oidc_client_id: str = field(
+        default="", metadata={"env": "OIDC_CLIENT_ID", "help": "the desk's client id there"}
+    )
+    oidc_client_secret: str = field(
+        default="",
+        repr=False,
+        metadata={"env": "OIDC_CLIENT_SECRET", "help": "the desk's client secret (never logged)"},
+    )
+    oidc_scopes: str = field(
+        default="openid email profile",
+        metadata={"env": "OIDC_SCOPES", "help": "scopes asked for (openid is always among them)"},
+    )
+    oidc_groups_claim: str = field(
+        default="groups",
+        metadata={
+            "env": "OIDC_GROUPS_CLAIM",
+            "help": "claim (ID token or userinfo) listing the user's groups at the provider",
+        },
+    )
+    oidc_group_map: str = field(
+        default="",
+        metadata={
+            "env": "OIDC_GROUP_MAP",
+            "help": "provider group=desk group, comma-separated (it-l1=L1,desk-admins=admin); "
+            "values not mapped are ignored",
+        },
+    )
+    oidc_username_claim: str = field(
+        default="preferred_username",
+        metadata={
+            "env": "OIDC_USERNAME_CLAIM",
+            "help": "claim a new user's name is taken from (the e-mail when it is missing)",
+        },
+    )
+    oidc_ca_file: str = field(
+        default="",
+        metadata={
+            "env": "OIDC_CA_FILE",
+            "help": "CA certificates (PEM) to trust for the provider; empty: the system's",
+        },
+    )
+    local_passwords: bool = field(
+        default=True,
+        metadata={
+            "env": "LOCAL_PASSWORDS",
+            "help": "whether people may also sign in to the pages with a password kept here",
+        },
+    )
     log_level: str = field(
         default="INFO", metadata={"env": "LOG_LEVEL", "help": "Python logging level"}
     )
@@ -410,6 +474,9 @@ class Settings:
                 f"got {self.default_timezone!r}"
             )
 
+        if self.oidc_issuer:
+            self._check_single_sign_on()
+
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **overrides)
 
@@ -420,6 +487,33 @@ class Settings:
             for host in self.webhook_allowed_hosts.split(",")
             if host.strip()
         )
+
+    @property
+    def oidc_groups(self) -> dict[str, str]:
+        """Provider group -> desk group, as INCIDENT_DESK_OIDC_GROUP_MAP says."""
+        pairs = (item.partition("=") for item in self.oidc_group_map.split(",") if item.strip())
+        return {name.strip(): group.strip() for name, _, group in pairs}
+
+    def _check_single_sign_on(self) -> None:
+        if not self.oidc_issuer.startswith("https://"):
+            # The provider's answers decide who is signed in: never over plain HTTP.
+            raise ValueError(
+                f"{PREFIX}OIDC_ISSUER must be an https:// URL, got {self.oidc_issuer!r}"
+            )
+        if not self.oidc_client_id:
+            raise ValueError(f"{PREFIX}OIDC_CLIENT_ID is needed with {PREFIX}OIDC_ISSUER")
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError(f"{PREFIX}OIDC_SCOPES must include openid, got {self.oidc_scopes!r}")
+        known = {g.value for g in Group}
+        for item in self.oidc_group_map.split(","):
+            name, equals, group = (part.strip() for part in item.partition("="))
+            if not item.strip():
+                continue
+            if not equals or not name or group not in known:
+                raise ValueError(
+                    f"{PREFIX}OIDC_GROUP_MAP takes provider-group=desk-group pairs with the desk "
+                    f"groups {', '.join(sorted(known))}; got {item.strip()!r}"
+                )
 
     @property
     def is_sqlite(self) -> bool:

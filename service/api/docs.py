@@ -24,7 +24,7 @@ from flask import (
 from swagger_ui_bundle import swagger_ui_path
 
 from ..services import sign_in
-from ..services.sign_in import SESSION_USER
+from ..services.sign_in import SESSION_METHOD, SESSION_USER
 from .context import services
 
 # Where the app factory keeps the flask-smorest Api whose document the page shows.
@@ -48,8 +48,9 @@ POLICY = (
 @blp.before_request
 def _signed_in():
     user_id = session.get(SESSION_USER)
+    method = session.get(SESSION_METHOD)
     epoch = session.get(sign_in.SESSION_EPOCH, 0)
-    if not user_id or sign_in.principal_of(services(), user_id, epoch) is None:
+    if not user_id or sign_in.principal_of(services(), user_id, method, epoch) is None:
         return redirect(url_for("web.login", next="/api/docs"))
     return None
 

@@ -28,7 +28,14 @@ from .redactions import AuditRedaction
 from .search import IncidentSearch
 from .surveys import SatisfactionSurvey
 from .throttles import Throttle
-from .users import ApiToken, GroupAssignmentRule, SiteSecret, User, UserGroup
+from .users import (
+    ApiToken,
+    GroupAssignmentRule,
+    SingleSignOnIdentity,
+    SiteSecret,
+    User,
+    UserGroup,
+)
 from .workers import WorkerHeartbeat
 
 __all__ = [
@@ -56,6 +63,7 @@ __all__ = [
     "ProcessVersion",
     "ProcessVersionFile",
     "SatisfactionSurvey",
+    "SingleSignOnIdentity",
     "SiteSecret",
     "Throttle",
     "Timer",

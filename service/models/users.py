@@ -49,6 +49,19 @@ class UserGroup(Base):
     is_lead: Mapped[bool] = mapped_column(default=False)
 
 
+class SingleSignOnIdentity(Base):
+    """Who a user is at an OpenID provider: its issuer and the subject it names them by
+    (never the e-mail or user name, which people and providers change)."""
+
+    __tablename__ = "sso_identities"
+
+    issuer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_sign_in_at: Mapped[datetime]
+
+
 class SiteSecret(Base):
     """Keys the service makes for itself once (the session-signing key), shared by
     every process that serves the same database."""

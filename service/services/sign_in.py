@@ -15,6 +15,7 @@ from ..domain.errors import FieldError, InvalidInput, NotFound, Unauthenticated
 from ..models import SiteSecret, User
 from . import throttle
 from .context import Services
+from .sso import identities
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -23,6 +24,10 @@ SESSION_KEY = "session-signing-key"
 # epoch when it was made (disabling an account moves the epoch on: its sessions end).
 SESSION_USER = "user_id"
 SESSION_EPOCH = "epoch"
+# ... and how they signed in: PASSWORD or SINGLE_SIGN_ON.
+SESSION_METHOD = "signed_in_with"
+PASSWORD = "password"  # noqa: S105 - the name of a way to sign in, not a password
+SINGLE_SIGN_ON = "sso"
 _HASHER = PasswordHasher()
 # Verified against when the user is unknown, so that a wrong name costs as much
 # time as a wrong password and names cannot be told apart by the answer's speed.
@@ -52,6 +57,8 @@ def check_password(
     Failures count against the account and the client's address; past their limit
     TooManyAttempts answers before any password is checked (see services.throttle).
     """
+    if not svc.settings.local_passwords:
+        raise Unauthenticated("signing in with a password is off here; use single sign-on")
     keys = [throttle.account(username), throttle.address(client)]
     throttle.check(svc, keys, "sign-ins")
     try:
@@ -86,14 +93,27 @@ def session_epoch(svc: Services, user_id: int) -> int:
         return user.session_epoch if user is not None else 0
 
 
-def principal_of(svc: Services, user_id: int, epoch: int | None = 0) -> Principal | None:
+def principal_of(
+    svc: Services, user_id: int, method: str | None = PASSWORD, epoch: int | None = 0
+) -> Principal | None:
     """The signed-in user of a session, with their groups as they are now; None when
-    the account lost its password, was disabled, or its sessions were ended since."""
+    the way they signed in no longer holds (password removed or turned off, or the
+    provider they came through no longer the desk's), the account was disabled, or
+    its sessions were ended since (`epoch`)."""
+    if method == SINGLE_SIGN_ON:
+        if not identities.has_identity(svc, user_id):
+            return None
+    elif method is not None and method != PASSWORD:
+        return None
     with svc.db.read() as uow:
         user = uow.session.get(User, user_id)
-        if user is None or user.password_hash is None or user.disabled_at is not None:
+        if user is None or user.disabled_at is not None:
             return None
         if (epoch or 0) != user.session_epoch:
+            return None
+        if method != SINGLE_SIGN_ON and (
+            user.password_hash is None or not svc.settings.local_passwords
+        ):
             return None
         return Principal(user.id, user.username, user.group_names, user.language, user.time_zone)
 

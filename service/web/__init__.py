@@ -18,6 +18,9 @@ from . import (
     language,
     pages,
     people_pages,  # noqa: F401 - as above
+    sign_in_pages,  # noqa: F401 - as above
+    sso_client,
+    sso_pages,  # noqa: F401 - as above
     survey_pages,
     work_pages,  # noqa: F401 - as above
 )
@@ -44,6 +47,7 @@ def register(app: Flask, *, api_blueprints) -> None:
     for blueprint in api_blueprints:
         # Bearer tokens, not cookies: a cross-site page cannot send them.
         csrf.exempt(blueprint)
+    sso_client.register(app)
     app.register_blueprint(pages.blp)
     # No session to carry a CSRF token: its signed link and the origin check guard it.
     csrf.exempt(survey_pages.blp)

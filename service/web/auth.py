@@ -12,7 +12,9 @@ from ..services.context import EXTENSION, Services
 
 BLUEPRINT = "web"
 # Pages that work without signing in.
-OPEN_ENDPOINTS = frozenset({f"{BLUEPRINT}.login", f"{BLUEPRINT}.static", f"{BLUEPRINT}.favicon"})
+OPEN_ENDPOINTS = frozenset(
+    f"{BLUEPRINT}.{name}" for name in ("login", "static", "favicon", "sso_start", "sso_callback")
+)
 USER_KEY = sign_in.SESSION_USER
 EPOCH_KEY = sign_in.SESSION_EPOCH
 # Probes must answer while the database (which holds the session key) is down. The
@@ -52,8 +54,16 @@ def register(app: Flask) -> None:
             # when its token is valid (one leaked in a page, or a subdomain's).
             abort(403, description="The form was sent from another site; it was not taken.")
         user_id = session.get(USER_KEY)
-        epoch = session.get(EPOCH_KEY, 0)
-        g.principal = sign_in.principal_of(services(), user_id, epoch) if user_id else None
+        g.principal = (
+            sign_in.principal_of(
+                services(),
+                user_id,
+                session.get(sign_in.SESSION_METHOD),
+                session.get(EPOCH_KEY, 0),
+            )
+            if user_id
+            else None
+        )
         if g.principal is None and request.endpoint not in OPEN_ENDPOINTS:
             expired = user_id is not None or request.method == "POST"
             session.clear()
@@ -85,11 +95,12 @@ def _origin(url: str) -> tuple[str, str] | None:
     return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{port}"
 
 
-def sign_in_as(user_id: int) -> None:
+def sign_in_as(user_id: int, method: str = sign_in.PASSWORD) -> None:
     # A fresh session: nothing from before signing in carries over (fixation).
     session.clear()
     session[USER_KEY] = user_id
     session[EPOCH_KEY] = sign_in.session_epoch(services(), user_id)
+    session[sign_in.SESSION_METHOD] = method
     session.permanent = True
 
 

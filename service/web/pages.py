@@ -27,11 +27,9 @@ from ..domain.enums import Channel
 from ..domain.errors import (
     DomainError,
     InvalidInput,
-    TooManyAttempts,
-    Unauthenticated,
     http_status,
 )
-from ..services import incidents, reports, sign_in, tasks
+from ..services import incidents, reports, tasks
 from ..services.assignment import away, members
 from ..services.locale import preferences, task_names
 from ..services.search import export, listing, solutions
@@ -43,7 +41,6 @@ from .forms import (
     NewIncidentForm,
     PeriodForm,
     SettingsForm,
-    SignInForm,
 )
 from .language import zone_name
 
@@ -123,35 +120,6 @@ def home():
     if access.sees_everything(g.principal):
         return redirect(url_for(".queue"))
     return redirect(url_for(".incident_list"))
-
-
-@blp.route("/login", methods=["GET", "POST"])
-def login():
-    form = SignInForm()
-    if request.args.get("expired") == "1" and request.method == "GET":
-        flash(_("Your session ended; please sign in again."), "notice")
-    if form.validate_on_submit():
-        try:
-            principal = sign_in.check_password(
-                services(), form.username.data, form.password.data, request.remote_addr
-            )
-        except Unauthenticated as exc:
-            form.password.errors.append(exc.message)
-            return render_template("login.html", form=form), 401
-        except TooManyAttempts as exc:
-            form.password.errors.append(exc.message)
-            page = render_template("login.html", form=form)
-            return page, 429, {"Retry-After": str(exc.retry_after)}
-        auth.sign_in_as(principal.user_id)
-        return redirect(auth.safe_next(request.args.get("next")) or url_for(".home"))
-    return render_template("login.html", form=form), 200 if request.method == "GET" else 400
-
-
-@blp.route("/logout", methods=["POST"])
-def logout():
-    auth.sign_out()
-    flash(_("Signed out."), "notice")
-    return redirect(url_for(".login"))
 
 
 @blp.route("/queue")
