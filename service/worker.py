@@ -55,9 +55,17 @@ class _Loop:
             if not claimed:
                 return done
             for item in claimed:
-                with logs.working_on(item.request_id, item.incident):
+                # Timers and deliveries name the request that caused them; other work does not.
+                with logs.working_on(
+                    getattr(item, "request_id", None), getattr(item, "incident", None)
+                ):
                     handled = self._handle(item)
-                    log.debug("%s %s: %s", self.what, item.id, "done" if handled else "not done")
+                    log.debug(
+                        "%s %s: %s",
+                        self.what,
+                        getattr(item, "id", item),
+                        "done" if handled else "not done",
+                    )
                     done += handled
 
     def _claim(self) -> list:

@@ -153,6 +153,7 @@ def test_several_gunicorn_workers_count_into_one_scrape(tmp_path):
             request = urllib.request.Request(f"http://127.0.0.1:{port}/api/incidents")
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(request, timeout=10)
+            refused.value.close()  # the answer's connection, which the error holds open
             assert refused.value.code == 401
 
         def counted() -> float:
