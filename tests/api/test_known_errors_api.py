@@ -219,3 +219,22 @@ def test_a_bad_status_or_unknown_incident_link_is_422(api):
     )
     assert link.status_code == 422
     assert link.json["errors"][0]["field"] == "$.incident"
+
+
+def test_triage_shows_matching_open_known_errors_first_with_their_workaround(api):
+    earlier = resolved(api, title="VPN drops at night", reporter=api.ron)
+    known = create(api.alice, VPN | {"category": "email"})
+    create(api.alice, VPN | {"symptom": "VPN drops in the lab", "category": "network"})
+    fixed = create(api.alice, VPN | {"symptom": "VPN drops too", "category": "email"})
+    assert api.alice.patch(f"/api/known-errors/{fixed['id']}", json={"status": "fixed"}).json
+    incident = open_incident(api.rita, title="VPN drops again", category="email")
+
+    task = incident["open_tasks"][0]
+    solutions = api.alice.get(f"/api/tasks/{task['id']}").json["earlier_solutions"]
+
+    assert [(s["known_error_id"], s["number"]) for s in solutions] == [
+        (known["id"], ""),
+        (None, earlier["number"]),
+    ]
+    assert solutions[0]["resolution"] == VPN["workaround"]
+    assert {"vpn", "drops"} <= set(solutions[0]["shared_words"])
