@@ -238,3 +238,17 @@ def test_triage_shows_matching_open_known_errors_first_with_their_workaround(api
     ]
     assert solutions[0]["resolution"] == VPN["workaround"]
     assert {"vpn", "drops"} <= set(solutions[0]["shared_words"])
+
+
+def test_the_fixed_mail_speaks_the_reporters_language(api, svc, smtp):
+    assert api.rita.patch("/api/me", json={"language": "el"}).status_code == 200
+    incident = open_incident(api.rita, title="VPN drops")
+    known = create(api.alice, VPN | {"incidents": [incident["number"]]})
+    DeliveryWorker(svc).run_once()
+    before = len(smtp.inbox.to("rita@example.org"))
+
+    api.alice.patch(f"/api/known-errors/{known['id']}", json={"status": "fixed"})
+    DeliveryWorker(svc).run_once()
+
+    [mail] = smtp.inbox.to("rita@example.org")[before:]
+    assert "Διορθώθηκε στην πηγή: VPN drops" in mail["Subject"]
