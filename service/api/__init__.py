@@ -17,6 +17,7 @@ from . import (
     health,
     incidents,
     inputs,
+    known_errors,
     migrations,
     operations,
     people,
@@ -41,6 +42,7 @@ _MODULES = (
     reports,
     assignment,
     people,
+    known_errors,
 )
 
 

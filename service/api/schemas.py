@@ -305,6 +305,13 @@ class SolutionSchema(ma.Schema):
     resolved_at = fields.AwareDateTime(allow_none=True)
     shared_words = fields.List(fields.String(), metadata={"description": "words it matched"})
     snippets = fields.List(fields.Nested(SnippetSchema))
+    known_error_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "set for a known error (listed first): `title` is its symptom, "
+            "`resolution` its workaround, `number` empty"
+        },
+    )
 
 
 class TaskDetailSchema(ma.Schema):
@@ -316,7 +323,8 @@ class TaskDetailSchema(ma.Schema):
     earlier_solutions = fields.List(
         fields.Nested(SolutionSchema),
         metadata={
-            "description": "at triage: resolved incidents like this one, best match first (agents)"
+            "description": "at triage: open known errors like this one, then resolved "
+            "incidents like it, best match first (agents)"
         },
     )
 

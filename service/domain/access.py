@@ -129,3 +129,8 @@ def oversees_lane(principal: Principal, lane: str, *, leads: frozenset[str]) -> 
 def may_hand_over(principal: Principal, lane: str, *, leads: frozenset[str]) -> bool:
     """Handing a task of the lane to a colleague: its group, the group's lead, admins."""
     return principal.in_group(lane) or oversees_lane(principal, lane, leads=leads)
+
+
+def may_work_known_errors(principal: Principal) -> bool:
+    """Known errors are internal records: agents and admins, never reporters."""
+    return bool(principal.groups & (AGENT_GROUPS | {Group.ADMIN}))

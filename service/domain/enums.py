@@ -96,3 +96,8 @@ STARTED_FOR_AN_INCIDENT = {
 REPORTER_REPLY_MESSAGE = "reporter_replied"
 # The BPMN message a reporter's rating delivers to the satisfaction process.
 SURVEY_ANSWERED_MESSAGE = "survey_answered"
+
+
+class KnownErrorStatus(StrEnum):
+    OPEN = "open"
+    FIXED = "fixed"

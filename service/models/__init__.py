@@ -12,6 +12,7 @@ from .incidents import (
     Incident,
     Notification,
 )
+from .known_errors import KnownError, KnownErrorIncident
 from .mail import InboundMessage
 from .outbox import Delivery, WebhookSubscription
 from .processes import (
@@ -57,6 +58,8 @@ __all__ = [
     "InboundMessage",
     "Incident",
     "IncidentSearch",
+    "KnownError",
+    "KnownErrorIncident",
     "Notification",
     "ProcessFile",
     "ProcessInstance",

@@ -162,6 +162,13 @@ PLAN: dict[str, tuple[str, ...]] = {
     "PUT /api/users/{username}/away": (ALICE,),
     "GET /api/groups/{group}/assignment": (LARA, ALICE),
     "PUT /api/groups/{group}/assignment": (ADAM, ALICE),
+    "POST /api/known-errors": (ALICE, RITA),
+    "POST /api/incidents/{number}/known-error": (ALICE, RITA),
+    "GET /api/known-errors": (ALICE, RITA),
+    "GET /api/known-errors/{known_error_id}": (ALICE, RITA),
+    "PATCH /api/known-errors/{known_error_id}": (ALICE, RITA),
+    "POST /api/known-errors/{known_error_id}/incidents": (ALICE, RITA),
+    "DELETE /api/known-errors/{known_error_id}/incidents/{number}": (ALICE, RITA),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -209,6 +216,14 @@ NEVER_SUCCEEDS = {
     (RITA, "POST /api/tasks/{task_id}/assign"),
     (ALICE, "GET /api/groups/{group}/assignment"),
     (ALICE, "PUT /api/groups/{group}/assignment"),
+    # Known errors are internal records.
+    (RITA, "POST /api/known-errors"),
+    (RITA, "POST /api/incidents/{number}/known-error"),
+    (RITA, "GET /api/known-errors"),
+    (RITA, "GET /api/known-errors/{known_error_id}"),
+    (RITA, "PATCH /api/known-errors/{known_error_id}"),
+    (RITA, "POST /api/known-errors/{known_error_id}/incidents"),
+    (RITA, "DELETE /api/known-errors/{known_error_id}/incidents/{number}"),
 }
 
 CHECKS = [
@@ -358,6 +373,12 @@ def _seed(api) -> dict:
         via=intake.PIPE,
     )
     assert replied.outcome == "commented", replied
+    # A known error explaining two of the incidents, so that one can be unlinked.
+    known_error = api.alice.post(
+        "/api/known-errors",
+        json=_KNOWN_ERROR | {"incidents": [new["number"], in_diagnosis["number"]]},
+    )
+    assert known_error.status_code == 201, known_error.json
     waiting_deliveries = api.adam.get("/api/admin/deliveries?state=pending&page_size=3")
     assert waiting_deliveries.status_code == 200, waiting_deliveries.json
     return {
@@ -378,6 +399,7 @@ def _seed(api) -> dict:
         "process_id": [process["id"] for process in processes.json],
         "breach": [breach.json["number"]],
         "username": ["alice"],
+        "known_error_id": [known_error.json["id"]],
         "group": ["L1"],
         "tasks": {
             "triage": only_task(new, "triage")["id"],
@@ -475,6 +497,20 @@ def _explicit_cases(operation, who, known):
         requests += [({"group": "L1"}, {}, {"mode": "round_robin"})]
     elif operation.label == "POST /api/alerts":
         requests += [({}, {}, _ALERT), ({}, {}, _ALERT), ({}, {}, _ALERT | {"status": "resolved"})]
+    elif operation.label == "POST /api/known-errors":
+        requests += [({}, {}, _KNOWN_ERROR), ({}, {}, _KNOWN_ERROR | {"incidents": ["INC-000001"]})]
+    elif operation.label == "POST /api/known-errors/{known_error_id}/incidents":
+        requests += [
+            ({"known_error_id": id_}, {}, {"incident": number})
+            for id_ in known["known_error_id"]
+            for number in known["number"][:3]
+        ]
+    elif operation.label == "PATCH /api/known-errors/{known_error_id}":
+        requests += [
+            ({"known_error_id": id_}, {}, change)
+            for id_ in known["known_error_id"]
+            for change in ({"status": "fixed"}, {"workaround": "Reconnect", "status": "open"})
+        ]
     elif operation.label == "POST /api/processes/{process_id}/instances":
         requests += [
             ({"process_id": "service_request"}, {}, {"title": "Need a headset"}),
@@ -507,7 +543,23 @@ _ALERT = {
     "severity": "critical",
     "summary": "Disk almost full",
 }
+_KNOWN_ERROR = {"symptom": "VPN drops", "workaround": "Reconnect", "category": "network"}
 BOUNDARIES: dict[str, list[tuple[dict, dict, object]]] = {
+    "GET /api/known-errors": [
+        ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
+        ({}, {"q": _NUL}, None),
+        ({}, {"q": "100%_"}, None),
+    ],
+    "GET /api/known-errors/{known_error_id}": [({"known_error_id": 2**63}, {}, None)],
+    "POST /api/known-errors": [
+        ({}, {}, _KNOWN_ERROR | {"symptom": "VPN" + _NUL}),
+        ({}, {}, _KNOWN_ERROR | {"incidents": [_NUMBER_PAST_ANY_ID]}),
+    ],
+    "POST /api/incidents/{number}/known-error": [({"number": _NUMBER_PAST_ANY_ID}, {}, None)],
+    "DELETE /api/known-errors/{known_error_id}/incidents/{number}": [
+        ({"known_error_id": 1, "number": _NUMBER_PAST_ANY_ID}, {}, None),
+        ({"known_error_id": 2**63, "number": "INC-000001"}, {}, None),
+    ],
     "GET /api/incidents": [
         ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
         ({}, {"text": _NUL}, None),

@@ -18,6 +18,7 @@ from ...models import Incident
 from .. import tasks
 from ..context import Services
 from ..incidents import visible_incident
+from ..known_errors.matching import matching
 from ..views import TaskDetail
 from . import hits
 from .index import AGENTS
@@ -43,21 +44,30 @@ class Solution:
     resolved_at: datetime | None
     shared_words: list[str]
     snippets: list[Snippet]
+    # Set when this is a known error: `title` is its symptom, `resolution` its workaround.
+    known_error_id: int | None = None
 
 
 def earlier_solutions(
     svc: Services, principal: Principal, number: str, *, limit: int = 5
 ) -> list[Solution]:
-    """Up to `limit` resolved incidents of the same category (when it is known), best
-    matches of any of this one's title and description words first."""
+    """Open known errors sharing words of the title (same category when it is known)
+    first, then up to `limit` resolved incidents of the same category, best matches of
+    any of this one's title and description words first."""
     if not access.sees_everything(principal):
         raise Forbidden("earlier solutions are for agents")
     with svc.db.read() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)
+        known = [
+            _known_error(row, shared)
+            for row, shared in matching(
+                session, _telling(incident.title), incident.category, limit=limit
+            )
+        ]
         query = like(f"{incident.title} {incident.description}")
         if not query:
-            return []
+            return known
         found = hits.matches(session, query, AGENTS)
         statement = (
             select(Incident)
@@ -74,13 +84,21 @@ def earlier_solutions(
             statement = statement.where(Incident.category == incident.category)
         others = session.scalars(statement).all()
         marked = hits.highlights(session, query, AGENTS, [other.id for other in others])
-        return [_solution(other, marked.get(other.id, [])) for other in others]
+        return known + [_solution(other, marked.get(other.id, [])) for other in others]
 
 
 def like(text: str) -> SearchQuery:
     """Any of the telling words of `text` (each an alternative), first ones first."""
+    return SearchQuery(tuple((Term((w,)),) for w in _telling(text)))
+
+
+def _telling(text: str) -> list[str]:
     wanted = [w for w in dict.fromkeys(words(text)) if len(w) > 2 and w not in _COMMON]
-    return SearchQuery(tuple((Term((w,)),) for w in wanted[:MAX_WORDS]))
+    return wanted[:MAX_WORDS]
+
+
+def _known_error(row, shared: list[str]) -> Solution:
+    return Solution("", row.symptom, row.category, row.workaround, None, shared, [], row.id)
 
 
 def _solution(other: Incident, snippets: list[Snippet]) -> Solution:
