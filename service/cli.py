@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
@@ -12,9 +11,9 @@ import click
 
 from . import logs, user_commands
 from .cli_backup import backup, restore
+from .cli_errors import fail_clearly
 from .config import Settings
 from .domain.enums import Group
-from .domain.errors import DomainError
 from .services import deployments, users
 from .services.context import Services, build_services
 
@@ -118,26 +117,6 @@ def main(click_context: click.Context, config: Path | None, database: str | None
     )
 
 
-def _fail_on_domain_errors(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except DomainError as exc:
-            detail = getattr(exc, "errors", None) or []
-            lines = [exc.message] + [f"  {e.field}: {e.message}" for e in detail]
-            for problem in getattr(exc, "problems", []):
-                where = ":".join(str(p) for p in (problem.file, problem.line) if p)
-                element = f" [{problem.element_id}]" if problem.element_id else ""
-                lines.append(f"  {where}{element}: {problem.message}")
-            for attr in ("file", "element_id", "line"):
-                if getattr(exc, attr, None):
-                    lines.append(f"  {attr}: {getattr(exc, attr)}")
-            raise click.ClickException("\n".join(lines)) from None
-
-    return wrapper
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -148,7 +127,7 @@ def _fail_on_domain_errors(func):
     help="worker processes of 4 threads (default: 1 on SQLite, one per CPU on PostgreSQL)",
 )
 @pass_context
-@_fail_on_domain_errors
+@fail_clearly
 def serve(ctx: _Context, host: str, port: int, workers: int | None) -> None:
     """Migrate the database, deploy the process folder, and serve HTTP."""
     from .server import prepare_metrics, run
@@ -220,7 +199,7 @@ def worker(ctx: _Context, once: bool, only: str | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @pass_context
-@_fail_on_domain_errors
+@fail_clearly
 def deploy(ctx: _Context, paths: tuple[Path, ...]) -> None:
     """Deploy .bpmn, .dmn and form .json files, or the folders holding them."""
     ctx.services.db.upgrade()
@@ -323,7 +302,7 @@ def user() -> None:
 @click.option("--display-name", default=None)
 @click.option("--contact", default=None, help="e-mail (notifications go there) or phone")
 @pass_context
-@_fail_on_domain_errors
+@fail_clearly
 def user_add(ctx: _Context, name, groups, lead_of, display_name, contact) -> None:
     """Add a user."""
     ctx.services.db.upgrade()
@@ -344,7 +323,7 @@ def user_add(ctx: _Context, name, groups, lead_of, display_name, contact) -> Non
 @user.command("passwd")
 @click.argument("name")
 @pass_context
-@_fail_on_domain_errors
+@fail_clearly
 def user_passwd(ctx: _Context, name: str) -> None:
     """Set the password NAME signs in to the web pages with.
 
@@ -377,7 +356,7 @@ def token() -> None:
 @click.argument("name")
 @click.option("--label", default=None, help="what the token is for")
 @pass_context
-@_fail_on_domain_errors
+@fail_clearly
 def token_create(ctx: _Context, name: str, label: str | None) -> None:
     """Create a token for user NAME and print it (it is shown only this once)."""
     _view, secret = users.create_token(ctx.services, name, label=label)
@@ -387,7 +366,7 @@ def token_create(ctx: _Context, name: str, label: str | None) -> None:
 @token.command("list")
 @click.argument("name")
 @pass_context
-@_fail_on_domain_errors
+@fail_clearly
 def token_list(ctx: _Context, name: str) -> None:
     """List a user's tokens (never the tokens themselves)."""
     for view in users.list_tokens(ctx.services, name):
@@ -398,7 +377,7 @@ def token_list(ctx: _Context, name: str) -> None:
 @token.command("revoke")
 @click.argument("token_id", type=int)
 @pass_context
-@_fail_on_domain_errors
+@fail_clearly
 def token_revoke(ctx: _Context, token_id: int) -> None:
     """Revoke a token by its id (see `token list`)."""
     view = users.revoke_token(ctx.services, token_id)

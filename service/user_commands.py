@@ -3,15 +3,12 @@ their data from the command line, as the operator (no admin token needed)."""
 
 from __future__ import annotations
 
-import functools
 import json
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
+from .cli_errors import fail_clearly
 from .domain.enums import Group
-from .domain.errors import DomainError
 from .services.people import accounts, erasure, export
 
 _GROUPS = click.Choice([g.value for g in Group])
@@ -22,29 +19,6 @@ def _services():
     return click.get_current_context().find_root().obj.services
 
 
-def clear_failures(func):
-    """A clear message and exit 1 instead of a traceback, for what the operator can fix."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except DomainError as exc:
-            lines = [exc.message] + [
-                f"  {e.field}: {e.message}" for e in getattr(exc, "errors", [])
-            ]
-            raise click.ClickException("\n".join(lines)) from None
-        except SQLAlchemyError as exc:
-            context = click.get_current_context().find_root().obj
-            where = make_url(context.settings.database_url).render_as_string(hide_password=True)
-            raise click.ClickException(
-                f"cannot use the database at {where} ({exc.__class__.__name__}): is "
-                "INCIDENT_DESK_DATABASE_URL right, and has `incident-desk db upgrade` run?"
-            ) from None
-
-    return wrapper
-
-
 def _line(view: accounts.AccountView) -> str:
     state = "\tdisabled" if view.disabled_at else ""
     return f"{view.username}\t{','.join(view.groups) or '-'}\t{view.display_name or ''}{state}"
@@ -53,7 +27,7 @@ def _line(view: accounts.AccountView) -> str:
 @click.command("list")
 @click.option("--group", default=None, type=_GROUPS, help="only members of this group")
 @click.option("--disabled", is_flag=True, help="only disabled accounts")
-@clear_failures
+@fail_clearly
 def user_list(group: str | None, disabled: bool) -> None:
     """List users: name, groups, display name (and `disabled`)."""
     found = accounts.list_accounts(_services(), None, group=group, disabled=disabled or None)
@@ -65,7 +39,7 @@ def user_list(group: str | None, disabled: bool) -> None:
 @click.argument("name")
 @click.option("--group", "groups", multiple=True, type=_GROUPS, help="repeat; none: a reporter")
 @click.option("--lead", "lead_of", multiple=True, type=_GROUPS, help="a group (among --group) led")
-@clear_failures
+@fail_clearly
 def user_groups(name: str, groups: tuple[str, ...], lead_of: tuple[str, ...]) -> None:
     """Set the groups NAME is in and leads (replacing the old ones)."""
     view = accounts.update_account(
@@ -77,7 +51,7 @@ def user_groups(name: str, groups: tuple[str, ...], lead_of: tuple[str, ...]) ->
 
 @click.command("disable")
 @click.argument("name")
-@clear_failures
+@fail_clearly
 def user_disable(name: str) -> None:
     """Disable NAME: tokens revoked, sessions ended, held tasks back to their groups."""
     done = accounts.disable(_services(), None, name)
@@ -89,7 +63,7 @@ def user_disable(name: str) -> None:
 
 @click.command("enable")
 @click.argument("name")
-@clear_failures
+@fail_clearly
 def user_enable(name: str) -> None:
     """Let NAME sign in again (old tokens stay revoked)."""
     view = accounts.enable(_services(), None, name)
@@ -98,7 +72,7 @@ def user_enable(name: str) -> None:
 
 @click.command("export")
 @click.argument("name")
-@clear_failures
+@fail_clearly
 def user_export(name: str) -> None:
     """Print everything the desk holds about NAME as JSON (GDPR Art. 15)."""
     data = export.export_person(_services(), None, name)
@@ -108,7 +82,7 @@ def user_export(name: str) -> None:
 @click.command("erase")
 @click.argument("name")
 @click.option("--reason", required=True, help="why: the request's reference (audited)")
-@clear_failures
+@fail_clearly
 def user_erase(name: str, reason: str) -> None:
     """Pseudonymise NAME (GDPR Art. 17); incident figures and the audit trail stay."""
     done = erasure.erase_person(_services(), None, name, reason)

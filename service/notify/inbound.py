@@ -69,9 +69,13 @@ class Received:
     message: EmailMessage | None = field(default=None, compare=False, repr=False)
 
 
-def key(raw: bytes, message_id: str | None) -> str:
-    """What makes two deliveries one message: the Message-ID, else the bytes."""
-    basis = message_id.encode("utf-8", "surrogateescape") if message_id else raw
+def key(raw: bytes, message_id: str | None, sender: str) -> str:
+    """What makes two deliveries one message: its sender and Message-ID, else the bytes.
+    With the sender: a stranger who sends first with a Message-ID someone else will use
+    does not make that person's message a "duplicate"."""
+    if not message_id:
+        return hashlib.sha256(raw).hexdigest()
+    basis = f"{sender}\n{message_id}".encode("utf-8", "surrogateescape")
     return hashlib.sha256(basis).hexdigest()
 
 

@@ -49,6 +49,14 @@ def test_the_same_message_delivered_twice_is_taken_once(api, svc):
     assert [i["number"] for i in listed] == [first.incident]
 
 
+def test_a_strangers_message_with_someone_elses_message_id_does_not_swallow_theirs(api, svc):
+    same = "<reused@mail.example.org>"
+    first = take(svc, message(sender="eve@else.example", subject="Spam", message_id=same))
+    theirs = take(svc, message(subject="Real problem", message_id=same))
+    assert not theirs.duplicate and theirs.id != first.id
+    assert get_incident(api.alice, theirs.incident)["title"] == "Real problem"
+
+
 def test_a_reply_by_the_reporter_becomes_a_public_comment_without_the_quoted_history(api, svc):
     number = open_incident(api.rita)["number"]
     text = (

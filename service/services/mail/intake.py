@@ -17,7 +17,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ...domain import access
@@ -76,7 +76,7 @@ class Taken:
 def take(svc: Services, raw: bytes, *, via: str) -> Taken:
     try:
         return _take(svc, raw, via)
-    except (OperationalError, DBAPIError) as exc:
+    except DBAPIError as exc:
         if isinstance(exc, IntegrityError):
             raise
         raise TryLater(f"database unavailable ({exc.__class__.__name__})") from None
@@ -90,7 +90,7 @@ def _take(svc: Services, raw: bytes, via: str) -> Taken:
         received = inbound.read(raw)
     except inbound.Unusable as exc:
         return _unusable(str(exc))
-    key = inbound.key(raw, received.message_id)
+    key = inbound.key(raw, received.message_id, received.sender)
     try:
         with svc.db.unit_of_work() as uow:
             session = uow.session

@@ -80,14 +80,11 @@ def _week(moment: datetime) -> str:
 
 def _weeks(start: datetime, end: datetime) -> list[str]:
     """Every week the period touches, so a week with no survey shows as one."""
-    weeks, day = [], start
-    while day < end:
-        if _week(day) not in weeks:
-            weeks.append(_week(day))
-        day += timedelta(days=1)
-    last = end - timedelta(microseconds=1)
-    if end > start and _week(last) not in weeks:
-        weeks.append(_week(last))
+    first = start - timedelta(days=start.weekday())
+    weeks, monday = [], first.replace(hour=0, minute=0, second=0, microsecond=0)
+    while monday < end:
+        weeks.append(_week(monday))
+        monday += timedelta(days=7)
     return weeks
 
 
