@@ -132,4 +132,5 @@ RATINGS = {
     "2": N_("Poor"),
     "1": N_("Very poor"),
 }
+KNOWN_ERROR_STATUSES = {"open": N_("open"), "fixed": N_("fixed")}
 CLOCK_TARGETS = {"first_response": N_("first response"), "resolution": N_("resolution")}

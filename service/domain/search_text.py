@@ -85,3 +85,18 @@ def parse(text: str | None) -> SearchQuery:
                 count += 1
     kept = tuple(tuple(g) for g in groups if any(not t.negated for t in g))
     return SearchQuery(kept)
+
+
+# The words of a text that are asked for when looking for things like it, at most.
+MAX_TELLING_WORDS = 12
+# Words too common to say two texts are alike.
+_COMMON_WORDS = """the and for not with from this that have has are was were but can cannot
+    since when what our your you they them its into onto out all any will would could
+    should does did doesn don isn wasn after before again still just only also very"""
+_COMMON = frozenset(_COMMON_WORDS.split())
+
+
+def telling_words(text: str | None) -> list[str]:
+    """The folded words of `text` that say what it is about, first ones first."""
+    wanted = [w for w in dict.fromkeys(words(text)) if len(w) > 2 and w not in _COMMON]
+    return wanted[:MAX_TELLING_WORDS]

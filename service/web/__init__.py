@@ -15,6 +15,7 @@ from ..services.context import EXTENSION
 from . import (
     auth,
     incident_pages,  # noqa: F401 - its routes join pages.blp when imported
+    known_error_pages,  # noqa: F401 - as above
     language,
     pages,
     people_pages,  # noqa: F401 - as above

@@ -72,6 +72,7 @@ def register(app: Flask) -> None:
         ("field_name", labels.SEARCH_FIELDS),
         ("category_name", labels.CATEGORIES),
         ("rating_name", labels.RATINGS),
+        ("known_error_status", labels.KNOWN_ERROR_STATUSES),
     ):
         app.add_template_filter(_naming(names), name)
 

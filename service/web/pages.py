@@ -31,6 +31,7 @@ from ..domain.errors import (
 )
 from ..services import incidents, reports, tasks
 from ..services.assignment import away, members
+from ..services.known_errors import lookup
 from ..services.locale import preferences, task_names
 from ..services.search import export, listing, solutions
 from ..services.tasks import TaskFilter
@@ -97,7 +98,10 @@ def _navigation():
             )
         return g.may_see_overview
 
-    return {"may_see_overview": may_see_overview}
+    return {
+        "may_see_overview": may_see_overview,
+        "may_work_known_errors": access.may_work_known_errors,
+    }
 
 
 @blp.route("/favicon.ico")
@@ -305,6 +309,8 @@ def incident_list():
     pages = max(1, -(-total // PAGE_SIZE))
     return render_template(
         "incidents.html",
+        # Only above the first page: further pages are for reading on in the list.
+        known_errors=lookup.answering(services(), g.principal, filters.q) if page == 1 else [],
         incidents=found,
         total=total,
         filters=filters,

@@ -13,7 +13,7 @@ from ...domain import access
 from ...domain.access import Principal
 from ...domain.enums import IncidentStatus
 from ...domain.errors import Forbidden
-from ...domain.search_text import SearchQuery, Term, words
+from ...domain.search_text import SearchQuery, Term, telling_words, words
 from ...models import Incident
 from .. import tasks
 from ..context import Services
@@ -26,13 +26,6 @@ from .snippets import Snippet
 
 # The task at which earlier solutions are shown (the source document's step).
 TRIAGE = "triage"
-# The words of a title and description that are asked for, at most.
-MAX_WORDS = 12
-# Words too common to say two incidents are alike.
-_COMMON_WORDS = """the and for not with from this that have has are was were but can cannot
-    since when what our your you they them its into onto out all any will would could
-    should does did doesn don isn wasn after before again still just only also very"""
-_COMMON = frozenset(_COMMON_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -62,7 +55,7 @@ def earlier_solutions(
         known = [
             _known_error(row, shared)
             for row, shared in matching(
-                session, _telling(incident.title), incident.category, limit=limit
+                session, telling_words(incident.title), incident.category, limit=limit
             )
         ]
         query = like(f"{incident.title} {incident.description}")
@@ -89,12 +82,7 @@ def earlier_solutions(
 
 def like(text: str) -> SearchQuery:
     """Any of the telling words of `text` (each an alternative), first ones first."""
-    return SearchQuery(tuple((Term((w,)),) for w in _telling(text)))
-
-
-def _telling(text: str) -> list[str]:
-    wanted = [w for w in dict.fromkeys(words(text)) if len(w) > 2 and w not in _COMMON]
-    return wanted[:MAX_WORDS]
+    return SearchQuery(tuple((Term((w,)),) for w in telling_words(text)))
 
 
 def _known_error(row, shared: list[str]) -> Solution:
