@@ -31,7 +31,16 @@ _context: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 
 
 class WithoutData(logging.Formatter):
-    """A formatter whose tracebacks hold no database error's message."""
+    """A formatter whose tracebacks hold no database error's message, and whose lines
+    end with the context's ids (`[request_id=... incident=...]`), so a text log can be
+    followed from a request into the work it caused, as the JSON one can."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record)
+        ids = " ".join(
+            f"{key}={value}" for key in CONTEXT if (value := getattr(record, key, None)) is not None
+        )
+        return f"{line} [{ids}]" if ids else line
 
     def formatException(self, ei) -> str:
         _, exc, _ = ei

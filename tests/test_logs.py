@@ -9,6 +9,7 @@ in a traceback keeps its kind and statement but not what it quotes.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sqlite3
@@ -183,3 +184,29 @@ def test_json_lines_carry_the_request_id_into_the_work_it_caused(tmp_path):
     for secret in SECRETS:
         assert secret not in written, (secret, _around(written, secret))
     assert number  # the incident was opened
+
+
+def test_text_lines_end_with_the_request_and_incident_they_belong_to():
+    from service import logs
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(WithoutData(logs.FORMAT))
+    handler.addFilter(logs.WithContext())
+    logger = logging.getLogger("tests.text_context")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("outside any request")
+        logs.begin_request("trace-0123456789")
+        logs.note(incident="INC-000042", user_id=7)
+        logger.info("inside one")
+        logs.end_request()
+        with logs.working_on(incident="INC-000043"):
+            logger.info("a timer's work")
+    finally:
+        logger.removeHandler(handler)
+    outside, inside, later = stream.getvalue().splitlines()
+    assert outside.endswith("outside any request")
+    assert inside.endswith("inside one [request_id=trace-0123456789 incident=INC-000042 user_id=7]")
+    assert later.endswith("a timer's work [incident=INC-000043]")
