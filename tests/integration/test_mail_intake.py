@@ -353,3 +353,20 @@ def test_a_message_the_process_refuses_is_kept_with_the_reason(api, svc, monkeyp
     assert retried.status_code == 200, retried.json
     assert retried.json["outcome"] == "opened" and retried.json["incident_number"]
     assert api.adam.post(f"/api/admin/emails/{kept['id']}/retry").status_code == 409
+
+
+def test_mail_from_a_disabled_account_is_kept_refused_and_taken_once_enabled(api, svc):
+    assert api.adam.post("/api/users/rita/disable").status_code == 200
+
+    refused = take(svc, message(subject="Still here"))
+
+    assert refused.outcome == o.REFUSED and refused.incident is None
+    [kept] = api.adam.get("/api/admin/emails?outcome=refused").json
+    assert kept["reason"] == "the sender's account is disabled"
+    assert api.alice.get("/api/incidents").json == []
+    # Retried while still disabled, it stays refused; once enabled, it is taken.
+    assert api.adam.post(f"/api/admin/emails/{refused.id}/retry").json["outcome"] == "refused"
+    assert api.adam.post("/api/users/rita/enable").status_code == 200
+    again = api.adam.post(f"/api/admin/emails/{refused.id}/retry")
+    assert again.status_code == 200 and again.json["outcome"] == "opened"
+    assert get_incident(api.alice, again.json["incident_number"])["title"] == "Still here"

@@ -44,6 +44,9 @@ from .outcomes import (
     UNUSABLE,
 )
 
+# Why mail from a disabled account was refused; taken again when retried after enabling.
+DISABLED_SENDER = "the sender's account is disabled"
+
 log = logging.getLogger(__name__)
 
 PIPE, IMAP = "pipe", "imap"
@@ -175,20 +178,28 @@ def _reason(error: DomainError) -> str:
     return "; ".join([error.message, *where, *details])
 
 
+def _retries(row: InboundMessage) -> bool:
+    return row.outcome == FAILED or (row.outcome == REFUSED and row.reason == DISABLED_SENDER)
+
+
 def retry(svc: Services, principal: Principal, mail_id: int) -> Taken:
-    """Take a message the process refused once more, after a fix (admins)."""
+    """Take a message the process refused once more, after a fix, or one from a disabled
+    account once it is enabled (admins)."""
     if not access.administers(principal):
         raise Forbidden("only admins retry mail")
     with svc.db.read() as uow:
         row = messages.found(uow.session, mail_id)
-        if row.outcome != FAILED:
-            raise Conflict(f"e-mail {mail_id} was taken ({row.outcome}); only failed ones retry")
+        if not _retries(row):
+            raise Conflict(
+                f"e-mail {mail_id} was taken ({row.outcome}); only failed ones and those"
+                " from a disabled account retry"
+            )
         raw = row.raw
     received = inbound.read(raw)
     try:
         with svc.db.unit_of_work() as uow:
             row = messages.found(uow.session, mail_id, for_update=True)
-            if row.outcome != FAILED:
+            if not _retries(row):
                 raise Conflict(f"e-mail {mail_id} was taken meanwhile ({row.outcome})")
             row.reason = None
             _act(svc, uow.session, row, received)
@@ -229,6 +240,11 @@ def _act(svc: Services, session: Session, row: InboundMessage, received: inbound
         return
     user = senders.by_address(session, received.sender)
     row.user_id = user.id if user is not None else None
+    if user is not None and user.disabled_at is not None:
+        # Disabling an account stops what it may do by mail as well as by signing in;
+        # kept for an admin, who may take it again after enabling the account.
+        row.outcome, row.reason = REFUSED, DISABLED_SENDER
+        return
     if incident is not None:
         _answer(svc, session, row, received, incident, user)
     else:
