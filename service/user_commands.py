@@ -1,5 +1,6 @@
-"""`incident-desk user groups|disable|enable|list|export|erase`: administering people and
-their data from the command line, as the operator (no admin token needed)."""
+"""`incident-desk user groups|disable|enable|list|export|erase|sso-link|sso-unlink`:
+administering people, their data and their single sign-on from the command line, as the
+operator (no admin token needed)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import click
 from .cli_errors import fail_clearly
 from .domain.enums import Group
 from .services.people import accounts, erasure, export
+from .services.sso import links
 
 _GROUPS = click.Choice([g.value for g in Group])
 
@@ -92,6 +94,41 @@ def user_erase(name: str, reason: str) -> None:
     )
 
 
+_ISSUER = click.option(
+    "--issuer", default=None, help="the provider's issuer URL (default: INCIDENT_DESK_OIDC_ISSUER)"
+)
+
+
+@click.command("sso-link")
+@click.argument("name")
+@click.argument("subject")
+@_ISSUER
+@fail_clearly
+def user_sso_link(name: str, subject: str, issuer: str | None) -> None:
+    """Let the provider's SUBJECT (its `sub` claim) sign in as the existing user NAME."""
+    done = links.link(_services(), name, subject, issuer=issuer)
+    click.echo(f"user {done.username} signs in as {done.subject} at {done.issuer}")
+
+
+@click.command("sso-unlink")
+@click.argument("name")
+@_ISSUER
+@fail_clearly
+def user_sso_unlink(name: str, issuer: str | None) -> None:
+    """The provider no longer signs anyone in as NAME (a password, if set, still works)."""
+    done = links.unlink(_services(), name, issuer=issuer)
+    click.echo(f"user {done.username} no longer signs in at {done.issuer}")
+
+
 def register(group: click.Group) -> None:
-    for command in (user_list, user_groups, user_disable, user_enable, user_export, user_erase):
+    for command in (
+        user_list,
+        user_groups,
+        user_disable,
+        user_enable,
+        user_export,
+        user_erase,
+        user_sso_link,
+        user_sso_unlink,
+    ):
         group.add_command(command)
