@@ -109,9 +109,14 @@ def test_a_permanent_bounce_marks_the_delivery_dead_and_admins_see_the_reason(ap
     assert sent.state == "sent"
     name, was = POSTFIX
     report = dsn(name, recipient="rita@example.org", message_id=sent.message_id, was=was)
+    [told] = [n for n in api.rita.get("/api/notifications").json if n["event"] == "incident.opened"]
+    assert told["delivered_at"] is not None
     [recorded] = bounce_records.record_bounces(svc, bounces(report))
     assert recorded.outcome == bounce_records.BOUNCED
 
+    # The reporter was not told after all: the notification says so again.
+    [told] = [n for n in api.rita.get("/api/notifications").json if n["event"] == "incident.opened"]
+    assert told["delivered_at"] is None
     [dead] = api.adam.get("/api/admin/deliveries?state=dead").json
     assert dead["recipient"] == "rita@example.org" and dead["message_id"] == sent.message_id
     assert dead["last_error"].startswith("bounced: 5.1.1 550 5.1.1 <rita@example.org>:")

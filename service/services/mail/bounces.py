@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ...models import Delivery
+from ...models import Delivery, Notification
 from ...notify.bounces import DELAYED, Bounce
 from .. import audit
 from ..context import Services
-from ..outbox import CANCELLED, DEAD, EMAIL
+from ..outbox import CANCELLED, DEAD, EMAIL, SENT
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ def _one(session: Session, bounce: Bounce, now: datetime) -> Recorded:
     row.state = DEAD
     row.last_error = error
     row.lease_owner = row.lease_expires_at = None
+    _undelivered(session, row)
     audit.record(
         session,
         "delivery.bounced",
@@ -94,6 +95,28 @@ def _one(session: Session, bounce: Bounce, now: datetime) -> Recorded:
         data={**data, "error": error},
     )
     return Recorded(bounce, BOUNCED, row.id, row.incident_id)
+
+
+def _undelivered(session: Session, row: Delivery) -> None:
+    """The notification the mail carried reached nobody, unless another channel (a
+    webhook) still delivered it."""
+    if row.notification_id is None:
+        return
+    others = session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.notification_id == row.notification_id,
+            Delivery.id != row.id,
+            Delivery.state == SENT,
+        )
+    )
+    if not others:
+        session.execute(
+            update(Notification)
+            .where(Notification.id == row.notification_id)
+            .values(delivered_at=None)
+        )
 
 
 def _delivery(session: Session, bounce: Bounce) -> Delivery | None:
