@@ -70,6 +70,10 @@ class SatisfactionReportSchema(ma.Schema):
         ma.fields.Nested(SatisfactionFiguresSchema),
         metadata={"description": "ISO weeks of the period (2026-W10), in order"},
     )
+    by_month = ma.fields.List(
+        ma.fields.Nested(SatisfactionFiguresSchema),
+        metadata={"description": "calendar months of the period (2026-03), in order"},
+    )
 
 
 class SlaReportSchema(ma.Schema):

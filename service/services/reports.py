@@ -231,13 +231,33 @@ CSV_COLUMNS = (
 )
 
 
+# The satisfaction figures of the same group, after the SLA ones.
+SATISFACTION_COLUMNS = {
+    "surveys_sent": "sent",
+    "surveys_answered": "answered",
+    "survey_response_rate": "response_rate",
+    "mean_satisfaction": "mean_score",
+    "good_satisfaction_share": "good_share",
+}
+
+
 def to_csv(report: SlaReport) -> str:
-    """One row overall, then one per priority and per tier; empty cells for no data."""
+    """One row overall, then one per priority and per tier, each with the satisfaction
+    of its surveys; empty cells for no data."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["from", "to", *CSV_COLUMNS])
+    writer.writerow(["from", "to", *CSV_COLUMNS, *SATISFACTION_COLUMNS])
+    sat = report.satisfaction
+    rated = {}
+    if sat is not None:
+        rated = {f.group: f for f in (sat.overall, *sat.by_priority, *sat.by_tier)}
     for figures in (report.overall, *report.by_priority, *report.by_tier):
         values = [getattr(figures, column) for column in CSV_COLUMNS]
+        ratings = rated.get(figures.group)
+        values += [
+            getattr(ratings, name) if ratings is not None else None
+            for name in SATISFACTION_COLUMNS.values()
+        ]
         writer.writerow(
             [report.start.isoformat(), report.end.isoformat()]
             + ["" if value is None else value for value in values]

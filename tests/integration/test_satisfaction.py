@@ -3,6 +3,7 @@ confirms a rating, a bad rating told to the resolving group's lead."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from urllib.parse import urlsplit
@@ -257,19 +258,35 @@ def test_the_report_and_the_pages_show_satisfaction(api, svc, smtp, app, clock):
     assert [w["group"] for w in weeks][-1] == "2026-W10" and len(weeks) in (5, 6)
     assert (weeks[-1]["sent"], weeks[-1]["mean_score"]) == (3, 3.5)
     assert all(w["sent"] == 0 for w in weeks[:-1])
+    # 30 days back from 2 March 2026 touch January, February and March.
+    months = satisfaction["by_month"]
+    assert [(m["group"], m["sent"]) for m in months] == [
+        ("2026-01", 0),
+        ("2026-02", 0),
+        ("2026-03", 3),
+    ]
+    rows = list(csv.DictReader(io.StringIO(api.bert.get("/api/reports/sla.csv").text)))
+    assert (rows[0]["group"], rows[0]["surveys_sent"], rows[0]["mean_satisfaction"]) == (
+        "all",
+        "3",
+        "3.5",
+    )
+    [l2] = [r for r in rows if r["group"] == "L2"]
+    assert (l2["surveys_answered"], l2["good_satisfaction_share"]) == ("2", "0.5")
     earlier = api.bert.get("/api/reports/sla?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z")
     assert earlier.json["satisfaction"]["overall"]["sent"] == 0
     assert [w["group"] for w in earlier.json["satisfaction"]["by_week"]][:2] == [
         "2025-W01",
         "2025-W02",
     ]
+    assert [m["group"] for m in earlier.json["satisfaction"]["by_month"]] == ["2025-01"]
 
     sign_in.set_password(svc, "bert", PASSWORD)
     sign_in.set_password(svc, "rita", PASSWORD)
     bert = Browser(app)
     bert.sign_in("bert")
     overview = bert.get("/overview").get_data(as_text=True)
-    assert "Satisfaction" in overview
+    assert "Satisfaction" in overview and "Satisfaction month by month" in overview
     assert re.search(r"<th scope=\"row\">all</th><td>3</td><td>2</td>\s*<td>67", overview)
     incident_page = bert.get(f"/incidents/{second}").get_data(as_text=True)
     assert "2 of 5 (Poor)" in incident_page

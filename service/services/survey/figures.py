@@ -1,6 +1,6 @@
 """Satisfaction in figures: of the surveys sent in a period, how many were answered,
 the mean score and the share of good ratings (4 or 5), overall, week by week, and by
-priority, tier and category of their incidents."""
+month by month, and by priority, tier and category of their incidents."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ class Satisfaction:
     by_category: list[SatisfactionFigures]
     # ISO weeks (2026-W10) of the period in order, the first and last possibly partial.
     by_week: list[SatisfactionFigures]
+    # Calendar months (2026-03) of the period in order, likewise.
+    by_month: list[SatisfactionFigures]
 
 
 def of_period(
@@ -70,6 +72,10 @@ def of_period(
             _figures(week, [r.score for r in rows if _week(r.sent_at) == week])
             for week in _weeks(start, end)
         ],
+        by_month=[
+            _figures(month, [r.score for r in rows if _month(r.sent_at) == month])
+            for month in _months(start, end)
+        ],
     )
 
 
@@ -86,6 +92,20 @@ def _weeks(start: datetime, end: datetime) -> list[str]:
         weeks.append(_week(monday))
         monday += timedelta(days=7)
     return weeks
+
+
+def _month(moment: datetime) -> str:
+    return f"{moment.year}-{moment.month:02d}"
+
+
+def _months(start: datetime, end: datetime) -> list[str]:
+    """Every month the period (end exclusive) touches, a month with no survey included."""
+    last = end - timedelta(microseconds=1)
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _figures(group: str, scores: list[int | None]) -> SatisfactionFigures:
