@@ -157,6 +157,13 @@ def working_seconds_between(calendar: Calendar, start: datetime, end: datetime) 
     return total.total_seconds()
 
 
+def working_span(calendar: Calendar, start: datetime, end: datetime) -> float:
+    """Working seconds from `start` to `end`, negative when `end` is earlier."""
+    if end >= start:
+        return working_seconds_between(calendar, start, end)
+    return -working_seconds_between(calendar, end, start)
+
+
 def add_working_days(calendar: Calendar, start: datetime, days: int) -> datetime:
     """The same time of day `days` working days later, or the end of that day's hours."""
     cursor = next_working_instant(calendar, start)
