@@ -201,3 +201,27 @@ def _date(pointer: str, value: Any) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise _Refused(pointer, f"{value!r} is not a date such as 2026-12-24") from None
+
+
+def unknown_references(name: str, root, known: set[str]) -> list[Problem]:
+    """Cells of a decision table's `calendar` output that name no deployed calendar."""
+    problems = []
+    for table in root.iter("{*}decisionTable"):
+        outputs = [output.get("name") for output in table.findall("{*}output")]
+        if "calendar" not in outputs:
+            continue
+        column = outputs.index("calendar")
+        for rule in table.findall("{*}rule"):
+            entries = rule.findall("{*}outputEntry")
+            if column >= len(entries):
+                continue
+            cell = entries[column]
+            text = (cell.findtext("{*}text") or "").strip()
+            value = text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else None
+            if value is not None and value not in known:
+                listed = ", ".join(sorted(known))
+                message = f"the calendar {value!r} is not deployed; known: {listed}"
+                problems.append(
+                    Problem(name, message, cell.get("id") or rule.get("id"), cell.sourceline)
+                )
+    return problems
