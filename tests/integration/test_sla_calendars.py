@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from service.services import sign_in
 from service.worker import TimerWorker
 from tests.api.test_deployments_api import deploy
 from tests.conftest import PROCESSES
 from tests.helpers import TRIAGE, complete, get_incident, open_incident
+from tests.web.test_pages import PASSWORD, Browser
 
 CALENDAR = PROCESSES / "calendars" / "athens-business.calendar.json"
 HOURS = 3600
@@ -139,3 +141,19 @@ def test_a_changed_calendar_moves_running_incidents_when_they_migrate(api, svc, 
         "2026-03-11T14:00:00+00:00",
         "2026-03-12T14:00:00+00:00",
     )
+
+
+def test_the_incident_page_shows_working_time_left_and_its_calendar(app, api, svc, clock):
+    sign_in.set_password(svc, "alice", PASSWORD)
+    clock.set(utc(2026, 3, 6, 14))
+    incident = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)
+    clock.set(utc(2026, 3, 7, 12))
+    page = Browser(app)
+    page.sign_in("alice")
+
+    text = page.get(f"/incidents/{incident['number']}").get_data(as_text=True)
+
+    # Saturday: when it runs out, and the working time left (none since Friday 17:00).
+    assert (
+        "due 2026-03-11 14:00 UTC, 23h 00m left (working time of the athens-business calendar)"
+    ) in text
