@@ -1,6 +1,6 @@
 """Putting process files live: checked as a whole, stored as a whole, or not at all.
 
-A deployment brings any mix of BPMN, DMN and form files. They replace the
+A deployment brings any mix of BPMN, DMN, form and calendar files. They replace the
 files of the same name in the set that is live, and the whole resulting set
 is checked (XML read safely, every expression vetted, forms and decision
 tables present, SpiffWorkflow's own parse) before anything is stored. A
@@ -34,12 +34,10 @@ from ..forms import (
 )
 from ..models import DecisionVersion, Deployment, ProcessFile, ProcessVersion
 from ..workflow import SourceFile
-from ..workflow.calendars import AROUND_THE_CLOCK
 from ..workflow.checks import check_documents
 from ..workflow.parsing import read_xml
 from . import idempotency
-from .calendars import calendar_id, compile_calendars, is_calendar
-from .calendars.files import unknown_references
+from .calendars import compile_calendars, is_calendar, unknown_references
 from .context import Services
 
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
@@ -240,13 +238,8 @@ def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
     forms = [name for name in files if name.endswith(".json") and not is_calendar(name)]
     lanes = [group.value for group in Group] + [REPORTER_LANE]
     errors, warnings = check_documents(documents, forms=forms, lanes=lanes)
-    # A refused calendar is reported for itself, not again for each table naming it.
-    known_calendars = {AROUND_THE_CLOCK} | {
-        calendar_id(name) for name in files if is_calendar(name)
-    }
-    for name, root in documents.items():
-        if name.endswith(".dmn"):
-            errors += unknown_references(name, root, known_calendars)
+    tables = {name: root for name, root in documents.items() if name.endswith(".dmn")}
+    errors += unknown_references(tables, [name for name in files if is_calendar(name)])
     warnings += _form_warnings(forms_read, uploaded)
     problems += errors
     if problems:

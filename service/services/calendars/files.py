@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -203,8 +204,20 @@ def _date(pointer: str, value: Any) -> date:
         raise _Refused(pointer, f"{value!r} is not a date such as 2026-12-24") from None
 
 
-def unknown_references(name: str, root, known: set[str]) -> list[Problem]:
-    """Cells of a decision table's `calendar` output that name no deployed calendar."""
+def unknown_references(tables: dict[str, Any], calendar_files: Iterable[str]) -> list[Problem]:
+    """Cells of decision tables' `calendar` output that name no deployed calendar.
+
+    `tables`: DMN documents by file name. A refused calendar file still counts as
+    deployed here: it is reported for itself, not again for each table naming it.
+    """
+    known = {AROUND_THE_CLOCK} | {calendar_id(name) for name in calendar_files}
+    problems = []
+    for name, root in tables.items():
+        problems += _unknown_in(name, root, known)
+    return problems
+
+
+def _unknown_in(name: str, root, known: set[str]) -> list[Problem]:
     problems = []
     for table in root.iter("{*}decisionTable"):
         outputs = [output.get("name") for output in table.findall("{*}output")]
