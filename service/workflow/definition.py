@@ -12,6 +12,7 @@ import hashlib
 import threading
 from typing import Any
 
+from .calendars import Calendars
 from .serialization import Serializer
 
 
@@ -21,8 +22,9 @@ class Definition:
         self.spec_json = spec_json
         self.key = hashlib.sha256(spec_json.encode()).hexdigest()
         self._serializer = serializer
-        self._loaded: tuple[Any, dict[str, Any], dict[str, tuple[str, int]]] | None = None
+        self._loaded: tuple[Any, dict[str, Any], dict[str, tuple[str, int]], dict] | None = None
         self._lock = threading.Lock()
+        self._calendars: Calendars | None = None
 
     def _load(self):
         if self._loaded is None:
@@ -38,6 +40,13 @@ class Definition:
     @property
     def subprocess_specs(self) -> dict[str, Any]:
         return self._load()[1]
+
+    @property
+    def calendars(self) -> Calendars:
+        """The calendars deployed with the version, which its scripts count working time in."""
+        if self._calendars is None:
+            self._calendars = Calendars(self._load()[3])
+        return self._calendars
 
     def location(self, element_id: str | None) -> tuple[str | None, int | None]:
         """(file, line) of a BPMN element, or (None, None)."""
