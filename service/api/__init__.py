@@ -22,6 +22,7 @@ from . import (
     operations,
     people,
     processes,
+    related,
     reports,
     tasks,
     webhooks,
@@ -43,6 +44,7 @@ _MODULES = (
     assignment,
     people,
     known_errors,
+    related,
 )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.access import Principal
-from ..domain.enums import BREACH_PROCESS_ID, InstanceStatus
+from ..domain.enums import BREACH_PROCESS_ID, IncidentStatus, InstanceStatus
 from ..domain.errors import Conflict, NotFound, ProcessError
 from ..models import HumanTask, Incident, ProcessInstance, ProcessVersion
 from ..workflow import (
@@ -30,6 +30,7 @@ from ..workflow import (
 )
 from . import audit, breach_register, call_events, projection, schedule, sla
 from .context import Services
+from .related import resolution as related_resolution
 from .survey import sending as survey_sending
 
 # Built once: these run on every request, and building a statement costs more
@@ -242,6 +243,7 @@ def advance(
     snapshot = run.execution.snapshot()
     incident = own_incident(session, instance)
     previous = projection.IncidentMemory.of(incident)
+    was_resolved = incident is not None and incident.status == IncidentStatus.RESOLVED
     if incident is not None:
         projection.project_incident(
             session,
@@ -280,6 +282,11 @@ def advance(
         session.flush()
     except StaleDataError:
         raise Conflict("the instance changed while this request worked on it; retry") from None
+    if incident is not None and not was_resolved and incident.status == IncidentStatus.RESOLVED:
+        # After this instance's state is stored: the children run their own engines.
+        related_resolution.resolve_children(
+            svc, session, incident, actor=actor, resolution=incident.resolution or ""
+        )
 
 
 def _start_linked(

@@ -169,6 +169,12 @@ PLAN: dict[str, tuple[str, ...]] = {
     "PATCH /api/known-errors/{known_error_id}": (ALICE, RITA),
     "POST /api/known-errors/{known_error_id}/incidents": (ALICE, RITA),
     "DELETE /api/known-errors/{known_error_id}/incidents/{number}": (ALICE, RITA),
+    "POST /api/incidents/{number}/parent": (ALICE, RITA),
+    "DELETE /api/incidents/{number}/parent": (ALICE, RITA),
+    "POST /api/incidents/{number}/merge": (ALICE, RITA),
+    "GET /api/incidents/{number}/followers": (ALICE, RITA),
+    "POST /api/incidents/{number}/followers": (ALICE, RITA),
+    "DELETE /api/incidents/{number}/followers": (ALICE, RITA),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -224,6 +230,10 @@ NEVER_SUCCEEDS = {
     (RITA, "PATCH /api/known-errors/{known_error_id}"),
     (RITA, "POST /api/known-errors/{known_error_id}/incidents"),
     (RITA, "DELETE /api/known-errors/{known_error_id}/incidents/{number}"),
+    # Linking and merging incidents is for agents.
+    (RITA, "POST /api/incidents/{number}/parent"),
+    (RITA, "DELETE /api/incidents/{number}/parent"),
+    (RITA, "POST /api/incidents/{number}/merge"),
 }
 
 CHECKS = [
@@ -379,6 +389,16 @@ def _seed(api) -> dict:
         json=_KNOWN_ERROR | {"incidents": [new["number"], in_diagnosis["number"]]},
     )
     assert known_error.status_code == 201, known_error.json
+    # A child to unlink, and followers to remove.
+    linked = api.alice.post(
+        f"/api/incidents/{awaiting_confirmation['number']}/parent", json={"parent": new["number"]}
+    )
+    assert linked.status_code == 200, linked.json
+    for client, username in ((api.alice, "alice"), (api.rita, "rita")):
+        followed = client.post(
+            f"/api/incidents/{awaiting_confirmation['number']}/followers", json={"user": username}
+        )
+        assert followed.status_code == 200, followed.json
     waiting_deliveries = api.adam.get("/api/admin/deliveries?state=pending&page_size=3")
     assert waiting_deliveries.status_code == 200, waiting_deliveries.json
     return {
@@ -510,6 +530,21 @@ def _explicit_cases(operation, who, known):
             ({"known_error_id": id_}, {}, change)
             for id_ in known["known_error_id"]
             for change in ({"status": "fixed"}, {"workaround": "Reconnect", "status": "open"})
+        ]
+    elif operation.label == "POST /api/incidents/{number}/parent":
+        numbers = known["number"]
+        requests += [({"number": numbers[1]}, {}, {"parent": numbers[0]})]
+    elif operation.label == "DELETE /api/incidents/{number}/parent":
+        requests += [({"number": known["number"][2]}, {}, None)]
+    elif operation.label == "POST /api/incidents/{number}/merge":
+        numbers = known["number"]
+        requests += [({"number": numbers[1]}, {}, {"into": numbers[0]})]
+    elif operation.label in (
+        "POST /api/incidents/{number}/followers",
+        "DELETE /api/incidents/{number}/followers",
+    ):
+        requests += [({"number": number}, {}, {"user": who}) for number in known["number"][:2]] + [
+            ({"number": known["number"][2]}, {}, {"user": who})
         ]
     elif operation.label == "POST /api/processes/{process_id}/instances":
         requests += [
