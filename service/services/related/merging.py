@@ -1,7 +1,8 @@
 """Merging a duplicate into the incident it duplicates (agents).
 
-The duplicate closes through its own process (the `merged_as_duplicate` message
-starts the event subprocess that sets closure code `duplicate`), so the trail
+The duplicate closes through its own process (the `merged_as_duplicate` message,
+caught on each of its work steps, leads to the step that sets closure code
+`duplicate`), so the trail
 and the closure come from the engine. Its reporter and followers follow the
 survivor from then on; its children move to the survivor; its comments and
 attachments stay where they are, listed from the survivor (`merged`).
