@@ -18,6 +18,7 @@ from . import (
     incidents,
     inputs,
     known_errors,
+    major,
     migrations,
     operations,
     people,
@@ -43,6 +44,7 @@ _MODULES = (
     assignment,
     people,
     known_errors,
+    major,
 )
 
 
