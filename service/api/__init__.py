@@ -23,6 +23,7 @@ from . import (
     operations,
     people,
     processes,
+    related,
     reports,
     tasks,
     webhooks,
@@ -45,6 +46,7 @@ _MODULES = (
     people,
     known_errors,
     major,
+    related,
 )
 
 

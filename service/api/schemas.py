@@ -11,6 +11,7 @@ from ..domain.enums import Channel, IncidentStatus, Level, Priority, TaskState, 
 from ..domain.sla import SlaFilter
 from ..services.search.listing import SORTS as INCIDENT_SORTS
 from .major_schemas import MajorSchema, ReviewSchema
+from .related_schemas import RelatedIncidentSchema
 
 _LEVELS = validate.OneOf([level.value for level in Level])
 _TEXT_LINE = validate.Length(min=1, max=200)
@@ -296,6 +297,28 @@ class IncidentSchema(ma.Schema):
             "description": "the reporter's rating after closure, in GET /api/incidents/{number} "
             "(agents and admins); null when no survey was sent"
         },
+    )
+    parent = fields.String(
+        allow_none=True, metadata={"description": "the incident this one is part of"}
+    )
+    merged_into = fields.String(
+        allow_none=True,
+        metadata={"description": "the incident this duplicate was merged into"},
+    )
+    children = fields.List(
+        fields.Nested(RelatedIncidentSchema),
+        metadata={"description": "incidents part of this one, in GET /api/incidents/{number}"},
+    )
+    merged = fields.List(
+        fields.Nested(RelatedIncidentSchema),
+        metadata={
+            "description": "duplicates merged into this one (their comments and attachments "
+            "at /api/incidents/{their number}), in GET /api/incidents/{number}"
+        },
+    )
+    followers = fields.List(
+        fields.String(),
+        metadata={"description": "usernames of its followers (agents see all; others themselves)"},
     )
 
 

@@ -42,8 +42,18 @@ def sees_everything(principal: Principal) -> bool:
     return bool(principal.groups & _SEE_ALL)
 
 
-def may_see_incident(principal: Principal, *, reporter_id: int, opened_by_id: int) -> bool:
-    return sees_everything(principal) or principal.user_id in (reporter_id, opened_by_id)
+def may_see_incident(
+    principal: Principal, *, reporter_id: int, opened_by_id: int, following: bool = False
+) -> bool:
+    """`following`: the principal follows the incident (told of it as its reporter is)."""
+    return (
+        sees_everything(principal) or following or principal.user_id in (reporter_id, opened_by_id)
+    )
+
+
+def may_relate_incidents(principal: Principal) -> bool:
+    """Linking a parent, merging duplicates, adding other people as followers: agents."""
+    return bool(principal.groups & AGENT_GROUPS)
 
 
 def may_flag_breach(principal: Principal) -> bool:

@@ -99,6 +99,11 @@ STARTED_FOR_AN_INCIDENT = {
 }
 # The BPMN message a reporter's reply delivers (it ends an "awaiting reporter" hold).
 REPORTER_REPLY_MESSAGE = "reporter_replied"
+# The BPMN message that resolves a child incident with its parent's resolution.
+PARENT_RESOLVED_MESSAGE = "parent_resolved"
+# The BPMN message that closes a duplicate, and its closure code.
+MERGED_MESSAGE = "merged_as_duplicate"
+DUPLICATE_CLOSURE = "duplicate"
 # The BPMN message a reporter's rating delivers to the satisfaction process.
 SURVEY_ANSWERED_MESSAGE = "survey_answered"
 

@@ -24,7 +24,11 @@ _ALLOWED: dict[IncidentStatus, frozenset[IncidentStatus]] = {
     IncidentStatus.IN_PROGRESS: frozenset(
         {IncidentStatus.ON_HOLD, IncidentStatus.RESOLVED, IncidentStatus.CLOSED}
     ),
-    IncidentStatus.ON_HOLD: frozenset({IncidentStatus.IN_PROGRESS}),
+    # Resolved while on hold: the incident it is part of was resolved; closed: merged
+    # into the incident it duplicates.
+    IncidentStatus.ON_HOLD: frozenset(
+        {IncidentStatus.IN_PROGRESS, IncidentStatus.RESOLVED, IncidentStatus.CLOSED}
+    ),
     # Back to in_progress is a reopen: the reporter said it is not fixed.
     IncidentStatus.RESOLVED: frozenset({IncidentStatus.IN_PROGRESS, IncidentStatus.CLOSED}),
     IncidentStatus.CLOSED: frozenset(),

@@ -3,6 +3,7 @@
 from .alerts import AlertGroup
 from .base import Base, UTCDateTime
 from .breaches import Breach
+from .followers import IncidentFollower
 from .incidents import (
     Attachment,
     AuditEvent,
@@ -58,6 +59,7 @@ __all__ = [
     "IdempotencyKey",
     "InboundMessage",
     "Incident",
+    "IncidentFollower",
     "IncidentSearch",
     "KnownError",
     "KnownErrorIncident",

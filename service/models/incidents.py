@@ -58,6 +58,10 @@ class Incident(Base):
     updated_at: Mapped[datetime]
     # Set once the reporter's personal data on it was pseudonymised (erasure or retention).
     personal_data_erased_at: Mapped[datetime | None]
+    # The incident this one is part of: resolving the parent resolves it (services.related).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    # The incident this duplicate was merged into (closed as `duplicate`).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
 
 
 class HumanTask(Base):

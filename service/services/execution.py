@@ -33,6 +33,8 @@ from ..workflow import (
 from . import audit, breach_register, call_events, projection, schedule, sla
 from .context import Services
 from .major import records as major_records
+from .major import resolution as major_resolution
+from .related import resolution as related_resolution
 from .survey import sending as survey_sending
 
 # Built once: these run on every request, and building a statement costs more
@@ -261,6 +263,7 @@ def advance(
     incident = own_incident(session, instance)
     previous = projection.IncidentMemory.of(incident)
     was_open = incident is not None and incident.status not in _ENDED
+    was_resolved = incident is not None and incident.status == IncidentStatus.RESOLVED
     if incident is not None:
         projection.project_incident(
             session,
@@ -292,13 +295,6 @@ def advance(
     for params, element_id in run.calls.deferred:
         _start_linked(svc, session, instance, params, element_id, actor=actor)
     run.calls.deferred.clear()
-    for work in run.calls.later:
-        work()
-    run.calls.later.clear()
-    if was_open and incident.status in _ENDED:
-        from .major import resolution  # it runs instances through this module
-
-        resolution.incident_resolved(svc, session, incident, actor=actor)
     instance.state = run.execution.dump()
     instance.status = InstanceStatus.COMPLETED if snapshot.ended else InstanceStatus.RUNNING
     instance.updated_at = now
@@ -308,6 +304,17 @@ def advance(
         session.flush()
     except StaleDataError:
         raise Conflict("the instance changed while this request worked on it; retry") from None
+    # After this instance's state is stored: what follows runs other instances' engines.
+    for work in run.calls.later:
+        work()
+    run.calls.later.clear()
+    if was_open and incident.status in _ENDED:
+        major_resolution.incident_resolved(svc, session, incident, actor=actor)
+    if incident is not None and not was_resolved and incident.status == IncidentStatus.RESOLVED:
+        # After this instance's state is stored: the children run their own engines.
+        related_resolution.resolve_children(
+            svc, session, incident, actor=actor, resolution=incident.resolution or ""
+        )
 
 
 def _start_linked(

@@ -21,6 +21,8 @@ from ..models import AuditEvent, Incident, User
 from . import audit, execution, failures, idempotency, timers
 from .context import Services
 from .major import views as major_views
+from .related import reading as related_reading
+from .related.followers import is_follower
 from .survey import views as survey_views
 from .views import ErrorView, EventView, IncidentView, event_views, incident_view, incident_views
 
@@ -74,6 +76,7 @@ def get_incident(svc: Services, principal: Principal, number: str) -> IncidentVi
         view = incident_view(
             uow.session, incident, svc.now(), confidential=access.may_read_breaches(principal)
         )
+        view = related_reading.with_relations(uow.session, principal, incident, view)
         if not access.sees_everything(principal):
             return view
         failed = [
@@ -95,13 +98,7 @@ def incidents_by_number(
     with svc.db.read() as uow:
         session = uow.session
         rows = session.scalars(select(Incident).where(Incident.id.in_(ids))).all()
-        rows = [
-            r
-            for r in rows
-            if access.may_see_incident(
-                principal, reporter_id=r.reporter_id, opened_by_id=r.opened_by_id
-            )
-        ]
+        rows = [r for r in rows if _may_see(session, principal, r)]
         confidential = access.may_read_breaches(principal)
         views = incident_views(session, rows, svc.now(), confidential=confidential)
         return {view.number: view for view in views}
@@ -123,11 +120,22 @@ def list_events(svc: Services, principal: Principal, number: str) -> list[EventV
 def visible_incident(session: Session, principal: Principal, number: str) -> Incident:
     incident_id = parse_number(number)
     incident = session.get(Incident, incident_id) if incident_id is not None else None
-    if incident is None or not access.may_see_incident(
-        principal, reporter_id=incident.reporter_id, opened_by_id=incident.opened_by_id
-    ):
+    if incident is None or not _may_see(session, principal, incident):
         raise NotFound(f"no incident {number}")
     return incident
+
+
+def _may_see(session: Session, principal: Principal, incident: Incident) -> bool:
+    if access.may_see_incident(
+        principal, reporter_id=incident.reporter_id, opened_by_id=incident.opened_by_id
+    ):
+        return True
+    return access.may_see_incident(
+        principal,
+        reporter_id=incident.reporter_id,
+        opened_by_id=incident.opened_by_id,
+        following=is_follower(session, incident.id, principal.user_id),
+    )
 
 
 def _open(svc, principal, command, key) -> tuple[IncidentView, bool]:

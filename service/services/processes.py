@@ -24,6 +24,7 @@ from ..models import (
 from ..workflow import diagram
 from . import execution, idempotency, versions
 from .context import Services
+from .related.followers import is_follower
 from .views import InstanceView, instance_view
 
 START_PROCESS = "start_process"
@@ -179,7 +180,10 @@ def _may_see(session, principal: Principal, instance: ProcessInstance) -> bool:
         return False
     incident = session.get(Incident, instance.incident_id)
     return access.may_see_incident(
-        principal, reporter_id=incident.reporter_id, opened_by_id=incident.opened_by_id
+        principal,
+        reporter_id=incident.reporter_id,
+        opened_by_id=incident.opened_by_id,
+        following=is_follower(session, incident.id, principal.user_id),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import sla
 from ..domain.enums import BREACH_PROCESS_ID, IncidentStatus, TaskState
+from ..domain.numbering import format_number
 from ..domain.sla import Clock
 from ..models import (
     AuditEvent,
@@ -172,6 +173,13 @@ class IncidentView:
     satisfaction: Any = None
     # Where a search matched (search.snippets.Snippet), in a list of search results.
     snippets: list[Any] = field(default_factory=list)
+    # The incident this one is part of, and the one it was merged into as a duplicate.
+    parent: str | None = None
+    merged_into: str | None = None
+    # Filled for one incident's own representation (related.reading): related.views.RelatedRef.
+    children: list[Any] = field(default_factory=list)
+    merged: list[Any] = field(default_factory=list)
+    followers: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -357,6 +365,8 @@ def incident_views(
             open_tasks=tasks_by_incident.get(i.id, []),
             breach=breaches.get(i.id),
             major=majors.get(i.id),
+            parent=format_number(i.parent_id) if i.parent_id else None,
+            merged_into=format_number(i.merged_into_id) if i.merged_into_id else None,
         )
         for i in incidents
     ]

@@ -17,6 +17,7 @@ from ...domain.sla import SlaFilter
 from ...models import HumanTask, Incident, User
 from ..context import Services
 from ..paging import offset_of
+from ..related.followers import followed_by
 from ..views import IncidentView, incident_views
 from . import hits
 from .index import AGENTS, PUBLIC
@@ -91,6 +92,7 @@ def _query(
             or_(
                 Incident.reporter_id == principal.user_id,
                 Incident.opened_by_id == principal.user_id,
+                Incident.id.in_(followed_by(principal.user_id)),
             )
         )
     for column in ("status", "priority", "tier", "category"):
