@@ -10,6 +10,8 @@ from lxml import etree
 
 from service.domain.alerts import ALERT_SEVERITY_DECISION
 from service.domain.enums import REPORTER_LANE, Group
+from service.domain.major import MAJOR_TRIGGER_DECISION
+from service.services.calendars import compile_calendars
 from service.workflow import ProcessRuntime, SourceFile
 from tests.conftest import FORMS, PROCESSES
 
@@ -20,16 +22,25 @@ NS = {
 }
 BPMN_FILES = sorted(PROCESSES.glob("*.bpmn"))
 FORM_FILES = sorted(FORMS.glob("*.json"))
+CALENDAR_FILES = sorted((PROCESSES / "calendars").glob("*"))
 
 
 def test_all_process_files_parse_together():
-    sources = [SourceFile(p.name, p.read_bytes()) for p in sorted(PROCESSES.iterdir())]
+    files = [p for p in sorted(PROCESSES.iterdir()) if p.is_file()]
+    sources = [SourceFile(p.name, p.read_bytes()) for p in files]
     parsed = ProcessRuntime().parse(sources)
     assert {"incident", "service_request"} <= set(parsed)
     used = {name for process in parsed.values() for name in process.files}
     # Decision tables the service evaluates itself, outside any process.
-    used |= {f"{decision}.dmn" for decision in (ALERT_SEVERITY_DECISION,)}
-    assert used == {p.name for p in PROCESSES.iterdir()}, "every file is used"
+    used |= {f"{decision}.dmn" for decision in (ALERT_SEVERITY_DECISION, MAJOR_TRIGGER_DECISION)}
+    assert used == {p.name for p in files}, "every file is used"
+
+
+def test_every_calendar_file_compiles():
+    files = {p.name: p.read_bytes() for p in CALENDAR_FILES}
+    compiled, problems = compile_calendars(files)
+    assert problems == []
+    assert "athens-business" in compiled
 
 
 @pytest.mark.parametrize("path", FORM_FILES, ids=lambda p: p.name)

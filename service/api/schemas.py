@@ -188,10 +188,18 @@ class ClockSchema(ma.Schema):
     state = fields.String(metadata={"description": "running, paused, met or breached"})
     at_risk = fields.Boolean(metadata={"description": "running and past the warning time"})
     remaining_seconds = fields.Integer(
-        metadata={"description": "to the due time; negative when overdue; frozen while paused"}
+        metadata={
+            "description": "to the due time, in the calendar's working time; negative when "
+            "overdue; frozen while paused"
+        }
     )
-    paused_seconds = fields.Integer(metadata={"description": "time on hold so far"})
+    paused_seconds = fields.Integer(
+        metadata={"description": "time on hold so far, in the calendar's working time"}
+    )
     breached_at = fields.AwareDateTime(allow_none=True)
+    calendar = fields.String(
+        metadata={"description": "the calendar the clock counts in (sla.dmn): 24x7 or an id"}
+    )
 
 
 class SlaSchema(ma.Schema):

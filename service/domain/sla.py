@@ -6,9 +6,18 @@ with the facts of the incident, at a given moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+# Seconds of counted time from the first instant to the second (negative when earlier):
+# wall-clock seconds around the clock, working seconds in a calendar.
+Span = Callable[[datetime, datetime], float]
+
+
+def wall_seconds(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds()
 
 
 class ClockState(StrEnum):
@@ -34,6 +43,7 @@ class Clock:
     remaining_seconds: int
     paused_seconds: int
     breached_at: datetime | None
+    calendar: str = "24x7"
 
 
 def first_response_clock(
@@ -44,8 +54,11 @@ def first_response_clock(
     responded_at: datetime | None,
     breached_at: datetime | None,
     now: datetime,
+    span: Span = wall_seconds,
+    calendar: str | None = None,
 ) -> Clock | None:
-    """The first-response clock never pauses; it stops at the first agent action."""
+    """The first-response clock never pauses; it stops at the first agent action.
+    `span` counts the time left (working time in a calendar)."""
     if due_at is None:
         return None
     end = responded_at or now
@@ -57,7 +70,14 @@ def first_response_clock(
         state = ClockState.RUNNING
     at_risk = state == ClockState.RUNNING and warning_at is not None and now >= warning_at
     return Clock(
-        target, due_at, state, at_risk, _seconds(due_at - end), 0, breached_at or _late(end, due_at)
+        target,
+        due_at,
+        state,
+        at_risk,
+        int(span(end, due_at)),
+        0,
+        breached_at or _late(end, due_at),
+        calendar or "24x7",
     )
 
 
@@ -72,11 +92,15 @@ def resolution_clock(
     on_hold: bool,
     breached_at: datetime | None,
     now: datetime,
+    span: Span = wall_seconds,
+    calendar: str | None = None,
 ) -> Clock | None:
-    """Paused while on hold (the due time moves on when the hold ends); stopped when resolved."""
+    """Paused while on hold (the due time moves on when the hold ends); stopped when resolved.
+    `span` counts time left and time held (working time in a calendar)."""
     if due_at is None:
         return None
-    held = paused_seconds + (_seconds(now - paused_since) if on_hold and paused_since else 0)
+    counted_in = calendar or "24x7"
+    held = paused_seconds + (int(span(paused_since, now)) if on_hold and paused_since else 0)
     if resolved_at is not None:
         state = ClockState.MET if resolved_at <= due_at else ClockState.BREACHED
         return Clock(
@@ -84,32 +108,32 @@ def resolution_clock(
             due_at,
             state,
             False,
-            _seconds(due_at - resolved_at),
+            int(span(resolved_at, due_at)),
             held,
             breached_at or _late(resolved_at, due_at),
+            counted_in,
         )
     if on_hold and paused_since is not None:
         # Frozen at the moment the hold began; the process shifts the due time
         # by the time held when the reporter answers.
-        remaining = _seconds(due_at - paused_since)
-        state = ClockState.BREACHED if remaining < 0 else ClockState.PAUSED
-        return Clock(target, due_at, state, False, remaining, held, breached_at)
+        remaining = int(span(paused_since, due_at))
+        state = ClockState.BREACHED if paused_since > due_at else ClockState.PAUSED
+        return Clock(target, due_at, state, False, remaining, held, breached_at, counted_in)
     if breached_at is not None or now > due_at:
         return Clock(
             target,
             due_at,
             ClockState.BREACHED,
             False,
-            _seconds(due_at - now),
+            int(span(now, due_at)),
             held,
             breached_at or due_at,
+            counted_in,
         )
     at_risk = warning_at is not None and now >= warning_at
-    return Clock(target, due_at, ClockState.RUNNING, at_risk, _seconds(due_at - now), held, None)
-
-
-def _seconds(delta) -> int:
-    return int(delta.total_seconds())
+    return Clock(
+        target, due_at, ClockState.RUNNING, at_risk, int(span(now, due_at)), held, None, counted_in
+    )
 
 
 def _late(end: datetime, due_at: datetime) -> datetime | None:

@@ -54,6 +54,8 @@ class Incident(Base):
     resolution_breached_for: Mapped[datetime | None]
     paused_seconds: Mapped[int] = mapped_column(default=0)
     paused_since: Mapped[datetime | None]
+    # The calendar (sla.dmn) the due times count in; None or 24x7: around the clock.
+    sla_calendar: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # Set once the reporter's personal data on it was pseudonymised (erasure or retention).

@@ -37,11 +37,13 @@ from ..workflow import SourceFile
 from ..workflow.checks import check_documents
 from ..workflow.parsing import read_xml
 from . import idempotency
+from .calendars import compile_calendars, is_calendar
 from .context import Services
 
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_FILES = 200
+CALENDAR_FOLDER = "calendars"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$")
 # Serialises deployments on PostgreSQL (SQLite's write lock already does).
 _DEPLOY_LOCK = 7_310_001
@@ -97,6 +99,9 @@ def read_paths(paths: list[Path]) -> list[SourceFile]:
     found: dict[str, SourceFile] = {}
     for path in paths:
         candidates = sorted(path.iterdir()) if path.is_dir() else [path]
+        # Calendars may sit in a folder of their own beside the processes.
+        if path.is_dir() and (path / CALENDAR_FOLDER).is_dir():
+            candidates += sorted((path / CALENDAR_FOLDER).iterdir())
         for candidate in candidates:
             if candidate.is_file() and candidate.suffix.lower() in KINDS:
                 found[candidate.name] = SourceFile(candidate.name, candidate.read_bytes())
@@ -139,11 +144,11 @@ def _deploy(svc, uploads, actor, by, key) -> DeploymentResult:
         live = _live_files(session)
         merged = {name: SourceFile(name, row.content) for name, row in live.items()}
         merged.update({source.name: source for source in uploads})
-        parsed, warnings = _validate(svc, merged, {source.name for source in uploads})
+        parsed, calendars, warnings = _validate(svc, merged, {source.name for source in uploads})
         now = svc.now()
         rows = {name: _file_row(session, source, now) for name, source in merged.items()}
         processes = [
-            _process_version(svc, session, process, merged, rows, now, actor)
+            _process_version(svc, session, process, merged, rows, calendars, now, actor)
             for process in sorted(parsed.values(), key=lambda p: p.process_id)
         ]
         decisions = _decision_versions(session, merged, rows, now, actor)
@@ -211,12 +216,17 @@ def _check_uploads(uploads: list[SourceFile]) -> None:
 
 
 def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
-    """Parsed processes and warnings; DeploymentInvalid lists every problem found."""
-    problems: list[Problem] = []
+    """Parsed processes, compiled calendars and warnings; DeploymentInvalid lists every
+    problem found."""
+    calendars, problems = compile_calendars(
+        {name: source.content for name, source in files.items() if is_calendar(name)}
+    )
     documents = {}
     forms_read = {}
     for name, source in files.items():
         try:
+            if is_calendar(name):
+                continue
             if name.endswith(".json"):
                 document = forms_read[name] = read_json(name, source.content)
                 if translation_of(name) and name in uploaded:
@@ -225,7 +235,7 @@ def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
                 documents[name] = read_xml(source)
         except ProcessDefinitionError as exc:
             problems.append(Problem(name, exc.message, exc.element_id, exc.line))
-    forms = [name for name in files if name.endswith(".json")]
+    forms = [name for name in files if name.endswith(".json") and not is_calendar(name)]
     lanes = [group.value for group in Group] + [REPORTER_LANE]
     errors, warnings = check_documents(documents, forms=forms, lanes=lanes)
     warnings += _form_warnings(forms_read, uploaded)
@@ -240,7 +250,7 @@ def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
         ) from None
     # What modelers would say only warns: SpiffWorkflow runs the file either way.
     warnings += svc.modeler.check([files[name] for name in documents if name in uploaded])
-    return parsed, warnings
+    return parsed, calendars, warnings
 
 
 def _form_warnings(documents: dict, uploaded: set[str]) -> list[Problem]:
@@ -304,7 +314,9 @@ def _file_row(session: Session, source: SourceFile, now) -> ProcessFile:
     if row is None:
         row = ProcessFile(
             name=source.name,
-            kind=KINDS[Path(source.name).suffix.lower()],
+            kind="calendar"
+            if is_calendar(source.name)
+            else KINDS[Path(source.name).suffix.lower()],
             sha256=source.sha256,
             content=source.content,
             created_at=now,
@@ -322,9 +334,12 @@ def _content_hash(names, files: dict[str, SourceFile]) -> str:
     return digest.hexdigest()
 
 
-def _process_version(svc, session, process, files, rows, now, actor) -> DeployedVersion:
+def _process_version(svc, session, process, files, rows, calendars, now, actor) -> DeployedVersion:
     names = set(process.files) | set(process.forms)
     names |= _translations(process.forms, files)
+    # Every calendar belongs to every version: a script may name any of them, and a
+    # changed calendar makes new versions that running incidents can migrate to.
+    names |= {name for name in files if is_calendar(name)}
     content_hash = _content_hash(names, files)
     # Only the live (latest) version counts as "unchanged": files equal to an older
     # version make a new one, so deploying old files is a rollback that takes effect
@@ -344,7 +359,7 @@ def _process_version(svc, session, process, files, rows, now, actor) -> Deployed
             version=number,
             name=process.name,
             content_hash=content_hash,
-            spec_json=svc.runtime.dump_spec(process),
+            spec_json=svc.runtime.dump_spec(process, calendars),
             created_at=now,
             created_by=actor,
             files=[rows[name] for name in sorted(names)],

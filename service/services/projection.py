@@ -180,6 +180,8 @@ def _enter(session, incident, old_status, new_status, data, submitted, now, even
 def _project_deadlines(incident: Incident, data: dict[str, Any], event) -> None:
     """Copy the due times the process computed; a moved deadline goes in the audit trail."""
     incident.paused_seconds = int(float(data.get("paused_seconds") or 0))
+    if data.get("calendar") is not None:
+        incident.sla_calendar = str(data["calendar"])[:64]
     for column, variable, clock in _DEADLINES:
         new = instants.aware(data.get(variable))
         old = getattr(incident, column)

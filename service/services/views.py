@@ -28,6 +28,7 @@ from ..models import (
     ProcessVersion,
     User,
 )
+from .calendars.reading import spans as calendar_spans
 from .major import views as major_views
 
 # The columns a TaskView needs, readable by attribute from a result row.
@@ -312,6 +313,7 @@ def incident_views(
         + _task_user_ids(open_rows),
     )
     numbers = {i.id: i.number for i in incidents}
+    counted_in = calendar_spans(session, incidents)
     processes = {inst.id: inst.process_id for inst in instances}
     instance_numbers = {inst.id: numbers[inst.incident_id] for inst in instances}
     tasks_by_incident: dict[int, list[TaskView]] = {}
@@ -357,7 +359,7 @@ def incident_views(
             resolution=i.resolution,
             reopen_count=i.reopen_count,
             hold_reason=i.hold_reason if i.status == IncidentStatus.ON_HOLD else None,
-            sla=sla_view(i, now),
+            sla=sla_view(i, now, counted_in.get(i.id, sla.wall_seconds)),
             created_at=i.created_at,
             updated_at=i.updated_at,
             instance=own.get(i.id),
@@ -378,7 +380,9 @@ def incident_view(
     return incident_views(session, [incident], now, confidential=confidential)[0]
 
 
-def sla_view(incident: Incident, now: datetime) -> SlaView:
+def sla_view(incident: Incident, now: datetime, span: sla.Span = sla.wall_seconds) -> SlaView:
+    """`span`: how the incident's calendar counts time (`calendars.reading.spans`)."""
+    calendar = incident.sla_calendar
     return SlaView(
         first_response=sla.first_response_clock(
             target=incident.first_response_target,
@@ -387,6 +391,8 @@ def sla_view(incident: Incident, now: datetime) -> SlaView:
             responded_at=incident.first_response_at,
             breached_at=incident.first_response_breached_at,
             now=now,
+            span=span,
+            calendar=calendar,
         ),
         resolution=sla.resolution_clock(
             target=incident.resolution_target,
@@ -398,6 +404,8 @@ def sla_view(incident: Incident, now: datetime) -> SlaView:
             on_hold=incident.status == IncidentStatus.ON_HOLD,
             breached_at=incident.resolution_breached_at,
             now=now,
+            span=span,
+            calendar=calendar,
         ),
     )
 

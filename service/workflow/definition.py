@@ -12,6 +12,7 @@ import hashlib
 import threading
 from typing import Any
 
+from .calendars import Calendars
 from .serialization import Serializer
 
 
@@ -21,7 +22,7 @@ class Definition:
         self.spec_json = spec_json
         self.key = hashlib.sha256(spec_json.encode()).hexdigest()
         self._serializer = serializer
-        self._loaded: tuple[Any, dict[str, Any], dict[str, tuple[str, int]]] | None = None
+        self._loaded: tuple[Any, dict[str, Any], dict[str, tuple[str, int]], dict] | None = None
         self._lock = threading.Lock()
 
     def _load(self):
@@ -38,6 +39,11 @@ class Definition:
     @property
     def subprocess_specs(self) -> dict[str, Any]:
         return self._load()[1]
+
+    @property
+    def calendars(self) -> Calendars:
+        """The calendars deployed with the version, which its scripts count working time in."""
+        return Calendars(self._load()[3])
 
     def location(self, element_id: str | None) -> tuple[str | None, int | None]:
         """(file, line) of a BPMN element, or (None, None)."""

@@ -53,8 +53,8 @@ class ProcessRuntime:
                 self._parsed[key] = parsed
         return parsed
 
-    def dump_spec(self, parsed: ParsedProcess) -> str:
-        return self._serializer.dump_spec(parsed)
+    def dump_spec(self, parsed: ParsedProcess, calendars: dict | None = None) -> str:
+        return self._serializer.dump_spec(parsed, calendars)
 
     def definition(self, version_id: int, load_spec_json: Callable[[], str]) -> Definition:
         cached = self._definitions.get(version_id)

@@ -17,6 +17,8 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from . import calendars as working_time
+from .calendars import Calendar, Calendars
 from .restricted import DEFAULT_MAX_DATA_BYTES, NotData, RestrictedEnvironment, check_data
 
 START_PROCESS = "start_process"
@@ -55,30 +57,59 @@ def parse_duration(value: str, start: datetime) -> timedelta:
     return TimerEventDefinition.get_timedelta_from_start(parsed, start)
 
 
-def sla_due(start: str, duration: str, fraction: float = 1.0, paused_seconds: float = 0) -> str:
-    """When `fraction` of `duration` will have passed since `start`, not counting pauses."""
+def sla_due(
+    start: str,
+    duration: str,
+    fraction: float = 1.0,
+    paused_seconds: float = 0,
+    calendar: Calendar | None = None,
+) -> str:
+    """When `fraction` of `duration` will have passed since `start`, not counting pauses.
+
+    Around the clock when `calendar` is None; in its working time otherwise
+    (durations as `calendars.py` reads them, `paused_seconds` in working seconds).
+    """
     begin = parse_instant(start)
+    if calendar is not None:
+        return working_time.due(
+            calendar, begin, duration, float(fraction), float(paused_seconds or 0)
+        ).isoformat()
     span = parse_duration(duration, begin) * float(fraction)
     return (begin + span + timedelta(seconds=float(paused_seconds or 0))).isoformat()
 
 
-def seconds_since(instant: str | None, now: datetime | None = None) -> float:
+def seconds_since(
+    instant: str | None, now: datetime | None = None, calendar: Calendar | None = None
+) -> float:
+    """Seconds from `instant` to now: working seconds when a calendar is given."""
     if not instant:
         return 0.0
-    return max(0.0, ((now or utc_now()) - parse_instant(instant)).total_seconds())
+    begin, end = parse_instant(instant), now or utc_now()
+    if calendar is not None:
+        return working_time.working_seconds_between(calendar, begin, end)
+    return max(0.0, (end - begin).total_seconds())
 
 
-def helpers(clock: Clock) -> dict[str, Callable]:
-    """What scripts and expressions may call besides the safe builtins, on the run's clock."""
+def helpers(clock: Clock, calendars: Calendars | None = None) -> dict[str, Callable]:
+    """What scripts and expressions may call besides the safe builtins, on the run's clock.
+
+    Scripts name a calendar by id (`calendar="athens-business"`; None or "24x7"
+    around the clock) among the calendars deployed with the process version.
+    """
+    known = calendars or Calendars()
 
     def now() -> str:
         return clock().isoformat()
 
-    def since(instant: str | None) -> float:
-        return seconds_since(instant, clock())
+    def due(start, duration, fraction=1.0, paused_seconds=0, calendar=None) -> str:
+        return sla_due(start, duration, fraction, paused_seconds, known.get(calendar))
 
+    def since(instant: str | None, calendar=None) -> float:
+        return seconds_since(instant, clock(), known.get(calendar))
+
+    due.__name__, due.__doc__ = "sla_due", sla_due.__doc__
     since.__name__ = "seconds_since"
-    return {"sla_due": sla_due, "now": now, "seconds_since": since}
+    return {"sla_due": due, "now": now, "seconds_since": since}
 
 
 class ScriptEngine(PythonScriptEngine):
@@ -95,9 +126,12 @@ class ScriptEngine(PythonScriptEngine):
         clock: Clock = utc_now,
         max_data_bytes: int = DEFAULT_MAX_DATA_BYTES,
         on_element: Callable[[str], None] | None = None,
+        calendars: Calendars | None = None,
     ):
         super().__init__(
-            environment=RestrictedEnvironment(helpers(clock), max_data_bytes=max_data_bytes)
+            environment=RestrictedEnvironment(
+                helpers(clock, calendars), max_data_bytes=max_data_bytes
+            )
         )
         self._handler = handler
         self._on_element = on_element

@@ -59,22 +59,22 @@ class Serializer:
         """SpiffWorkflow's converter registry (its spec diff compares converted specs)."""
         return self._registry
 
-    def dump_spec(self, parsed: ParsedProcess) -> str:
-        return json.dumps(
-            {
-                "format": SPEC_FORMAT,
-                "spec": self._registry.convert(parsed.spec),
-                "subprocess_specs": {
-                    name: self._registry.convert(spec)
-                    for name, spec in parsed.subprocess_specs.items()
-                },
-                "locations": {key: list(value) for key, value in parsed.locations.items()},
+    def dump_spec(self, parsed: ParsedProcess, calendars: dict | None = None) -> str:
+        """`calendars`: the compiled calendars the version's scripts count working time in."""
+        document = {
+            "format": SPEC_FORMAT,
+            "spec": self._registry.convert(parsed.spec),
+            "subprocess_specs": {
+                name: self._registry.convert(spec) for name, spec in parsed.subprocess_specs.items()
             },
-            sort_keys=True,
-        )
+            "locations": {key: list(value) for key, value in parsed.locations.items()},
+        }
+        if calendars:
+            document["calendars"] = calendars
+        return json.dumps(document, sort_keys=True)
 
     def load_spec(self, text: str):
-        """(spec, subprocess_specs, locations) from `dump_spec` output."""
+        """(spec, subprocess_specs, locations, calendars) from `dump_spec` output."""
         dct = json.loads(text)
         if dct.get("format") != SPEC_FORMAT:
             raise ValueError(f"unknown stored spec format {dct.get('format')!r}")
@@ -83,7 +83,7 @@ class Serializer:
             name: self._registry.restore(value) for name, value in dct["subprocess_specs"].items()
         }
         locations = {key: (value[0], value[1]) for key, value in dct["locations"].items()}
-        return spec, subprocess_specs, locations
+        return spec, subprocess_specs, locations, dct.get("calendars") or {}
 
     def dump_state(self, workflow) -> str:
         return self._workflows.serialize_json(workflow)

@@ -155,7 +155,8 @@ def test_resolution_opens_the_review_and_get_review_shows_it(api, clock):
     assert seen["status"] == "resolved"
     assert seen["major"]["status"] == "review"
     assert seen["major"]["next_update_due_at"] is None
-    assert seen["major"]["review_due_at"] == (START + timedelta(hours=1, days=5)).isoformat()
+    # Five business days in Athens: resolved Monday at noon, due the next Monday at noon.
+    assert seen["major"]["review_due_at"] == (START + timedelta(hours=1, days=7)).isoformat()
     review_task = major_task(api.carol, number, "post_incident_review")
     assert review_task["claimed_by"] == "carol"
     assert [t["key"] for t in seen["open_tasks"]].count("write_update") == 0
@@ -173,7 +174,7 @@ def test_resolution_opens_the_review_and_get_review_shows_it(api, clock):
         "actions": REVIEW["actions"],
         "reviewed_at": (START + timedelta(days=1, hours=1)).isoformat(),
         "reviewed_by": "carol",
-        "due_at": (START + timedelta(hours=1, days=5)).isoformat(),
+        "due_at": (START + timedelta(hours=1, days=7)).isoformat(),
     }
     assert "major.reviewed" in event_types(api.carol, number)
     assert api.rita.get(f"/api/incidents/{number}/review").status_code == 403

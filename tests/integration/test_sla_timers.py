@@ -68,13 +68,18 @@ def test_a_triage_in_time_meets_the_first_response(api, svc, clock):
 
 def test_warning_at_75_percent_then_one_escalation_at_the_breach(api, svc, clock):
     incident = open_incident(api.rita)
-    incident = complete(api.alice, incident, "triage", TRIAGE)  # P3: 24 h, warning at 18 h
+    # P3: 24 h, warning at 18 h, in Athens business hours (Mon-Fri 09:00-17:00, +02:00):
+    # reported Monday 11:00, so 6 h on Monday, then 8 h a day.
+    incident = complete(api.alice, incident, "triage", TRIAGE)
     resolution = incident["sla"]["resolution"]
-    assert resolution["due_at"] == "2026-03-03T09:00:00+00:00"
+    assert resolution["due_at"] == "2026-03-05T09:00:00+00:00"  # Thursday 11:00
     assert resolution["state"] == "running"
     assert resolution["at_risk"] is False
+    assert resolution["calendar"] == "athens-business"
 
     clock.set(at(hours=18, seconds=1))
+    assert worker(svc).run_once() == 0  # the night does not count
+    clock.set(at(days=2, hours=2, seconds=1))  # Wednesday 13:00
     assert worker(svc).run_once() == 1
     now = get_incident(api.alice, incident["number"])
     assert now["sla"]["resolution"]["at_risk"] is True
@@ -82,7 +87,7 @@ def test_warning_at_75_percent_then_one_escalation_at_the_breach(api, svc, clock
     at_risk = api.alice.get("/api/incidents?sla=at_risk").json
     assert [i["number"] for i in at_risk] == [incident["number"]]
 
-    clock.set(at(hours=24, seconds=1))
+    clock.set(at(days=3, seconds=1))
     assert worker(svc).run_once() == 1
     now = get_incident(api.alice, incident["number"])
     assert now["tier"] == "L2"
@@ -134,8 +139,8 @@ def test_re_prioritising_moves_both_deadlines_and_the_audit_trail_says_so(api, s
     by_clock = {e["data"]["clock"]: e["data"] for e in changed}
     assert by_clock["resolution"] == {
         "clock": "resolution",
-        "old_due_at": "2026-03-03T09:00:00+00:00",
-        "new_due_at": "2026-03-02T13:00:00+00:00",
+        "old_due_at": "2026-03-05T09:00:00+00:00",  # P3 in business hours
+        "new_due_at": "2026-03-02T13:00:00+00:00",  # P1 around the clock
     }
     assert by_clock["first_response"]["new_due_at"] == "2026-03-02T10:00:00+00:00"
     prioritised = events(api.alice, incident["number"], "incident.prioritised")[-1]
@@ -181,16 +186,17 @@ def test_on_hold_pauses_the_resolution_clock_until_the_reporter_replies(api, svc
     assert [t["key"] for t in resumed["open_tasks"]] == ["l1_diagnose"]
     assert resumed["open_tasks"][0]["claimed_by"] == "alice"
     resolution = resumed["sla"]["resolution"]
-    assert resolution["due_at"] == "2026-03-03T14:00:00+00:00"  # 24 h + 5 h held
+    # 24 working hours + 5 held (Monday 12:00-17:00 in Athens): Thursday 16:00.
+    assert resolution["due_at"] == "2026-03-05T14:00:00+00:00"
     assert resolution["paused_seconds"] == 5 * 3600
     assert resolution["state"] == "running"
     types = [e["type"] for e in events(api.alice, incident["number"])]
     assert "incident.on_hold" in types and "incident.resumed" in types
 
-    clock.set(at(hours=24, seconds=1))  # the old deadline passes quietly
-    assert worker(svc).run_once() == 1  # the 75 % warning, at 23 h now
+    clock.set(at(days=3, seconds=1))  # the old deadline passes quietly
+    assert worker(svc).run_once() == 1  # the 75 % warning, at 23 working hours now
     assert get_incident(api.alice, incident["number"])["tier"] == "L1"
-    clock.set(at(hours=29, seconds=1))
+    clock.set(at(days=3, hours=5, seconds=1))
     assert worker(svc).run_once() == 1
     assert get_incident(api.alice, incident["number"])["tier"] == "L2"
 

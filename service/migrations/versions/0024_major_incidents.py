@@ -1,7 +1,7 @@
 """major incidents and their post-incident reviews
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2027-03-01 10:00:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -145,13 +145,18 @@ class Child:
 
     def _run(self, request: dict[str, Any], blob: bytes) -> tuple[dict[str, Any], bytes]:
         definition = self._definition(request["spec"])
+        action = request["action"]
+        # A migration runs its steps again on the target version, with its calendars.
+        counted_in = (
+            self._definition(action["target"]) if action["kind"] == "migrate" else definition
+        )
         engine = ScriptEngine(
             _HostCalls(self),
             clock=_RunClock.now,
             max_data_bytes=self._limits.max_data_bytes,
             on_element=self._progress.mark,
+            calendars=counted_in.calendars,
         )
-        action = request["action"]
         if blob:
             instance = Instance.load(
                 definition, self._serializer, blob.decode(), engine, self._progress.mark
