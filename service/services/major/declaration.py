@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...domain import major as rules
 from ...domain.access import Principal
 from ...domain.enums import MAJOR_PROCESS_ID, Group
-from ...domain.errors import Conflict, FieldError, Forbidden, InvalidInput
+from ...domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from ...domain.major import MajorStatus
 from ...models import Incident, MajorIncident, ProcessInstance, User
 from .. import audit, decisions, execution
@@ -55,6 +55,11 @@ def consider(svc: Services, session: Session, incident: Incident, **inputs: int)
     """Ask major_trigger.dmn whether the incident is major now (inputs: alerts,
     alert_minutes, children); declare it if so, in the caller's transaction."""
     if rules.refusal_for_status(incident.status) or major_of(session, incident.id) is not None:
+        return False
+    # A desk whose owners have not deployed both goes on as before.
+    if not decisions.deployed(session, rules.MAJOR_TRIGGER_DECISION) or not _process_deployed(
+        session
+    ):
         return False
     values = {"alerts": 0, "alert_minutes": 0, "children": 0} | inputs
     outputs = decisions.decide(svc, session, rules.MAJOR_TRIGGER_DECISION, values)
@@ -134,6 +139,14 @@ def _declare(svc, session, incident, *, reason, manager: User, actor, inputs=Non
         data={"linked_instance_id": instance.id, "process_id": MAJOR_PROCESS_ID},
     )
     session.flush()
+
+
+def _process_deployed(session: Session) -> bool:
+    try:
+        execution.latest_version(session, MAJOR_PROCESS_ID)
+    except NotFound:
+        return False
+    return True
 
 
 def _manager(session: Session, principal: Principal, username: str | None) -> User:

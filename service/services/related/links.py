@@ -16,8 +16,7 @@ from ...models import Incident
 from .. import audit
 from ..context import Services
 from ..incidents import visible_incident
-from ..major import declaration as major_declaration
-from ..major import family as major_family
+from ..major import triggers as major_triggers
 from ..views import IncidentView
 from .family import ancestor_ids
 from .reading import related_view
@@ -79,8 +78,7 @@ def link_parent(
             )
             session.flush()
             # Enough children make the parent a major incident (major_trigger.dmn).
-            open_children = major_family.count_open_children(session, parent)
-            major_declaration.consider(svc, session, parent, children=open_children)
+            major_triggers.after_child_linked(svc, session, parent)
         session.flush()
         view = related_view(svc, session, principal, child)
         uow.commit()
