@@ -13,6 +13,8 @@ import jsonschema
 from .templates import Templates
 
 REPORTER = "reporter"
+# Everyone following the incident (told as the reporter is).
+FOLLOWERS = "followers"
 # What a rule may attach to its e-mail: the calendar entry of a call.
 CALENDAR = "calendar"
 ASSIGNEE = "assignee"
@@ -46,6 +48,7 @@ _SCHEMA = {
                                 {
                                     "enum": [
                                         REPORTER,
+                                        FOLLOWERS,
                                         ASSIGNEE,
                                         ASSIGNEE_OR_TIER,
                                         ASSIGNED,

@@ -32,6 +32,7 @@ from ..notify.rules import (
     ASSIGNEE,
     ASSIGNEE_OR_TIER,
     CALENDAR,
+    FOLLOWERS,
     REPORTER,
     TIER,
     TIER_LEAD,
@@ -42,6 +43,7 @@ from ..notify.templates import Templates
 from . import audit, notifications
 from .locale import preferences
 from .notifications import LEAD, MEMBER
+from .related.followers import followers_of
 from .survey import mail as survey_mail
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,8 @@ class Outbox:
             return
         seen: set[tuple[int | None, str | None, str]] = set()
         for rule in rules:
-            for user_id, group, role in self._recipients(incident, rule.notify, event["data"]):
+            recipients = self._recipients(session, incident, rule.notify, event["data"])
+            for user_id, group, role in recipients:
                 key = (user_id, group, role)
                 told_themselves = user_id is not None and user_id == event["actor_id"]
                 if key in seen or (told_themselves and not rule.tell_actor):
@@ -113,11 +116,14 @@ class Outbox:
                 )
 
     def _recipients(
-        self, incident: Incident, selectors: Iterable[str], data: dict[str, Any]
+        self, session: Session, incident: Incident, selectors: Iterable[str], data: dict[str, Any]
     ) -> Iterable[tuple[int | None, str | None, str]]:
         for selector in selectors:
             if selector == REPORTER:
                 yield incident.reporter_id, None, MEMBER
+            elif selector == FOLLOWERS:
+                for user in followers_of(session, incident.id):
+                    yield user.id, None, MEMBER
             elif selector == ASSIGNED and isinstance(data.get("assignee_id"), int):
                 yield data["assignee_id"], None, MEMBER
             elif selector in (ASSIGNEE, ASSIGNEE_OR_TIER) and incident.assignee_id is not None:
@@ -250,7 +256,11 @@ class Outbox:
                 "actor": event.get("actor"),
                 "data": event.get("data", {}),
             },
-            "recipient": {"name": user.display_name or user.username},
+            # Followers read what the reporter reads, without what only the reporter may do.
+            "recipient": {
+                "name": user.display_name or user.username,
+                "reporter": user.id == incident.reporter_id,
+            },
             "comment": {"body": comment.body if comment else ""},
             "link": mail.incident_link(self._settings.public_url, incident.number),
             # The one-click links are the reporter's alone: anyone holding them may answer.

@@ -17,6 +17,7 @@ from ..domain import instants, lifecycle
 from ..domain.access import Principal, is_agent_lane
 from ..domain.enums import IncidentStatus, Priority, TaskState, Tier
 from ..domain.errors import ProcessError
+from ..domain.numbering import format_number
 from ..models import HumanTask, Incident, ProcessInstance, User, UserGroup
 from ..workflow import Snapshot
 from . import alert_groups, audit
@@ -149,7 +150,10 @@ def project_incident(
         _enter(session, incident, old_status, new_status, data, submitted, now, event)
         if new_status == IncidentStatus.CLOSED:
             incident.closure_code = str(closure_code)[:64]
-            event("incident.closed", closure_code=incident.closure_code)
+            closed = {"closure_code": incident.closure_code}
+            if incident.merged_into_id is not None:
+                closed["merged_into"] = format_number(incident.merged_into_id)
+            event("incident.closed", **closed)
             alert_groups.release(session, incident.id)
         event("incident.status_changed", from_status=old_status, to_status=new_status)
 

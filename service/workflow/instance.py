@@ -117,16 +117,15 @@ class Instance:
         """
         self.run()
         waiting = [
-            task
+            definition
             for task in self._waiting_events()
-            if isinstance(task.task_spec.event_definition, MessageEventDefinition)
-            and task.task_spec.event_definition.name == name
+            for definition in _messages_of(task.task_spec.event_definition)
+            if definition.name == name
         ]
         if not waiting:
             return False
         with self._errors_as_process_errors():
-            definition = waiting[0].task_spec.event_definition
-            self._workflow.send_event(BpmnEvent(definition, payload=payload))
+            self._workflow.send_event(BpmnEvent(waiting[0], payload=payload))
             self._engine_steps()
         return True
 
@@ -187,12 +186,13 @@ class Instance:
                 due = _timer_due(task)
                 if due is not None:
                     timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, due))
-            elif isinstance(definition, MessageEventDefinition):
-                messages.append(
+            else:
+                messages += [
                     WaitingMessage(
-                        str(task.id), task.task_spec.bpmn_id, definition.name, task.task_spec.lane
+                        str(task.id), task.task_spec.bpmn_id, message.name, task.task_spec.lane
                     )
-                )
+                    for message in _messages_of(definition)
+                ]
         return Snapshot(
             ended=self._workflow.completed,
             ready=ready,
@@ -310,6 +310,14 @@ class _ProcessErrors:
             element_id = getattr(exc.task_spec, "bpmn_id", None)
         message = str(exc) if isinstance(exc, SpiffWorkflowException) else repr(exc)
         raise self._instance._process_error(element_id, message) from exc
+
+
+def _messages_of(definition) -> list[MessageEventDefinition]:
+    """The messages a catch event waits for; an event-based gateway waits for several."""
+    if isinstance(definition, MessageEventDefinition):
+        return [definition]
+    inner = getattr(definition, "event_definitions", None) or []
+    return [d for d in inner if isinstance(d, MessageEventDefinition)]
 
 
 def _timer_due(task) -> datetime | None:

@@ -50,7 +50,8 @@ def test_a_dry_run_reports_and_changes_nothing_then_the_move_follows_the_new_tab
         "determine_targets",
         "compute_deadlines",
     ]
-    assert move["waiting_at"] == ["l1_diagnose"]
+    # the task, and the messages its boundary events wait for (the parent resolved, merged)
+    assert move["waiting_at"] == ["l1_diagnose", "l1_parent_resolved", "l1_merged"]
     timers = {t["element_id"]: t for t in move["timers"]}
     assert timers["l1_breach_timer"]["old_due_at"] == "2026-03-03T09:00:00+00:00"
     assert timers["l1_breach_timer"]["new_due_at"] == "2026-03-02T21:00:00+00:00"

@@ -6,6 +6,7 @@ audience of the notification rules) and may read it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -21,17 +22,21 @@ from ..incidents import visible_incident
 from .followers import followers_of, is_follower
 
 
-def list_followers(svc: Services, principal: Principal, number: str) -> list[User]:
+@dataclass(frozen=True)
+class FollowerView:
+    id: int
+    username: str
+    display_name: str | None
+
+
+def list_followers(svc: Services, principal: Principal, number: str) -> list[FollowerView]:
     """Agents see every follower; anyone else who sees the incident, at most themselves."""
     with svc.db.read() as uow:
         incident = visible_incident(uow.session, principal, number)
-        users = followers_of(uow.session, incident.id)
-        if not access.sees_everything(principal):
-            users = [user for user in users if user.id == principal.user_id]
-        return users
+        return _listed(uow.session, principal, incident)
 
 
-def follow(svc: Services, principal: Principal, number: str, who: int | str) -> list[User]:
+def follow(svc: Services, principal: Principal, number: str, who: int | str) -> list[FollowerView]:
     """Adding a follower again changes nothing. Returns what `list_followers` returns."""
     with svc.db.unit_of_work() as uow:
         session = uow.session
@@ -45,7 +50,9 @@ def follow(svc: Services, principal: Principal, number: str, who: int | str) -> 
         return users
 
 
-def unfollow(svc: Services, principal: Principal, number: str, who: int | str) -> list[User]:
+def unfollow(
+    svc: Services, principal: Principal, number: str, who: int | str
+) -> list[FollowerView]:
     with svc.db.unit_of_work() as uow:
         session = uow.session
         incident = visible_incident(session, principal, number)
@@ -103,11 +110,11 @@ def add_follower(
     return True
 
 
-def _listed(session: Session, principal: Principal, incident: Incident) -> list[User]:
+def _listed(session: Session, principal: Principal, incident: Incident) -> list[FollowerView]:
     users = followers_of(session, incident.id)
     if not access.sees_everything(principal):
         users = [user for user in users if user.id == principal.user_id]
-    return users
+    return [FollowerView(user.id, user.username, user.display_name) for user in users]
 
 
 def _may_change(principal: Principal, user: User, what: str) -> None:
