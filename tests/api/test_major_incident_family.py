@@ -68,13 +68,19 @@ def test_the_fifth_child_makes_the_parent_major(api):
     assert (major["declared_by"], major["reason"]) == (None, "5 or more related incidents")
 
 
-def test_updates_reach_the_reporters_of_the_children_and_resolution_resolves_them(api, clock):
+def test_updates_reach_the_children_s_reporters_and_followers_and_resolution_resolves_them(
+    api, clock
+):
     parent = p1_incident(api)["number"]
     child = open_incident(api.ron, title="Cannot send mail")["number"]
     link(api.alice, child, parent)
+    follow = api.alice.post(f"/api/incidents/{child}/followers", json={"user": "lena"})
+    assert follow.status_code == 200, follow.json
     declare(api.carol, parent)
 
     complete_major(api.carol, parent, "write_update", UPDATE)
+    [to_follower] = notes(api.lena, "major.update_published")
+    assert to_follower["incident_number"] == child
     [to_rita] = notes(api.rita, "major.update_published")
     assert to_rita["incident_number"] == parent
     [to_ron] = notes(api.ron, "major.update_published")
