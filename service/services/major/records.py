@@ -31,11 +31,6 @@ EVENTS = (DECLARED, REMINDER, ESCALATED, UPDATE, RESOLVED, REVIEWED)
 ESCALATION_GROUP = "L3"
 
 _OF_INCIDENT = select(MajorIncident).where(MajorIncident.incident_id == bindparam("incident_id"))
-_READY_UNCLAIMED = select(HumanTask).where(
-    HumanTask.instance_id == bindparam("instance_id"),
-    HumanTask.state == TaskState.READY,
-    HumanTask.claimed_by_id.is_(None),
-)
 
 
 def major_of(session: Session, incident_id: int) -> MajorIncident | None:
@@ -64,10 +59,16 @@ def follow(session: Session, instance: ProcessInstance, snapshot: Snapshot, *, n
     else:
         row.next_update_due_at = None
         row.review_due_at = instants.aware(data.get("review_due")) or row.review_due_at
-    # The manager's steps go straight to the manager, not to the L3 queue.
-    session.flush()
-    for task in session.scalars(_READY_UNCLAIMED, {"instance_id": instance.id}):
-        task.claimed_by_id = row.manager_id
+    # The manager's steps go straight to the manager, not to the L3 queue. Tasks
+    # become ready in this run only, so the new rows are the ones to look at.
+    for task in session.new:
+        if (
+            isinstance(task, HumanTask)
+            and task.instance_id == instance.id
+            and task.state == TaskState.READY
+            and task.claimed_by_id is None
+        ):
+            task.claimed_by_id = row.manager_id
     row.updated_at = now
 
 
