@@ -18,6 +18,7 @@ from . import (
     language,
     pages,
     people_pages,  # noqa: F401 - as above
+    related_pages,  # noqa: F401 - as above
     sign_in_pages,  # noqa: F401 - as above
     sso_client,
     sso_pages,  # noqa: F401 - as above

@@ -104,3 +104,9 @@ class SettingsForm(FlaskForm):
         description=_l("An IANA name, such as Europe/Athens or UTC."),
         validators=[DataRequired(), Length(max=64)],
     )
+
+
+class RelateForm(FlaskForm):
+    """The other incident of a link or a merge, by number."""
+
+    number = StringField(_l("Incident number"), validators=[DataRequired(), Length(max=32)])

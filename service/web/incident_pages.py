@@ -17,7 +17,7 @@ from ..services.editing import facts
 from ..services.mail import messages
 from . import task_forms
 from .auth import services
-from .forms import CommentForm, EditIncidentForm
+from .forms import ActionForm, CommentForm, EditIncidentForm, RelateForm
 from .pages import blp, translated_task_names
 
 
@@ -59,6 +59,8 @@ def render_incident(number: str, *, edit: EditIncidentForm | None = None, status
         edit=edit or (_edit_form(view) if access.may_edit_incident(g.principal) else None),
         agent=access.sees_everything(g.principal),
         task_names=translated_task_names(view.open_tasks),
+        action=ActionForm(),
+        relate=RelateForm() if access.may_relate_incidents(g.principal) else None,
     ), status
 
 

@@ -171,6 +171,12 @@ PLAN: dict[str, tuple[str, ...]] = {
     "DELETE /api/known-errors/{known_error_id}/incidents/{number}": (ALICE, RITA),
     "POST /api/incidents/{number}/major": (CAROL, ALICE),
     "GET /api/incidents/{number}/review": (ALICE, RITA),
+    "POST /api/incidents/{number}/parent": (ALICE, RITA),
+    "DELETE /api/incidents/{number}/parent": (ALICE, RITA),
+    "POST /api/incidents/{number}/merge": (ALICE, RITA),
+    "GET /api/incidents/{number}/followers": (ALICE, RITA),
+    "POST /api/incidents/{number}/followers": (ALICE, RITA),
+    "DELETE /api/incidents/{number}/followers": (ALICE, RITA),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -229,6 +235,10 @@ NEVER_SUCCEEDS = {
     # Only L3 agents and group leads declare; reviews are for the service desk.
     (ALICE, "POST /api/incidents/{number}/major"),
     (RITA, "GET /api/incidents/{number}/review"),
+    # Linking and merging incidents is for agents.
+    (RITA, "POST /api/incidents/{number}/parent"),
+    (RITA, "DELETE /api/incidents/{number}/parent"),
+    (RITA, "POST /api/incidents/{number}/merge"),
 }
 
 CHECKS = [
@@ -385,6 +395,16 @@ def _seed(api) -> dict:
     )
     assert known_error.status_code == 201, known_error.json
     reviewed = _reviewed_major_incident(api)
+    # A child to unlink, and followers to remove.
+    linked = api.alice.post(
+        f"/api/incidents/{awaiting_confirmation['number']}/parent", json={"parent": new["number"]}
+    )
+    assert linked.status_code == 200, linked.json
+    for client, username in ((api.alice, "alice"), (api.rita, "rita")):
+        followed = client.post(
+            f"/api/incidents/{awaiting_confirmation['number']}/followers", json={"user": username}
+        )
+        assert followed.status_code == 200, followed.json
     waiting_deliveries = api.adam.get("/api/admin/deliveries?state=pending&page_size=3")
     assert waiting_deliveries.status_code == 200, waiting_deliveries.json
     return {
@@ -543,6 +563,21 @@ def _explicit_cases(operation, who, known):
         ]
     elif operation.label == "GET /api/incidents/{number}/review":
         requests += [({"number": number}, {}, None) for number in known["reviewed"]]
+    elif operation.label == "POST /api/incidents/{number}/parent":
+        numbers = known["number"]
+        requests += [({"number": numbers[1]}, {}, {"parent": numbers[0]})]
+    elif operation.label == "DELETE /api/incidents/{number}/parent":
+        requests += [({"number": known["number"][2]}, {}, None)]
+    elif operation.label == "POST /api/incidents/{number}/merge":
+        numbers = known["number"]
+        requests += [({"number": numbers[1]}, {}, {"into": numbers[0]})]
+    elif operation.label in (
+        "POST /api/incidents/{number}/followers",
+        "DELETE /api/incidents/{number}/followers",
+    ):
+        requests += [({"number": number}, {}, {"user": who}) for number in known["number"][:2]] + [
+            ({"number": known["number"][2]}, {}, {"user": who})
+        ]
     elif operation.label == "POST /api/processes/{process_id}/instances":
         requests += [
             ({"process_id": "service_request"}, {}, {"title": "Need a headset"}),

@@ -6,6 +6,7 @@ own descendants (a cycle), to a closed or unknown incident, or a closed child.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...domain import access
@@ -45,6 +46,7 @@ def link_parent(
         session = uow.session
         child = visible_incident(session, principal, number)
         parent = other_incident(session, principal, parent_number, "parent")
+        _lock(session, child.id, parent.id)
         if parent.id == child.id:
             raise InvalidInput(
                 "an incident cannot be its own parent",
@@ -123,3 +125,14 @@ def _number(session: Session, incident_id: int | None) -> str | None:
         return None
     incident = session.get(Incident, incident_id)
     return incident.number if incident else None
+
+
+def _lock(session: Session, *incident_ids: int) -> None:
+    """Two links made at once must not both pass the cycle check: their rows are locked,
+    in id order so that two such requests never wait for each other."""
+    session.execute(
+        select(Incident.id)
+        .where(Incident.id.in_(sorted(set(incident_ids))))
+        .order_by(Incident.id)
+        .with_for_update()
+    ).all()
