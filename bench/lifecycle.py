@@ -138,7 +138,13 @@ def raw_runner(warmup: int):
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
     from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+    from service.services.calendars import compile_calendars
+    from service.workflow.calendars import Calendars
     from service.workflow.scripting import helpers, utc_now
+
+    calendars = Calendars(
+        compile_calendars({p.name: p.read_bytes() for p in (PROCESSES / "calendars").iterdir()})[0]
+    )
 
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for path in sorted(PROCESSES.glob("*.dmn")):
@@ -156,7 +162,7 @@ def raw_runner(warmup: int):
         measures the incident process alone; the service way also runs that instance)."""
 
         def __init__(self):
-            super().__init__(environment=TaskDataEnvironment(helpers(utc_now)))
+            super().__init__(environment=TaskDataEnvironment(helpers(utc_now, calendars)))
 
         def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
             if operation_name == "start_process":

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 
 from service.domain.errors import ProcessError
+from service.services.calendars import compile_calendars
 from service.workflow import Instance, Limits, ProcessRuntime, Sandbox, SourceFile
 from service.workflow.restricted import RestrictedEnvironment
 from service.workflow.scripting import ScriptEngine, helpers, utc_now
@@ -110,14 +111,17 @@ def evaluation(rounds: int, count: int) -> None:
 def engine_run(rounds: int, runs: int) -> None:
     sandbox = Sandbox(Limits(), size=1)
     runtime = ProcessRuntime(sandbox)
-    files = [SourceFile(p.name, p.read_bytes()) for p in sorted(PROCESSES.iterdir())]
+    files = [SourceFile(p.name, p.read_bytes()) for p in sorted(PROCESSES.glob("*.*"))]
     parsed = runtime.parse([f for f in files if f.name.endswith((".bpmn", ".dmn"))])["incident"]
-    definition = runtime.definition(1, lambda: runtime.dump_spec(parsed))
+    calendars, _ = compile_calendars(
+        {p.name: p.read_bytes() for p in (PROCESSES / "calendars").iterdir()}
+    )
+    definition = runtime.definition(1, lambda: runtime.dump_spec(parsed, calendars))
     serializer = Serializer()
     data = {**START, "reported_at": datetime.now(UTC).isoformat()}
 
     def in_process():
-        engine = ScriptEngine(NoHost())
+        engine = ScriptEngine(NoHost(), calendars=definition.calendars)
         instance = Instance.start(definition, serializer, engine, dict(data))
         instance.dump()
         instance.snapshot()

@@ -29,8 +29,9 @@ def test_the_wheel_bundles_processes_and_forms(tmp_path):
     [wheel] = tmp_path.glob("incident_desk-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder, target in ((PROCESSES, "processes"), (FORMS, "forms")):
-        for path in folder.iterdir():
-            assert f"service/_bundled/{target}/{path.name}" in names
+        # The calendars folder beside the processes too.
+        for path in (p for p in folder.rglob("*") if p.is_file()):
+            assert f"service/_bundled/{target}/{path.relative_to(folder).as_posix()}" in names
     assert "service/migrations/versions/0001_initial.py" in names
     assert "service/migrations/env.py" in names
     assert "service/migrations/script.py.mako" in names

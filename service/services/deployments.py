@@ -1,6 +1,6 @@
 """Putting process files live: checked as a whole, stored as a whole, or not at all.
 
-A deployment brings any mix of BPMN, DMN and form files. They replace the
+A deployment brings any mix of BPMN, DMN, form and calendar files. They replace the
 files of the same name in the set that is live, and the whole resulting set
 is checked (XML read safely, every expression vetted, forms and decision
 tables present, SpiffWorkflow's own parse) before anything is stored. A
@@ -37,7 +37,7 @@ from ..workflow import SourceFile
 from ..workflow.checks import check_documents
 from ..workflow.parsing import read_xml
 from . import idempotency
-from .calendars import compile_calendars, is_calendar
+from .calendars import compile_calendars, is_calendar, unknown_references
 from .context import Services
 
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
@@ -238,6 +238,8 @@ def _validate(svc: Services, files: dict[str, SourceFile], uploaded: set[str]):
     forms = [name for name in files if name.endswith(".json") and not is_calendar(name)]
     lanes = [group.value for group in Group] + [REPORTER_LANE]
     errors, warnings = check_documents(documents, forms=forms, lanes=lanes)
+    tables = {name: root for name, root in documents.items() if name.endswith(".dmn")}
+    errors += unknown_references(tables, [name for name in files if is_calendar(name)])
     warnings += _form_warnings(forms_read, uploaded)
     problems += errors
     if problems:

@@ -216,6 +216,7 @@ class Calendars:
 
     def __init__(self, data: Mapping[str, Mapping[str, Any]] | None = None):
         self._data = dict(data or {})
+        self._built: dict[str, Calendar] = {}
 
     def known(self) -> list[str]:
         return sorted({AROUND_THE_CLOCK, *self._data})
@@ -224,9 +225,13 @@ class Calendars:
         """None for around the clock."""
         if calendar_id in (None, "", AROUND_THE_CLOCK):
             return None
-        data = self._data.get(str(calendar_id))
-        if data is None:
-            raise CalendarError(
-                f"unknown calendar {calendar_id!r}; known: {', '.join(self.known())}"
-            )
-        return Calendar.from_data(data)
+        key = str(calendar_id)
+        built = self._built.get(key)
+        if built is None:
+            data = self._data.get(key)
+            if data is None:
+                raise CalendarError(
+                    f"unknown calendar {calendar_id!r}; known: {', '.join(self.known())}"
+                )
+            built = self._built[key] = Calendar.from_data(data)
+        return built

@@ -24,6 +24,7 @@ class Definition:
         self._serializer = serializer
         self._loaded: tuple[Any, dict[str, Any], dict[str, tuple[str, int]], dict] | None = None
         self._lock = threading.Lock()
+        self._calendars: Calendars | None = None
 
     def _load(self):
         if self._loaded is None:
@@ -43,7 +44,9 @@ class Definition:
     @property
     def calendars(self) -> Calendars:
         """The calendars deployed with the version, which its scripts count working time in."""
-        return Calendars(self._load()[3])
+        if self._calendars is None:
+            self._calendars = Calendars(self._load()[3])
+        return self._calendars
 
     def location(self, element_id: str | None) -> tuple[str | None, int | None]:
         """(file, line) of a BPMN element, or (None, None)."""

@@ -27,7 +27,8 @@ def events(client, number, kind):
 def test_a_dry_run_reports_and_changes_nothing_then_the_move_follows_the_new_tables(
     api, svc, clock
 ):
-    incident = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)  # P3: 24 h
+    # P3: 24 h in Athens business hours from Monday 11:00 (+02:00): Thursday 11:00.
+    incident = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)
     [task] = incident["open_tasks"]
     claimed = api.alice.post(f"/api/tasks/{task['id']}/claim")
     assert claimed.status_code == 200, claimed.json
@@ -53,8 +54,9 @@ def test_a_dry_run_reports_and_changes_nothing_then_the_move_follows_the_new_tab
     # the task, and the messages its boundary events wait for (the parent resolved, merged)
     assert move["waiting_at"] == ["l1_diagnose", "l1_parent_resolved", "l1_merged"]
     timers = {t["element_id"]: t for t in move["timers"]}
-    assert timers["l1_breach_timer"]["old_due_at"] == "2026-03-03T09:00:00+00:00"
-    assert timers["l1_breach_timer"]["new_due_at"] == "2026-03-02T21:00:00+00:00"
+    assert timers["l1_breach_timer"]["old_due_at"] == "2026-03-05T09:00:00+00:00"
+    # 12 working hours: 6 on Monday, 6 on Tuesday.
+    assert timers["l1_breach_timer"]["new_due_at"] == "2026-03-03T13:00:00+00:00"
     assert get_incident(api.alice, incident["number"]) == before
 
     done = migrate(api.olga, incidents=[incident["number"]], dry_run=False)
@@ -65,7 +67,7 @@ def test_a_dry_run_reports_and_changes_nothing_then_the_move_follows_the_new_tab
     after = get_incident(api.alice, incident["number"])
     assert after["instance"]["version"] == 2
     assert after["resolution_target"] == "PT12H"
-    assert after["sla"]["resolution"]["due_at"] == "2026-03-02T21:00:00+00:00"
+    assert after["sla"]["resolution"]["due_at"] == "2026-03-03T13:00:00+00:00"
     # The same task, still with the agent who had claimed it.
     [still] = after["open_tasks"]
     assert (still["id"], still["claimed_by"]) == (task["id"], "alice")
@@ -81,15 +83,15 @@ def test_a_dry_run_reports_and_changes_nothing_then_the_move_follows_the_new_tab
         if e["data"]["clock"] == "resolution"
     ]
     assert (due["data"]["old_due_at"], due["data"]["new_due_at"]) == (
-        "2026-03-03T09:00:00+00:00",
-        "2026-03-02T21:00:00+00:00",
+        "2026-03-05T09:00:00+00:00",
+        "2026-03-03T13:00:00+00:00",
     )
     # Reporters see their incident's milestones, not the process's plumbing.
     seen_by_reporter = api.rita.get(f"/api/incidents/{incident['number']}/events").json
     assert seen_by_reporter and "instance.migrated" not in {e["type"] for e in seen_by_reporter}
 
-    # The new target is the one enforced: 12 hours, not 24.
-    clock.set(at(hours=12, seconds=1))
+    # The new target is the one enforced: 12 working hours, not 24.
+    clock.set(at(days=1, hours=4, seconds=1))
     assert TimerWorker(svc, name="w").run_once() >= 1
     escalated = get_incident(api.alice, incident["number"])
     assert escalated["tier"] == "L2"

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from service.domain.errors import Conflict, ProcessDefinitionError, ProcessError
+from service.services.calendars import compile_calendars
 from service.workflow import ProcessRuntime, SourceFile
 from tests.conftest import PROCESSES
 from tests.conftest import START as NOW
@@ -27,6 +28,12 @@ START = {
     "urgency": None,
     "category": None,
 }
+
+
+# The calendars sla.dmn names, handed to every version as deployment would.
+CALENDARS = compile_calendars(
+    {p.name: p.read_bytes() for p in (PROCESSES / "calendars").iterdir()}
+)[0]
 
 
 def sources(folder: Path = PROCESSES, **replace: bytes) -> list[SourceFile]:
@@ -61,7 +68,7 @@ def runtime():
 @pytest.fixture(scope="module")
 def incident(runtime):
     parsed = runtime.parse(sources())["incident"]
-    return runtime.definition(1, lambda: runtime.dump_spec(parsed))
+    return runtime.definition(1, lambda: runtime.dump_spec(parsed, CALENDARS))
 
 
 def triaged(runtime, incident, impact, urgency):
@@ -143,7 +150,7 @@ def test_a_stored_spec_loads_once_per_version(runtime):
 
     def load():
         calls.append(1)
-        return runtime.dump_spec(parsed)
+        return runtime.dump_spec(parsed, CALENDARS)
 
     first = runtime.definition(101, load)
     assert runtime.definition(101, load) is first
@@ -172,7 +179,7 @@ def test_a_failing_script_names_the_element_and_its_line(runtime):
         .replace(b'closure_code = "converted_to_request"', b"closure_code = undefined_name")
     )
     parsed = runtime.parse(sources(**{"incident.bpmn": broken}))["incident"]
-    definition = runtime.definition(202, lambda: runtime.dump_spec(parsed))
+    definition = runtime.definition(202, lambda: runtime.dump_spec(parsed, CALENDARS))
     run = runtime.start(definition, START, Host())
     [task] = run.snapshot().ready
     with pytest.raises(ProcessError) as excinfo:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -201,3 +202,39 @@ def _date(pointer: str, value: Any) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise _Refused(pointer, f"{value!r} is not a date such as 2026-12-24") from None
+
+
+def unknown_references(tables: dict[str, Any], calendar_files: Iterable[str]) -> list[Problem]:
+    """Cells of decision tables' `calendar` output that name no deployed calendar.
+
+    `tables`: DMN documents by file name. A refused calendar file still counts as
+    deployed here: it is reported for itself, not again for each table naming it.
+    """
+    known = {AROUND_THE_CLOCK} | {calendar_id(name) for name in calendar_files}
+    problems = []
+    for name, root in tables.items():
+        problems += _unknown_in(name, root, known)
+    return problems
+
+
+def _unknown_in(name: str, root, known: set[str]) -> list[Problem]:
+    problems = []
+    for table in root.iter("{*}decisionTable"):
+        outputs = [output.get("name") for output in table.findall("{*}output")]
+        if "calendar" not in outputs:
+            continue
+        column = outputs.index("calendar")
+        for rule in table.findall("{*}rule"):
+            entries = rule.findall("{*}outputEntry")
+            if column >= len(entries):
+                continue
+            cell = entries[column]
+            text = (cell.findtext("{*}text") or "").strip()
+            value = text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else None
+            if value is not None and value not in known:
+                listed = ", ".join(sorted(known))
+                message = f"the calendar {value!r} is not deployed; known: {listed}"
+                problems.append(
+                    Problem(name, message, cell.get("id") or rule.get("id"), cell.sourceline)
+                )
+    return problems
