@@ -192,3 +192,12 @@ def test_a_review_missing_a_field_is_refused(api):
     )
     assert response.status_code == 422, response.json
     assert "$.actions" in [e["field"] for e in response.json["errors"]]
+
+
+def test_an_update_need_not_say_what_happens_next(api):
+    number = p1_incident(api)["number"]
+    declare(api.carol, number)
+    seen = complete_major(api.carol, number, "write_update", {"update": "Still looking"})
+    assert seen["major"]["last_update"] == "Still looking"
+    [note] = notes(api.rita, "major.update_published")
+    assert note["data"]["next_steps"] is None
