@@ -27,7 +27,7 @@ from . import family
 DECLARED, REMINDER, ESCALATED = "declared", "reminder", "escalated"
 UPDATE, RESOLVED, REVIEWED = "update", "resolved", "reviewed"
 EVENTS = (DECLARED, REMINDER, ESCALATED, UPDATE, RESOLVED, REVIEWED)
-# Whom a late update is escalated to.
+# Whom a late update is escalated to, unless the step names a group.
 ESCALATION_GROUP = "L3"
 
 _OF_INCIDENT = select(MajorIncident).where(MajorIncident.incident_id == bindparam("incident_id"))
@@ -159,7 +159,7 @@ def _late(session, row, incident, kind, params, *, now, element_id) -> dict[str,
             session,
             now=now,
             event=name,
-            group=ESCALATION_GROUP,
+            group=str(params.get("group") or ESCALATION_GROUP),
             role=notifications.LEAD,
             incident_id=row.incident_id,
             data=data,
