@@ -10,6 +10,7 @@ from lxml import etree
 
 from service.domain.alerts import ALERT_SEVERITY_DECISION
 from service.domain.enums import REPORTER_LANE, Group
+from service.domain.major import MAJOR_TRIGGER_DECISION
 from service.services.calendars import compile_calendars
 from service.workflow import ProcessRuntime, SourceFile
 from tests.conftest import FORMS, PROCESSES
@@ -31,7 +32,7 @@ def test_all_process_files_parse_together():
     assert {"incident", "service_request"} <= set(parsed)
     used = {name for process in parsed.values() for name in process.files}
     # Decision tables the service evaluates itself, outside any process.
-    used |= {f"{decision}.dmn" for decision in (ALERT_SEVERITY_DECISION,)}
+    used |= {f"{decision}.dmn" for decision in (ALERT_SEVERITY_DECISION, MAJOR_TRIGGER_DECISION)}
     assert used == {p.name for p in files}, "every file is used"
 
 

@@ -18,6 +18,7 @@ from . import (
     incidents,
     inputs,
     known_errors,
+    major,
     migrations,
     operations,
     people,
@@ -44,6 +45,7 @@ _MODULES = (
     assignment,
     people,
     known_errors,
+    major,
     related,
 )
 

@@ -10,6 +10,7 @@ from ..domain.breaches import AuthorityNotice, BreachStatus, Risk
 from ..domain.enums import Channel, IncidentStatus, Level, Priority, TaskState, Tier
 from ..domain.sla import SlaFilter
 from ..services.search.listing import SORTS as INCIDENT_SORTS
+from .major_schemas import MajorSchema, ReviewSchema
 from .related_schemas import RelatedIncidentSchema
 
 _LEVELS = validate.OneOf([level.value for level in Level])
@@ -283,6 +284,19 @@ class IncidentSchema(ma.Schema):
     snippets = fields.List(
         fields.Nested(SnippetSchema),
         metadata={"description": "in search results (q): where it matched, best fields first"},
+    )
+    major = fields.Nested(
+        MajorSchema,
+        allow_none=True,
+        metadata={"description": "set once the incident is declared a major incident"},
+    )
+    review = fields.Nested(
+        ReviewSchema,
+        allow_none=True,
+        metadata={
+            "description": "the post-incident review of a major incident, in GET "
+            "/api/incidents/{number} (agents and admins)"
+        },
     )
     satisfaction = fields.Nested(
         SatisfactionSchema,

@@ -84,6 +84,10 @@ BREACH_PROCESS_ID = "data_breach"
 CALL_PROCESS_ID = "call"
 # The process a closure starts to ask the reporter how it went.
 SATISFACTION_PROCESS_ID = "satisfaction"
+# The process a major incident runs beside the incident's own (cadence, review).
+MAJOR_PROCESS_ID = "major_incident"
+# The BPMN message the incident's resolution delivers to its major-incident process.
+MAJOR_RESOLVED_MESSAGE = "major_resolved"
 # Processes the service starts itself, for an incident: never started bare, and
 # where to ask for one instead.
 STARTED_FOR_AN_INCIDENT = {
@@ -91,6 +95,7 @@ STARTED_FOR_AN_INCIDENT = {
     BREACH_PROCESS_ID: "flag a breach with POST /api/incidents/{number}/breach",
     CALL_PROCESS_ID: "arrange a call with POST /api/incidents/{number}/calls",
     SATISFACTION_PROCESS_ID: "the incident process starts it when an incident closes",
+    MAJOR_PROCESS_ID: "declare a major incident with POST /api/incidents/{number}/major",
 }
 # The BPMN message a reporter's reply delivers (it ends an "awaiting reporter" hold).
 REPORTER_REPLY_MESSAGE = "reporter_replied"

@@ -15,6 +15,7 @@ from .incidents import (
 )
 from .known_errors import KnownError, KnownErrorIncident
 from .mail import InboundMessage
+from .major import MajorIncident
 from .outbox import Delivery, WebhookSubscription
 from .processes import (
     DecisionVersion,
@@ -62,6 +63,7 @@ __all__ = [
     "IncidentSearch",
     "KnownError",
     "KnownErrorIncident",
+    "MajorIncident",
     "Notification",
     "ProcessFile",
     "ProcessInstance",

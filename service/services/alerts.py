@@ -47,6 +47,7 @@ from . import (
     notifications,
 )
 from .context import Services
+from .major import triggers as major_triggers
 from .paging import offset_of
 
 _TITLE_LENGTH = 200
@@ -143,6 +144,7 @@ def _received(svc, session, principal, alert: Alert, key: str) -> AlertReceipt:
         repeat = alert_groups.count_repeat(session, key, _last_seen(alert, now))
         if repeat is not None:
             incident_id, count = repeat
+            major_triggers.after_alert(svc, session, incident_id, key, count, now=now)
             return AlertReceipt(key, Outcome.ATTACHED, format_number(incident_id), count, now)
     group = alert_groups.lock_open(session, key)
     if group is None:
@@ -157,7 +159,9 @@ def _received(svc, session, principal, alert: Alert, key: str) -> AlertReceipt:
             raise Conflict("the incident for this dedup key changed meanwhile; retry")
     if alert.status == AlertStatus.RESOLVED:
         return _resolve(svc, session, principal, group, alert, now)
-    return _attach(session, principal, group, alert, now)
+    receipt = _attach(session, principal, group, alert, now)
+    major_triggers.after_alert(svc, session, group.incident_id, key, receipt.count, now=now)
+    return receipt
 
 
 def list_alert_groups(

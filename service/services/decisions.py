@@ -21,6 +21,10 @@ _LATEST = (
 )
 
 
+def deployed(session: Session, decision_id: str) -> bool:
+    return session.execute(_LATEST, {"decision_id": decision_id}).first() is not None
+
+
 def decide(
     svc: Services, session: Session, decision_id: str, inputs: dict[str, Any]
 ) -> dict[str, Any]:

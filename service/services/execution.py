@@ -7,6 +7,7 @@ state, all in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +16,13 @@ from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.access import Principal
-from ..domain.enums import BREACH_PROCESS_ID, IncidentStatus, InstanceStatus
+from ..domain.enums import BREACH_PROCESS_ID, MAJOR_PROCESS_ID, IncidentStatus, InstanceStatus
 from ..domain.errors import Conflict, NotFound, ProcessError
 from ..models import HumanTask, Incident, ProcessInstance, ProcessVersion
 from ..workflow import (
     BREACH_DEADLINE,
     CALL_EVENT,
+    MAJOR_EVENT,
     SLA_EVENT,
     START_PROCESS,
     SURVEY_EVENT,
@@ -30,6 +32,8 @@ from ..workflow import (
 )
 from . import audit, breach_register, call_events, projection, schedule, sla
 from .context import Services
+from .major import records as major_records
+from .major import resolution as major_resolution
 from .related import resolution as related_resolution
 from .survey import sending as survey_sending
 
@@ -53,6 +57,8 @@ _LOCK_BY_TASK = _LOCK.where(
     ProcessInstance.id
     == select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
 )
+# An incident leaving work behind: its major-incident process moves on to the review.
+_ENDED = (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion:
@@ -79,6 +85,8 @@ class _ServiceCalls:
     def __init__(self, svc: Services, session: Session, instance: ProcessInstance, actor):
         self._svc, self._session, self._instance, self._actor = svc, session, instance, actor
         self.deferred: list[tuple[dict[str, Any], str]] = []
+        # Work that runs other instances, for after this run (see major.records).
+        self.later: list[Callable[[], None]] = []
 
     def call(self, operation: str, params: dict[str, Any], element_id: str) -> dict[str, Any]:
         if operation == SLA_EVENT:
@@ -118,6 +126,17 @@ class _ServiceCalls:
                 now=self._svc.now(),
                 actor=self._actor,
                 element_id=element_id,
+            )
+        if operation == MAJOR_EVENT:
+            return major_records.record_event(
+                self._svc,
+                self._session,
+                self._instance,
+                params,
+                now=self._svc.now(),
+                actor=self._actor,
+                element_id=element_id,
+                later=self.later,
             )
         if operation == START_PROCESS:
             if not isinstance(params.get("process_id"), str) or not isinstance(
@@ -243,6 +262,7 @@ def advance(
     snapshot = run.execution.snapshot()
     incident = own_incident(session, instance)
     previous = projection.IncidentMemory.of(incident)
+    was_open = incident is not None and incident.status not in _ENDED
     was_resolved = incident is not None and incident.status == IncidentStatus.RESOLVED
     if incident is not None:
         projection.project_incident(
@@ -269,6 +289,8 @@ def advance(
         breach_register.follow(
             session, instance, snapshot, now=now, actor=actor, submitted=submitted or {}
         )
+    elif instance.process_id == MAJOR_PROCESS_ID:
+        major_records.follow(session, instance, snapshot, now=now)
     schedule.sync(session, instance, snapshot, now)
     for params, element_id in run.calls.deferred:
         _start_linked(svc, session, instance, params, element_id, actor=actor)
@@ -282,6 +304,12 @@ def advance(
         session.flush()
     except StaleDataError:
         raise Conflict("the instance changed while this request worked on it; retry") from None
+    # After this instance's state is stored: what follows runs other instances' engines.
+    for work in run.calls.later:
+        work()
+    run.calls.later.clear()
+    if was_open and incident.status in _ENDED:
+        major_resolution.incident_resolved(svc, session, incident, actor=actor)
     if incident is not None and not was_resolved and incident.status == IncidentStatus.RESOLVED:
         # After this instance's state is stored: the children run their own engines.
         related_resolution.resolve_children(

@@ -20,6 +20,7 @@ from ..domain.numbering import format_number, parse_number
 from ..models import AuditEvent, Incident, User
 from . import audit, execution, failures, idempotency, timers
 from .context import Services
+from .major import views as major_views
 from .related import reading as related_reading
 from .related.followers import is_follower
 from .survey import views as survey_views
@@ -83,7 +84,8 @@ def get_incident(svc: Services, principal: Principal, number: str) -> IncidentVi
             for t in timers.failures_of(uow.session, incident.id)
         ]
         rating = survey_views.of_incident(uow.session, incident.id, svc.now())
-        return dataclasses.replace(view, errors=failed, satisfaction=rating)
+        review = major_views.review_of(uow.session, incident.id, view.number)
+        return dataclasses.replace(view, errors=failed, satisfaction=rating, review=review)
 
 
 def incidents_by_number(

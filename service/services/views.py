@@ -29,6 +29,7 @@ from ..models import (
     User,
 )
 from .calendars.reading import spans as calendar_spans
+from .major import views as major_views
 
 # The columns a TaskView needs, readable by attribute from a result row.
 TASK_COLUMNS = (
@@ -166,6 +167,9 @@ class IncidentView:
     errors: list[ErrorView] = field(default_factory=list)
     # The breach register's number, for those who may read the register.
     breach: str | None = None
+    # The major incident it was declared (major.views.MajorView), and its review.
+    major: Any = None
+    review: Any = None
     # The reporter's satisfaction rating (survey.views.SatisfactionView), for agents.
     satisfaction: Any = None
     # Where a search matched (search.snippets.Snippet), in a list of search results.
@@ -302,6 +306,7 @@ def incident_views(
     else:
         instances = [inst for inst in instances if inst.process_id != BREACH_PROCESS_ID]
     open_rows = session.execute(_OPEN_TASKS_OF_INCIDENTS, {"ids": ids}).all()
+    majors = major_views.of_incidents(session, ids)
     names = usernames(
         session,
         [user_id for i in incidents for user_id in (i.reporter_id, i.opened_by_id, i.assignee_id)]
@@ -361,6 +366,7 @@ def incident_views(
             linked_instances=linked.get(i.id, []),
             open_tasks=tasks_by_incident.get(i.id, []),
             breach=breaches.get(i.id),
+            major=majors.get(i.id),
             parent=format_number(i.parent_id) if i.parent_id else None,
             merged_into=format_number(i.merged_into_id) if i.merged_into_id else None,
         )

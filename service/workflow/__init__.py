@@ -10,6 +10,7 @@ from .sandbox import Limits, Sandbox
 from .scripting import (
     BREACH_DEADLINE,
     CALL_EVENT,
+    MAJOR_EVENT,
     SLA_EVENT,
     START_PROCESS,
     SURVEY_EVENT,
@@ -21,6 +22,7 @@ from .snapshot import ReadyTask, Snapshot, Trail, WaitingMessage, WaitingTimer
 __all__ = [
     "BREACH_DEADLINE",
     "CALL_EVENT",
+    "MAJOR_EVENT",
     "SLA_EVENT",
     "START_PROCESS",
     "SURVEY_EVENT",

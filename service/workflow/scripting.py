@@ -26,7 +26,10 @@ SLA_EVENT = "sla_event"
 CALL_EVENT = "call_event"
 BREACH_DEADLINE = "breach_deadline"
 SURVEY_EVENT = "survey_event"
-KNOWN_OPERATIONS = frozenset({START_PROCESS, SLA_EVENT, CALL_EVENT, BREACH_DEADLINE, SURVEY_EVENT})
+MAJOR_EVENT = "major_event"
+KNOWN_OPERATIONS = frozenset(
+    {START_PROCESS, SLA_EVENT, CALL_EVENT, BREACH_DEADLINE, SURVEY_EVENT, MAJOR_EVENT}
+)
 HELPER_NAMES = frozenset({"sla_due", "now", "seconds_since"})
 
 Clock = Callable[[], datetime]

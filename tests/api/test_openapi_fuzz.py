@@ -169,6 +169,8 @@ PLAN: dict[str, tuple[str, ...]] = {
     "PATCH /api/known-errors/{known_error_id}": (ALICE, RITA),
     "POST /api/known-errors/{known_error_id}/incidents": (ALICE, RITA),
     "DELETE /api/known-errors/{known_error_id}/incidents/{number}": (ALICE, RITA),
+    "POST /api/incidents/{number}/major": (CAROL, ALICE),
+    "GET /api/incidents/{number}/review": (ALICE, RITA),
     "POST /api/incidents/{number}/parent": (ALICE, RITA),
     "DELETE /api/incidents/{number}/parent": (ALICE, RITA),
     "POST /api/incidents/{number}/merge": (ALICE, RITA),
@@ -230,6 +232,9 @@ NEVER_SUCCEEDS = {
     (RITA, "PATCH /api/known-errors/{known_error_id}"),
     (RITA, "POST /api/known-errors/{known_error_id}/incidents"),
     (RITA, "DELETE /api/known-errors/{known_error_id}/incidents/{number}"),
+    # Only L3 agents and group leads declare; reviews are for the service desk.
+    (ALICE, "POST /api/incidents/{number}/major"),
+    (RITA, "GET /api/incidents/{number}/review"),
     # Linking and merging incidents is for agents.
     (RITA, "POST /api/incidents/{number}/parent"),
     (RITA, "DELETE /api/incidents/{number}/parent"),
@@ -389,6 +394,7 @@ def _seed(api) -> dict:
         json=_KNOWN_ERROR | {"incidents": [new["number"], in_diagnosis["number"]]},
     )
     assert known_error.status_code == 201, known_error.json
+    reviewed = _reviewed_major_incident(api)
     # A child to unlink, and followers to remove.
     linked = api.alice.post(
         f"/api/incidents/{awaiting_confirmation['number']}/parent", json={"parent": new["number"]}
@@ -420,6 +426,7 @@ def _seed(api) -> dict:
         "breach": [breach.json["number"]],
         "username": ["alice"],
         "known_error_id": [known_error.json["id"]],
+        "reviewed": [reviewed],
         "group": ["L1"],
         "tasks": {
             "triage": only_task(new, "triage")["id"],
@@ -428,6 +435,25 @@ def _seed(api) -> dict:
             "fulfil_request": only_task(request, "fulfil_request")["id"],
         },
     }
+
+
+def _reviewed_major_incident(api) -> str:
+    """A P1 declared major, resolved and reviewed: its number (not among the seeded
+    incidents, whose states the other operations count on)."""
+    number = complete(
+        api.alice,
+        open_incident(api.rita, title="Power cut in the data centre"),
+        "triage",
+        TRIAGE | {"impact": "high", "urgency": "high"},
+    )["number"]
+    declared = api.carol.post(f"/api/incidents/{number}/major", json={"reason": "Power cut"})
+    assert declared.status_code == 201, declared.json
+    for key, form in (("l3_resolve", RESOLVED), ("post_incident_review", _REVIEW)):
+        tasks = api.carol.get(f"/api/incidents/{number}").json["open_tasks"]
+        [task] = [t for t in tasks if t["key"] == key]
+        done = api.carol.post(f"/api/tasks/{task['id']}/complete", json=form)
+        assert done.status_code == 200, done.json
+    return number
 
 
 def _explicit_cases(operation, who, known):
@@ -531,6 +557,12 @@ def _explicit_cases(operation, who, known):
             for id_ in known["known_error_id"]
             for change in ({"status": "fixed"}, {"workaround": "Reconnect", "status": "open"})
         ]
+    elif operation.label == "POST /api/incidents/{number}/major":
+        requests += [
+            ({"number": number}, {}, {"reason": "Down for all"}) for number in known["number"]
+        ]
+    elif operation.label == "GET /api/incidents/{number}/review":
+        requests += [({"number": number}, {}, None) for number in known["reviewed"]]
     elif operation.label == "POST /api/incidents/{number}/parent":
         numbers = known["number"]
         requests += [({"number": numbers[1]}, {}, {"parent": numbers[0]})]
@@ -578,6 +610,7 @@ _ALERT = {
     "severity": "critical",
     "summary": "Disk almost full",
 }
+_REVIEW = {"timeline": "09:00 power lost", "cause": "UPS failed", "actions": "Test the UPS monthly"}
 _KNOWN_ERROR = {"symptom": "VPN drops", "workaround": "Reconnect", "category": "network"}
 BOUNDARIES: dict[str, list[tuple[dict, dict, object]]] = {
     "GET /api/known-errors": [

@@ -41,6 +41,8 @@ BREACH = [
     ("close_breach", {}),
 ]
 
+MAJOR = [("write_update", {}), ("l3_resolve", {}), ("post_incident_review", {})]
+
 
 def user_tasks():
     """(process file, user task id, its form file) of every shipped process."""
@@ -152,6 +154,13 @@ def test_every_user_task_of_every_shipped_process_completes_from_its_page(
     aware = {"aware_at": (clock.now - timedelta(hours=1)).isoformat(), "summary": "Leak"}
     assert team.carol.post(f"/api/incidents/{number}/breach", json=aware).status_code == 201
     drive.route(number, BREACH)
+
+    # A major incident: an update on the cadence, the resolution, the review.
+    number = _open(api)
+    drive.step(number, "triage", {"impact": "high", "urgency": "high"})
+    declared = team.carol.post(f"/api/incidents/{number}/major", json={"reason": "All mail down"})
+    assert declared.status_code == 201, declared.json
+    drive.route(number, MAJOR)
 
     shipped = user_tasks()
     assert {key for _, key, _ in shipped} <= {key for key, _ in drive.done}

@@ -1,7 +1,7 @@
 """the calendar an incident's SLA clocks count in
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-01 20:00:00
 """
 

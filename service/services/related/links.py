@@ -17,6 +17,7 @@ from ...models import Incident
 from .. import audit
 from ..context import Services
 from ..incidents import visible_incident
+from ..major import triggers as major_triggers
 from ..views import IncidentView
 from .family import ancestor_ids
 from .reading import related_view
@@ -77,6 +78,9 @@ def link_parent(
                 incident_id=parent.id,
                 data=data,
             )
+            session.flush()
+            # Enough children make the parent a major incident (major_trigger.dmn).
+            major_triggers.after_child_linked(svc, session, parent)
         session.flush()
         view = related_view(svc, session, principal, child)
         uow.commit()

@@ -1,0 +1,1 @@
+"""Major incidents: declaring one, following its process, its updates and its review."""
