@@ -6,8 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from service.services import users
-from tests.conftest import Clients
+from tests.conftest import Clients, with_more_people
 
 # name -> (groups, lead of)
 BREACH_PEOPLE = {
@@ -33,19 +32,7 @@ CLOSE = {"closure_summary": "Export sent to the wrong address; process fixed"}
 @pytest.fixture
 def people_and_dpo(app, people) -> Clients:
     """Everyone of `people`, plus the privacy team and management."""
-    svc = app.extensions["incident_desk"]
-    tokens = dict(people)
-    for name, (groups, lead_of) in BREACH_PEOPLE.items():
-        users.add_user(
-            svc,
-            name,
-            groups=list(groups),
-            display_name=name.title(),
-            contact=f"{name}@desk.example.org",
-            lead_of=lead_of,
-        )
-        tokens[name] = users.create_token(svc, name)[1]
-    return Clients(app, tokens)
+    return with_more_people(app, people, BREACH_PEOPLE)
 
 
 def flag(client, number, aware_at: datetime, summary="Customer list mailed to a stranger"):

@@ -216,6 +216,24 @@ def api(app, people) -> Clients:
     return Clients(app, people)
 
 
+def with_more_people(app, people: dict[str, str], more: dict) -> Clients:
+    """Everyone of `people`, plus `more` (name -> (groups, lead of)), each named after
+    themselves, at desk.example.org, with a token."""
+    svc = app.extensions["incident_desk"]
+    tokens = dict(people)
+    for name, (groups, lead_of) in more.items():
+        users.add_user(
+            svc,
+            name,
+            groups=list(groups),
+            display_name=name.title(),
+            contact=f"{name}@desk.example.org",
+            lead_of=lead_of,
+        )
+        tokens[name] = users.create_token(svc, name)[1]
+    return Clients(app, tokens)
+
+
 @pytest.fixture
 def smtp():
     """A real SMTP server on loopback (aiosmtpd); point the settings at `smtp.port`."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.services import users
 from service.worker import TimerWorker
-from tests.conftest import Clients
+from tests.conftest import Clients, with_more_people
 from tests.helpers import TRIAGE, complete, get_incident, open_incident
 
 P1_TRIAGE = TRIAGE | {"impact": "high", "urgency": "high"}
@@ -29,19 +28,7 @@ MAJOR_PEOPLE = {
 @pytest.fixture
 def major_people(app, people) -> Clients:
     """Everyone of `people`, plus the L3 lead and management."""
-    svc = app.extensions["incident_desk"]
-    tokens = dict(people)
-    for name, (groups, lead_of) in MAJOR_PEOPLE.items():
-        users.add_user(
-            svc,
-            name,
-            groups=list(groups),
-            display_name=name.title(),
-            contact=f"{name}@desk.example.org",
-            lead_of=lead_of,
-        )
-        tokens[name] = users.create_token(svc, name)[1]
-    return Clients(app, tokens)
+    return with_more_people(app, people, MAJOR_PEOPLE)
 
 
 def p1_incident(api, reporter="rita"):
