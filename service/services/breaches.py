@@ -105,7 +105,7 @@ def _flag(svc, principal, number, command, key) -> tuple[BreachView, bool]:
             incident_id=incident.id,
             data={"breach": breach.number, "aware_at": aware_at.isoformat()},
         )
-        instance, _ = execution.start(
+        instance = execution.start_linked(
             svc,
             session,
             process_id=BREACH_PROCESS_ID,
@@ -121,15 +121,6 @@ def _flag(svc, principal, number, command, key) -> tuple[BreachView, bool]:
             parent=lifecycle,
         )
         breach.instance_id = instance.id
-        audit.record(
-            session,
-            "instance.linked",
-            at=now,
-            actor=principal,
-            incident_id=incident.id,
-            instance_id=lifecycle.id,
-            data={"linked_instance_id": instance.id, "process_id": BREACH_PROCESS_ID},
-        )
         session.flush()
         view = breach_views(session, [breach], now)[0]
         uow.commit()

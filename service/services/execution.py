@@ -338,22 +338,48 @@ def _start_linked(
             element_id=element_id,
         )
     incident = session.get(Incident, instance.incident_id) if instance.incident_id else None
-    child, _ = start(
+    start_linked(
         svc,
         session,
+        parent=instance,
         process_id=process_id,
         data=dict(params.get("data") or {}),
         actor=actor,
         incident=incident,
-        parent=instance,
+        element_id=element_id,
+    )
+
+
+def start_linked(
+    svc: Services,
+    session: Session,
+    *,
+    parent: ProcessInstance,
+    process_id: str,
+    data: dict[str, Any],
+    actor: Principal | None,
+    incident: Incident | None,
+    element_id: str | None = None,
+) -> ProcessInstance:
+    """A process started beside `parent` (a breach, a major incident, a survey), and
+    the parent's trail saying so (from `element_id`, when the parent's BPMN asked)."""
+    child, _ = start(
+        svc,
+        session,
+        process_id=process_id,
+        data=data,
+        actor=actor,
+        incident=incident,
+        parent=parent,
     )
     audit.record(
         session,
         "instance.linked",
         at=svc.now(),
         actor=actor,
-        incident_id=instance.incident_id,
-        instance_id=instance.id,
+        incident_id=parent.incident_id,
+        instance_id=parent.id,
         element_id=element_id,
         data={"linked_instance_id": child.id, "process_id": process_id},
     )
+    return child

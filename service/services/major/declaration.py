@@ -113,7 +113,7 @@ def _declare(svc, session, incident, *, reason, manager: User, actor, inputs=Non
             **({"inputs": inputs} if inputs else {}),
         },
     )
-    instance, _ = execution.start(
+    instance = execution.start_linked(
         svc,
         session,
         process_id=MAJOR_PROCESS_ID,
@@ -129,15 +129,6 @@ def _declare(svc, session, incident, *, reason, manager: User, actor, inputs=Non
         parent=lifecycle,
     )
     row.instance_id = instance.id
-    audit.record(
-        session,
-        "instance.linked",
-        at=now,
-        actor=actor,
-        incident_id=incident.id,
-        instance_id=lifecycle.id,
-        data={"linked_instance_id": instance.id, "process_id": MAJOR_PROCESS_ID},
-    )
     session.flush()
 
 
