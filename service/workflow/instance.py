@@ -188,6 +188,12 @@ class Instance:
             raise Conflict("the instance cannot go back to that task; reload its reset points")
         with self._errors_as_process_errors():
             self._workflow.reset_from_task_id(uuid.UUID(task_id))
+            # SpiffWorkflow 3.2 drops the reset branch's tasks from the tree but not
+            # from its event manager: a removed timer would be refreshed and fail.
+            events = self._workflow.event_manager
+            for task in list(events.tasks.values()):
+                if task.workflow.tasks.get(task.id) is not task:
+                    events.remove_task(task)
             self._engine_steps()
 
     def reset_points(self) -> list[dict[str, Any]]:

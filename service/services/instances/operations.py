@@ -19,10 +19,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain import access
 from ...domain.access import Principal
-from ...domain.enums import BREACH_PROCESS_ID, IncidentStatus, InstanceStatus
+from ...domain.enums import BREACH_PROCESS_ID, IncidentStatus, InstanceStatus, TaskState
 from ...domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from ...domain.numbering import MAX_ID, format_number
-from ...models import Incident, ProcessInstance, Timer
+from ...models import HumanTask, Incident, ProcessInstance, Timer
 from .. import alert_groups, audit, execution, projection, schedule
 from ..context import Services
 
@@ -209,6 +209,7 @@ def reset(
                 [FieldError("$.task", "not one of the instance's reset points")],
             )
         run.execution.reset_to(task_id)
+        _reopen_rows(svc, session, instance, run.execution.snapshot(), principal)
         _done(
             svc,
             session,
@@ -224,6 +225,23 @@ def reset(
         )
         execution.advance(svc, session, instance, run, actor=principal, trigger="reset")
         return _commit(uow, session, instance)
+
+
+def _reopen_rows(svc, session: Session, instance: ProcessInstance, snapshot, principal) -> None:
+    """The engine reopens the step it went back to under its old task id: that
+    task's row, completed before, becomes ready again (the trail keeps both)."""
+    now = svc.now()
+    for task in snapshot.ready:
+        row = session.scalar(select(HumanTask).where(HumanTask.id == task.id))
+        if row is None or row.instance_id != instance.id or row.state == TaskState.READY:
+            continue
+        row.state = TaskState.READY
+        row.completed_at = None
+        row.completed_by_id = None
+        row.claimed_by_id = None
+        row.created_at = now
+        audit.record_task(session, "task.created", row, at=now, actor=principal, data={})
+    session.flush()
 
 
 def _terminate(
