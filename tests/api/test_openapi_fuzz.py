@@ -177,6 +177,14 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/incidents/{number}/followers": (ALICE, RITA),
     "POST /api/incidents/{number}/followers": (ALICE, RITA),
     "DELETE /api/incidents/{number}/followers": (ALICE, RITA),
+    "POST /api/instances/{instance_id}/suspend": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/resume": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/terminate": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/retry": (OLGA, ALICE),
+    "GET /api/instances/{instance_id}/reset-points": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/reset": (OLGA, ALICE),
+    "POST /api/processes/{process_id}/versions/{version}/retire": (OLGA, ALICE),
+    "POST /api/processes/{process_id}/retire": (OLGA, ALICE),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -239,6 +247,19 @@ NEVER_SUCCEEDS = {
     (RITA, "POST /api/incidents/{number}/parent"),
     (RITA, "DELETE /api/incidents/{number}/parent"),
     (RITA, "POST /api/incidents/{number}/merge"),
+    # Operating instances and retiring versions is for process owners and admins; the
+    # seed leaves nothing suspended or failed, and a reset needs a task of its reset points.
+    (ALICE, "POST /api/instances/{instance_id}/suspend"),
+    (ALICE, "POST /api/instances/{instance_id}/resume"),
+    (ALICE, "POST /api/instances/{instance_id}/terminate"),
+    (ALICE, "POST /api/instances/{instance_id}/retry"),
+    (ALICE, "GET /api/instances/{instance_id}/reset-points"),
+    (ALICE, "POST /api/instances/{instance_id}/reset"),
+    (ALICE, "POST /api/processes/{process_id}/versions/{version}/retire"),
+    (ALICE, "POST /api/processes/{process_id}/retire"),
+    (OLGA, "POST /api/instances/{instance_id}/resume"),
+    (OLGA, "POST /api/instances/{instance_id}/retry"),
+    (OLGA, "POST /api/instances/{instance_id}/reset"),
 }
 
 CHECKS = [
@@ -504,6 +525,16 @@ def _explicit_cases(operation, who, known):
             ({"process_id": "incident"}, {}, move | {"all": True}),
             ({"process_id": "incident"}, {}, move | {"incidents": known["number"][:2]}),
         ]
+    elif operation.label in (
+        "POST /api/instances/{instance_id}/suspend",
+        "POST /api/instances/{instance_id}/terminate",
+    ):
+        why = {"reason": "Fuzzing"}
+        requests += [({"instance_id": id_}, {}, why) for id_ in known["instance_id"][:2]]
+    elif operation.label == "POST /api/processes/{process_id}/versions/{version}/retire":
+        requests += [({"process_id": "incident", "version": 1}, {}, {"reason": "Fuzzing"})]
+    elif operation.label == "POST /api/processes/{process_id}/retire":
+        requests += [({"process_id": "service_request"}, {}, {"reason": "Fuzzing"})]
     elif operation.label == "POST /api/webhooks":
         hook = {"url": "https://hooks.example.org/incidents", "events": ["incident.*"]}
         requests += [({}, {}, hook)]
