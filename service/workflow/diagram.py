@@ -53,6 +53,7 @@ text { font: 12px Arial, Helvetica, sans-serif; fill: #212121; }
 .active .body { fill: #fff3e0; stroke: #e65100; stroke-width: 4; }
 .cancelled .body { stroke: #9e9e9e; stroke-dasharray: 4 3; }
 .error .body { fill: #ffebee; stroke: #c62828; stroke-width: 4; }
+.warning .body { fill: #fffde7; stroke: #f9a825; stroke-width: 4; stroke-dasharray: 8 3; }
 .flow path { fill: none; stroke: #212121; stroke-width: 1.5; }
 .flow.message path { stroke-dasharray: 8 4; }
 .flow.association path { stroke-dasharray: 2 3; }
@@ -260,8 +261,8 @@ def render(
     states: Mapping[str, str] | None = None,
     taken: Iterable[tuple[str, str]] = (),
 ) -> bytes:
-    """The SVG document. `states`: element id -> completed, active, cancelled or
-    error; `taken`: (source id, target id) of the sequence flows followed."""
+    """The SVG document. `states`: element id -> completed, active, cancelled,
+    error or warning; `taken`: (source id, target id) of the sequence flows followed."""
     states = states or {}
     taken = set(taken)
     min_x, min_y, max_x, max_y = layout.box

@@ -141,6 +141,7 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/processes/{process_id}/versions/{version}/bpmn": (ALICE,),
     "GET /api/decisions": (ALICE,),
     "POST /api/processes/{process_id}/migrations": (OLGA, ALICE),
+    "GET /api/instances": (OLGA, ALICE),
     "GET /api/processes/{process_id}/versions/{version}/diagram.svg": (ALICE, RITA),
     "GET /api/instances/{instance_id}/diagram.svg": (ALICE, RITA),
     "POST /api/webhooks": (ADAM, ALICE),
@@ -180,6 +181,7 @@ PLAN: dict[str, tuple[str, ...]] = {
 NEVER_SUCCEEDS = {
     (ALICE, "POST /api/deployments"),
     (ALICE, "POST /api/processes/{process_id}/migrations"),
+    (ALICE, "GET /api/instances"),
     (RITA, "GET /api/processes/{process_id}/versions/{version}/diagram.svg"),
     (RITA, "GET /api/instances/{instance_id}/diagram.svg"),
     (RITA, "GET /api/deployments"),
@@ -580,6 +582,11 @@ _ALERT = {
 }
 _KNOWN_ERROR = {"symptom": "VPN drops", "workaround": "Reconnect", "category": "network"}
 BOUNDARIES: dict[str, list[tuple[dict, dict, object]]] = {
+    "GET /api/instances": [
+        ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
+        ({}, {"incident": _NUMBER_PAST_ANY_ID[:20]}, None),
+        ({}, {"data.title": "Mail is down", "state": "waiting", "element": "triage"}, None),
+    ],
     "GET /api/known-errors": [
         ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
         ({}, {"q": _NUL}, None),

@@ -148,13 +148,18 @@ def _row(session, instance_id: int) -> InstanceRow:
         if instance.incident_id
         else None
     )
-    waiting = session.scalars(
-        select(HumanTask.key).where(
-            HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
-        )
-    ).all() + session.scalars(
-        select(Timer.element_id).where(Timer.instance_id == instance.id, Timer.state == "waiting")
-    ).all()
+    waiting = (
+        session.scalars(
+            select(HumanTask.key).where(
+                HumanTask.instance_id == instance.id, HumanTask.state == TaskState.READY
+            )
+        ).all()
+        + session.scalars(
+            select(Timer.element_id).where(
+                Timer.instance_id == instance.id, Timer.state == "waiting"
+            )
+        ).all()
+    )
     failed = session.scalar(
         select(Timer.id).where(Timer.instance_id == instance.id, Timer.state == "failed").limit(1)
     )
