@@ -3,8 +3,8 @@ diagram, the data, the audit trail and a failed step's error with where it faile
 
 from __future__ import annotations
 
-from service.services import failures
 from service.domain.errors import ProcessError
+from service.services import failures
 from tests.helpers import open_incident
 from tests.web.test_people_pages import signed_in, text
 
