@@ -16,6 +16,7 @@ from . import (
     auth,
     deploy_pages,  # noqa: F401 - its routes join pages.blp when imported
     incident_pages,  # noqa: F401 - as above
+    instance_operation_pages,  # noqa: F401 - as above
     instance_pages,  # noqa: F401 - as above
     known_error_pages,  # noqa: F401 - as above
     language,

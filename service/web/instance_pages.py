@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import g, render_template, request
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ..domain import access
@@ -14,6 +15,7 @@ from ..domain.errors import FieldError, Forbidden, InvalidInput
 from ..services import processes
 from ..services.instance_views import detail, search
 from .auth import services
+from .forms import ActionForm
 from .incident_filters import page_number
 from .pages import blp
 
@@ -113,4 +115,16 @@ def instance_page(instance_id: int):
         diagram=inline_svg(picture.svg),
         events=found.events,
         failures=found.failures,
+        operations=_operations(view.status, bool(found.failures)),
+        action=ActionForm(),
     )
+
+
+def _operations(status: str, failed: bool) -> list[tuple[str, str]]:
+    """The buttons that apply to the instance as it stands."""
+    if status == "running":
+        shown = [("suspend", _l("Suspend")), ("terminate", _l("Terminate"))]
+        return shown + ([("retry", _l("Retry the failed step"))] if failed else [])
+    if status == "suspended":
+        return [("resume", _l("Resume")), ("terminate", _l("Terminate"))]
+    return []

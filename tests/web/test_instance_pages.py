@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from service.domain.errors import ProcessError
 from service.services import failures
-from tests.helpers import open_incident
+from tests.helpers import TRIAGE, complete, open_incident
 from tests.web.test_people_pages import signed_in, text
 
 
@@ -83,3 +83,82 @@ def test_agents_and_reporters_get_the_403_page_and_unknown_instances_a_404(app, 
     olga = signed_in(app, svc, "olga")
     assert olga.get("/instances/999999").status_code == 404
     assert olga.get(f"/instances/{2**70}").status_code == 404
+
+
+def test_an_owner_suspends_resumes_and_terminates_from_the_page_with_a_reason(app, api, svc):
+    laptop = request(api, "New laptop")
+    phone = request(api, "New phone")
+    olga = signed_in(app, svc, "olga")
+    olga.get(f"/instances/{laptop['id']}")
+
+    suspended = olga.post(
+        f"/instances/{laptop['id']}/suspend", {"reason": "Waiting for stock"}, follow_redirects=True
+    )
+    page = text(suspended)
+    assert "Suspended: its timers wait" in page
+    assert "suspended" in page and "Waiting for stock" in page  # state and trail
+    assert api.olga.get(f"/api/instances/{laptop['id']}").json["status"] == "suspended"
+
+    refused = text(
+        olga.post(f"/instances/{laptop['id']}/resume", {"reason": ""}, follow_redirects=True)
+    )
+    assert "a reason is required" in refused
+    resumed = text(
+        olga.post(
+            f"/instances/{laptop['id']}/resume", {"reason": "Stock came"}, follow_redirects=True
+        )
+    )
+    assert "Resumed" in resumed
+    assert api.olga.get(f"/api/instances/{laptop['id']}").json["status"] == "running"
+
+    olga.get(f"/instances/{phone['id']}")
+    ended = text(
+        olga.post(
+            f"/instances/{phone['id']}/terminate", {"reason": "Duplicate"}, follow_redirects=True
+        )
+    )
+    assert "Terminated" in ended
+    assert api.olga.get(f"/api/instances/{phone['id']}").json["status"] == "terminated"
+
+
+def test_the_reset_page_shows_each_points_data_and_retiring_stops_new_starts(app, api, svc):
+    incident = open_incident(api.rita, title="Mail is down")
+    complete(api.alice, incident, "triage", TRIAGE)
+    instance_id = api.olga.get(f"/api/instances?incident={incident['number']}").json[0]["id"]
+    olga = signed_in(app, svc, "olga")
+
+    points = text(olga.get(f"/instances/{instance_id}/reset"))
+    assert "Steps it can go back to" in points and "(triage)" in points
+    assert "email" in points  # the data triage had
+
+    olga.get(f"/instances/{instance_id}")
+    retired = text(
+        olga.post(
+            f"/instances/{instance_id}/retire-version",
+            {"reason": "Replaced"},
+            follow_redirects=True,
+        )
+    )
+    # The desk keeps one live incident process: the refusal is shown on the page.
+    assert "last live version" in retired
+    laptop = request(api, "New laptop")
+    olga.get(f"/instances/{laptop['id']}")
+    retired = text(
+        olga.post(
+            f"/instances/{laptop['id']}/retire-version",
+            {"reason": "Replaced by the catalogue"},
+            follow_redirects=True,
+        )
+    )
+    assert "Version 1 of service_request is retired" in retired
+    again = api.ivan.post("/api/processes/service_request/instances", json={"title": "Mouse"})
+    assert again.status_code == 409
+
+
+def test_agents_cannot_use_the_buttons(app, api, svc):
+    laptop = request(api, "New laptop")
+    alice = signed_in(app, svc, "alice")
+    assert alice.get(f"/instances/{laptop['id']}").status_code == 403
+    for path in ("suspend", "terminate", "retire-version", "reset"):
+        assert alice.post(f"/instances/{laptop['id']}/{path}", {"reason": "x"}).status_code == 403
+    assert api.olga.get(f"/api/instances/{laptop['id']}").json["status"] == "running"
