@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..domain import access, locales
@@ -157,11 +157,15 @@ def _deploy(svc, uploads, actor, by, key) -> DeploymentResult:
         live = _live_files(session)
         merged = {name: SourceFile(name, row.content) for name, row in live.items()}
         merged.update({source.name: source for source in uploads})
-        parsed, calendars, warnings = _validate(svc, merged, {source.name for source in uploads})
+        uploaded = {source.name for source in uploads}
+        parsed, calendars, warnings = _validate(svc, merged, uploaded)
+        retired = _retired_files(session) - uploaded
+        # A retired probe stays quiet: its files are carried along, not checked again.
+        warnings = [w for w in warnings if w.file not in retired]
         now = svc.now()
         rows = {name: _file_row(session, source, now) for name, source in merged.items()}
         processes = [
-            _process_version(svc, session, process, merged, rows, calendars, now, actor)
+            _process_version(svc, session, process, merged, rows, calendars, now, actor, uploaded)
             for process in sorted(parsed.values(), key=lambda p: p.process_id)
         ]
         decisions = _decision_versions(session, merged, rows, now, actor)
@@ -349,7 +353,30 @@ def _content_hash(names, files: dict[str, SourceFile]) -> str:
     return digest.hexdigest()
 
 
-def _process_version(svc, session, process, files, rows, calendars, now, actor) -> DeployedVersion:
+def _retired_files(session: Session) -> set[str]:
+    """The BPMN files of processes whose latest version is retired, used by no live one."""
+    latest = (
+        select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
+        .group_by(ProcessVersion.process_id)
+        .subquery()
+    )
+    names: dict[str, bool] = {}
+    for version in session.scalars(
+        select(ProcessVersion).join(
+            latest,
+            (latest.c.process_id == ProcessVersion.process_id)
+            & (latest.c.version == ProcessVersion.version),
+        )
+    ):
+        for row in version.files:
+            if row.name.endswith(".bpmn"):
+                names[row.name] = names.get(row.name, True) and version.retired_at is not None
+    return {name for name, retired in names.items() if retired}
+
+
+def _process_version(
+    svc, session, process, files, rows, calendars, now, actor, uploaded=frozenset()
+) -> DeployedVersion:
     names = set(process.files) | set(process.forms)
     names |= _translations(process.forms, files)
     # Every calendar belongs to every version: a script may name any of them, and a
@@ -360,13 +387,17 @@ def _process_version(svc, session, process, files, rows, calendars, now, actor) 
     # version make a new one, so deploying old files is a rollback that takes effect
     # (new incidents start on the latest version).
     latest = session.execute(
-        select(ProcessVersion.version, ProcessVersion.content_hash)
+        select(ProcessVersion.version, ProcessVersion.content_hash, ProcessVersion.retired_at)
         .where(ProcessVersion.process_id == process.process_id)
         .order_by(ProcessVersion.version.desc())
         .limit(1)
     ).first()
     if latest is not None and latest.content_hash == content_hash:
         return DeployedVersion(process.process_id, latest.version, content_hash, False)
+    if latest is not None and latest.retired_at is not None and not set(process.files) & uploaded:
+        # Retired, and only a shared file (a calendar, a form) changed: it stays retired.
+        # Deploying its own file again brings it back as a new, live version.
+        return DeployedVersion(process.process_id, latest.version, latest.content_hash, False)
     number = latest.version + 1 if latest is not None else 1
     session.add(
         ProcessVersion(

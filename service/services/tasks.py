@@ -284,6 +284,8 @@ def _lock_for_work(session: Session, principal: Principal, task_id: str):
         who = "the incident's reporter" if row.lane == REPORTER_LANE else f"group {row.lane}"
         raise Forbidden(f"only {who} can work this task")
     require_ready(row)
+    # Claiming too: a held instance's work is not to be picked up until resumed.
+    execution.require_running(instance)
     return row, incident, instance
 
 

@@ -31,6 +31,8 @@ def test_a_suspended_instance_refuses_its_tasks_until_resumed(api):
     refused = api.alice.post(f"/api/tasks/{task['id']}/complete", json=TRIAGE)
     assert refused.status_code == 409
     assert refused.json["detail"] == f"the process is suspended: {WHY['reason']}"
+    claim = api.alice.post(f"/api/tasks/{task['id']}/claim")
+    assert (claim.status_code, claim.json["detail"]) == (409, refused.json["detail"])
 
     resumed = op(api.olga, incident, "resume", reason="vendor is back")
     assert resumed.status_code == 200, resumed.json
@@ -114,3 +116,40 @@ def test_retired_versions_start_nothing_and_the_last_incident_version_stays(api)
     assert "could open no incident" in last.json["detail"]
     assert api.olga.post("/api/processes/incident/retire", json=WHY).status_code == 409
     assert api.alice.post("/api/processes/incident/versions/1/retire", json=WHY).status_code == 403
+
+
+PROBE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="probe_definitions" targetNamespace="http://example.org/probe">
+  <bpmn:process id="probe" name="Probe" isExecutable="true">
+    <bpmn:startEvent id="probe_start" name="Start"/>
+    <bpmn:sequenceFlow id="probe_flow" sourceRef="probe_start" targetRef="probe_end"/>
+    <bpmn:endEvent id="probe_end" name="End"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def probe_warnings(response):
+    return [w for w in response.json["warnings"] if w["field"] == "probe.bpmn"]
+
+
+def test_a_retired_probe_starts_nothing_and_stops_warning(api):
+    first = deploy(api.olga, {"probe.bpmn": PROBE})
+    assert first.status_code == 201, first.json
+    assert probe_warnings(first)  # no diagram
+    assert probe_warnings(deploy(api.olga, {"sla.dmn": SLA_12H}))  # and again, every time
+
+    retired = api.olga.post("/api/processes/probe/retire", json={"reason": "tried once"})
+    assert retired.status_code == 200, retired.json
+    assert [(v["version"], v["retired_by"]) for v in retired.json] == [(1, "olga")]
+    started = api.olga.post("/api/processes/probe/instances", json={})
+    assert started.status_code == 409
+    assert "retired" in started.json["detail"]
+
+    quiet = deploy(api.olga, {"sla.dmn": SLA_12H.replace(b"PT12H", b"PT10H")})
+    assert quiet.status_code == 201, quiet.json
+    assert probe_warnings(quiet) == []
+    [probe] = api.olga.get("/api/processes/probe/versions").json
+    assert probe["retired_at"] is not None
+    assert api.olga.post("/api/processes/probe/retire", json=WHY).status_code == 409

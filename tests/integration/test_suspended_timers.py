@@ -115,7 +115,9 @@ def test_a_terminate_racing_the_last_completion_exactly_one_wins(api):
         assert after["status"] == "closed"
         if terminate.status_code == 200:
             assert after["closure_code"] == "terminated"
-            assert "terminated" in confirm.json["detail"]
+            # Its task row went with the instance: "cancelled", or "terminated" if
+            # the completion read the row before the terminate committed.
+            assert any(word in confirm.json["detail"] for word in ("cancelled", "terminated"))
         else:
             assert after["closure_code"] == "confirmed_by_reporter"
             assert after["instance"]["status"] == "completed"
