@@ -10,6 +10,7 @@ from . import (
     assignment,
     auth,
     breaches,
+    cockpit,
     contract,
     deployments,
     docs,
@@ -45,6 +46,7 @@ _MODULES = (
     people,
     known_errors,
     related,
+    cockpit,
 )
 
 

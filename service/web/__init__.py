@@ -14,7 +14,8 @@ from flask_wtf.csrf import CSRFProtect
 from ..services.context import EXTENSION
 from . import (
     auth,
-    incident_pages,  # noqa: F401 - its routes join pages.blp when imported
+    cockpit_pages,  # noqa: F401 - its routes join pages.blp when imported
+    incident_pages,  # noqa: F401 - as above
     known_error_pages,  # noqa: F401 - as above
     language,
     pages,
