@@ -42,7 +42,9 @@ def table_of(source: SourceFile, decision_id: str) -> Table:
     decision = next(
         (d for d in root.iter() if _local(d) == "decision" and d.get("id") == decision_id), None
     )
-    tables = [t for t in decision.iter() if _local(t) == "decisionTable"] if decision is not None else []
+    if decision is None:
+        return Table((), {})
+    tables = [t for t in decision.iter() if _local(t) == "decisionTable"]
     if not tables:
         return Table((), {})
     table = tables[0]

@@ -45,7 +45,8 @@ def test_where_work_waits_is_a_heat_map_with_a_table_beside_it(app, api, svc, cl
     assert "Steps open when targets were missed" in body
     # Another period: nothing ended in it, so no heat.
     quiet = text(adam.get("/processes/incident/versions/1?start=2026-01-01&end=2026-01-31"))
-    assert "userTask heat-4" not in quiet and "No task of this version ended in the period." in quiet
+    assert "userTask heat-4" not in quiet
+    assert "No task of this version ended in the period." in quiet
     assert adam.get("/processes/incident/versions/7").status_code == 404
 
 
