@@ -80,6 +80,10 @@ class VersionSchema(ma.Schema):
     files = ma.fields.List(ma.fields.Nested(FileRefSchema))
     running_instances = ma.fields.Integer()
     instances = ma.fields.Integer()
+    retired_at = ma.fields.AwareDateTime(
+        allow_none=True, metadata={"description": "set: no new instance starts on it"}
+    )
+    retired_by = ma.fields.String(allow_none=True)
 
 
 class DecisionSchema(ma.Schema):

@@ -150,3 +150,9 @@ def may_hand_over(principal: Principal, lane: str, *, leads: frozenset[str]) -> 
 def may_work_known_errors(principal: Principal) -> bool:
     """Known errors are internal records: agents and admins, never reporters."""
     return bool(principal.groups & (AGENT_GROUPS | {Group.ADMIN}))
+
+
+def may_operate_instances(principal: Principal) -> bool:
+    """Suspending, terminating, retrying, resetting instances and retiring versions:
+    process owners and admins."""
+    return bool(principal.groups & {Group.PROCESS_OWNER, Group.ADMIN})

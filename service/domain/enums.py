@@ -58,6 +58,10 @@ class TaskState(StrEnum):
 class InstanceStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
+    # Held by a process owner: no timer fires, no task is completed until resumed.
+    SUSPENDED = "suspended"
+    # Cancelled through the engine by a process owner; never runs again.
+    TERMINATED = "terminated"
 
 
 class Group(StrEnum):

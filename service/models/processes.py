@@ -87,6 +87,9 @@ class ProcessVersion(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(64))
     deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployments.id"))
+    # A retired version starts no new instance; those running on it finish.
+    retired_at: Mapped[datetime | None]
+    retired_by: Mapped[str | None] = mapped_column(String(64))
     # Loaded only when asked for: the bytes are for download, not for running.
     files: Mapped[list[ProcessFile]] = relationship(
         secondary="process_version_files", order_by="ProcessFile.name"
@@ -114,6 +117,8 @@ class ProcessInstance(Base):
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
     lock_version: Mapped[int] = mapped_column(default=1)
+    # Why a process owner suspended or terminated it: the 409 of a refused task names it.
+    hold_reason: Mapped[str | None] = mapped_column(Text)
 
     version: Mapped[ProcessVersion] = relationship(lazy="joined")
 

@@ -37,7 +37,10 @@ from .survey import sending as survey_sending
 # than running it.
 _LATEST_VERSION = (
     select(ProcessVersion)
-    .where(ProcessVersion.process_id == bindparam("process_id"))
+    .where(
+        ProcessVersion.process_id == bindparam("process_id"),
+        ProcessVersion.retired_at.is_(None),
+    )
     .order_by(ProcessVersion.version.desc())
     .limit(1)
 )
@@ -56,8 +59,16 @@ _LOCK_BY_TASK = _LOCK.where(
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion:
+    """The newest live version: new instances never start on a retired one."""
     version = session.scalar(_LATEST_VERSION, {"process_id": process_id})
     if version is None:
+        exists = session.scalar(
+            select(func.count())
+            .select_from(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+        )
+        if exists:
+            raise Conflict(f"every version of process {process_id!r} is retired")
         raise NotFound(f"no process {process_id!r} is deployed")
     return version
 
@@ -200,13 +211,30 @@ def lock_for_task(session: Session, task_id: str) -> ProcessInstance | None:
 
 
 def resume(
-    svc: Services, session: Session, instance: ProcessInstance, *, actor: Principal | None
+    svc: Services,
+    session: Session,
+    instance: ProcessInstance,
+    *,
+    actor: Principal | None,
+    held_ok: bool = False,
 ) -> InstanceRun:
+    """`held_ok`: the caller (terminating) may load a suspended instance."""
+    # Every path that would run an instance comes here: a held or ended one refuses.
+    if not (held_ok and instance.status == InstanceStatus.SUSPENDED):
+        require_running(instance)
     calls = _ServiceCalls(svc, session, instance, actor)
     loaded = svc.runtime.resume(
         definition(svc, session, instance.version_id), instance.state, calls
     )
     return InstanceRun(loaded, calls)
+
+
+def require_running(instance: ProcessInstance) -> None:
+    """409 for an instance a process owner suspended or terminated, with their reason."""
+    if instance.status == InstanceStatus.SUSPENDED:
+        raise Conflict(f"the process is suspended: {instance.hold_reason or ''}".rstrip(": "))
+    if instance.status == InstanceStatus.TERMINATED:
+        raise Conflict(f"the process was terminated: {instance.hold_reason or ''}".rstrip(": "))
 
 
 def peek(svc: Services, session: Session, instance: ProcessInstance) -> Instance:

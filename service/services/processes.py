@@ -48,6 +48,8 @@ class VersionView:
     files: list[FileRef]
     running_instances: int
     instances: int
+    retired_at: datetime | None = None
+    retired_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,8 @@ def list_versions(svc: Services, principal: Principal, process_id: str) -> list[
                 files=[FileRef(f.name, f.sha256) for f in v.files],
                 running_instances=counts.get((v.id, InstanceStatus.RUNNING), 0),
                 instances=sum(c for (vid, _), c in counts.items() if vid == v.id),
+                retired_at=v.retired_at,
+                retired_by=v.retired_by,
             )
             for v in versions
         ]

@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from .. import logs
+from ..domain.enums import InstanceStatus
 from ..models import Incident, ProcessInstance, Timer
 from ..workflow import Snapshot
 from .context import Services
@@ -27,6 +28,7 @@ NOTIFY_CHANNEL = "incident_desk_timers"
 # Set on a session whose commit adds or moves a timer: in-process workers wake.
 CHANGED = "incident_desk.timers_changed"
 
+_SUSPENDED = select(ProcessInstance.id).where(ProcessInstance.status == InstanceStatus.SUSPENDED)
 _DUE = (
     select(Timer.id)
     .where(
@@ -36,6 +38,8 @@ _DUE = (
         Timer.due_at < bindparam("now"),
         or_(Timer.lease_expires_at.is_(None), Timer.lease_expires_at < bindparam("now")),
         or_(Timer.next_attempt_at.is_(None), Timer.next_attempt_at <= bindparam("now")),
+        # A suspended instance's timers wait until it is resumed (few are ever suspended).
+        Timer.instance_id.not_in(_SUSPENDED),
     )
     # due_at alone, as the index has it: the scan stops after `limit` rows, so
     # the cost follows the batch size, not how many are due or waiting.
@@ -130,7 +134,10 @@ def next_wakeup(svc: Services) -> datetime | None:
     """When a waiting timer can next be claimed: its due time, or for one held by a
     lease or backing off after a failure, when that ends. Three index lookups."""
     free = and_(
-        Timer.state == WAITING, Timer.lease_owner.is_(None), Timer.next_attempt_at.is_(None)
+        Timer.state == WAITING,
+        Timer.lease_owner.is_(None),
+        Timer.next_attempt_at.is_(None),
+        Timer.instance_id.not_in(_SUSPENDED),
     )
     with svc.db.read() as uow:
         session = uow.session

@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -169,6 +170,53 @@ class Instance:
         migration.show_current_data(self._workflow, last)
         self.run()
         return rerun
+
+    def cancel(self) -> None:
+        """End the instance through the engine: every open task, timer and called
+        process is cancelled, nothing more runs."""
+        with self._errors_as_process_errors():
+            self._workflow.cancel()
+
+    def reset_to(self, task_id: str) -> None:
+        """Go back to a completed user or script step and run on from it.
+
+        The engine resets any task it is given; only the points `reset_points`
+        lists are accepted here, so the caller cannot rewind into a half-run
+        gateway or an engine-internal task.
+        """
+        if task_id not in {point["task_id"] for point in self.reset_points()}:
+            raise Conflict("the instance cannot go back to that task; reload its reset points")
+        with self._errors_as_process_errors():
+            self._workflow.reset_from_task_id(uuid.UUID(task_id))
+            # SpiffWorkflow 3.2 drops the reset branch's tasks from the tree but not
+            # from its event manager: a removed timer would be refreshed and fail.
+            events = self._workflow.event_manager
+            for task in list(events.tasks.values()):
+                if task.workflow.tasks.get(task.id) is not task:
+                    events.remove_task(task)
+            self._engine_steps()
+
+    def reset_points(self) -> list[dict[str, Any]]:
+        """Completed user and script steps, newest first, each with the data it left."""
+        if self._workflow.completed:
+            return []
+        points = []
+        for task in self._workflow.get_tasks(state=TaskState.COMPLETED):
+            spec = task.task_spec
+            if spec.bpmn_id is None or not (spec.manual or _is_script(spec)):
+                continue
+            points.append(
+                {
+                    "task_id": str(task.id),
+                    "element_id": spec.bpmn_id,
+                    "name": spec.bpmn_name or spec.bpmn_id,
+                    "lane": spec.lane,
+                    "completed_at": task.last_state_change,
+                    "data": dict(task.data),
+                }
+            )
+        points.sort(key=lambda point: point["completed_at"], reverse=True)
+        return points
 
     def task_data(self, task_id: str) -> dict[str, Any] | None:
         task = self._ready_user_task(task_id)
@@ -348,3 +396,7 @@ def _ready_task(task) -> ReadyTask:
         form=properties.get(FORM_PROPERTY),
         ui_form=properties.get(UI_FORM_PROPERTY),
     )
+
+
+def _is_script(spec) -> bool:
+    return isinstance(spec, ScriptTask)

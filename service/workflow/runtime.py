@@ -160,6 +160,14 @@ class Execution:
         timers whose due time they moved. Returns the ids of the elements run again."""
         return self.send({"kind": "revise", "facts": facts})["rerun"]
 
+    def cancel(self) -> None:
+        """End the instance through the engine, its tasks and timers cancelled."""
+        self.send({"kind": "cancel"})
+
+    def reset_to(self, task_id: str) -> None:
+        """Go back to a completed step (one of the instance's reset points) and run on."""
+        self.send({"kind": "reset", "task_id": task_id})
+
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
             self._snapshot = self._runtime.peek(self._definition, self._state or "").snapshot()

@@ -178,6 +178,10 @@ class Child:
             reply["rerun"] = instance.migrate_to(target, action["target_version"])
         elif kind == "revise":
             reply["rerun"] = instance.revise(action["facts"])
+        elif kind == "cancel":
+            instance.cancel()
+        elif kind == "reset":
+            instance.reset_to(action["task_id"])
         elif kind != "start":
             raise ProcessError(f"unknown action {kind!r}")
         state = instance.dump()
