@@ -64,6 +64,13 @@ def test_two_versions_are_compared_on_both_diagrams_and_listed(app, api, svc):
     assert "Triage ticket" in body
     assert olga.get("/processes/incident/compare?from=1&to=5").status_code == 422
 
+    retired = api.olga.post(
+        "/api/processes/incident/versions/1/retire", json={"reason": "version 2 is live"}
+    )
+    assert retired.status_code == 200, retired.json
+    listing = text(olga.get("/processes"))
+    assert "retired" in listing and "by olga" in listing
+
     rules = text(olga.get("/decisions/sla_targets/compare"))
     assert "rule_P3" in rules and "&#34;PT24H&#34;" in rules and "&#34;PT12H&#34;" in rules
 

@@ -29,6 +29,8 @@ class VersionRow:
     files: tuple[str, ...]
     # None while live; set once the version is retired (no new instances start on it).
     retired_at: datetime | None
+    retired_by: str | None = None
+    suspended: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,16 @@ def catalogue(svc: Services, principal: Principal) -> tuple[list[ProcessRow], li
     require_owner(principal)
     with svc.db.read() as uow:
         session = uow.session
-        running = dict(
-            session.execute(
-                select(ProcessInstance.version_id, func.count())
-                .where(ProcessInstance.status == InstanceStatus.RUNNING)
-                .group_by(ProcessInstance.version_id)
+        counts = {
+            (version_id, status): count
+            for version_id, status, count in session.execute(
+                select(ProcessInstance.version_id, ProcessInstance.status, func.count())
+                .where(
+                    ProcessInstance.status.in_((InstanceStatus.RUNNING, InstanceStatus.SUSPENDED))
+                )
+                .group_by(ProcessInstance.version_id, ProcessInstance.status)
             ).all()
-        )
+        }
         processes: dict[str, list[VersionRow]] = {}
         names: dict[str, str] = {}
         for v in session.scalars(
@@ -71,9 +76,11 @@ def catalogue(svc: Services, principal: Principal) -> tuple[list[ProcessRow], li
                     v.created_at,
                     v.created_by,
                     v.content_hash,
-                    running.get(v.id, 0),
+                    counts.get((v.id, InstanceStatus.RUNNING), 0),
                     tuple(f.name for f in v.files),
-                    getattr(v, "retired_at", None),
+                    v.retired_at,
+                    v.retired_by,
+                    counts.get((v.id, InstanceStatus.SUSPENDED), 0),
                 )
             )
         decisions: dict[str, list[VersionRow]] = {}
