@@ -39,7 +39,7 @@ def durations(query, process_id, version):
     steps open when incidents of the version missed a target (`sla.breached`) then."""
     svc = services()
     end = query.get("end") or svc.now()
-    start = query.get("start") or end - DEFAULT_PERIOD
+    start = query.get("start") or waiting.before(end, DEFAULT_PERIOD)
     who = principal()
     return {
         "start": start,

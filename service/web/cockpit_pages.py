@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from ..domain.errors import FieldError, InvalidInput, NotFound
 from ..downloads import attachment_response
-from ..services.cockpit import catalogue, comparing, heat, require_owner
+from ..services.cockpit import catalogue, comparing, heat, require_owner, waiting
 from .auth import services
 from .forms import PeriodForm
 from .pages import blp
@@ -112,10 +112,13 @@ def _period(svc):
     form = PeriodForm(request.args, meta={"csrf": False})
     form.validate()
     # Whole days in UTC; "to" counts its own day.
-    end = _day(form.end.data, days=1) if form.end.data else svc.now()
-    start = _day(form.start.data) if form.start.data else end - DEFAULT_PERIOD
+    try:
+        end = _day(form.end.data, days=1) if form.end.data else svc.now()
+    except OverflowError:
+        end = svc.now()
+    start = _day(form.start.data) if form.start.data else waiting.before(end, DEFAULT_PERIOD)
     if end <= start:
-        start = end - DEFAULT_PERIOD
+        start = waiting.before(end, DEFAULT_PERIOD)
     form.start.data = start.date()
     form.end.data = (end - timedelta(microseconds=1)).date()
     return form, start, end

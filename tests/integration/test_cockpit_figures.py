@@ -41,6 +41,8 @@ def test_time_in_each_step_is_the_median_and_p90_of_the_audit_trail(api, clock):
     assert api.olga.get(f"{BASE}/durations", query_string=later).status_code == 422
     empty = {"from": (START + timedelta(hours=2)).isoformat(), "to": PERIOD["to"]}
     assert api.olga.get(f"{BASE}/durations", query_string=empty).json["steps"] == []
+    earliest = api.olga.get(f"{BASE}/durations", query_string={"to": "0001-01-02T00:00:00Z"})
+    assert earliest.status_code == 200, earliest.json
 
 
 def test_the_step_open_when_a_target_is_missed_is_counted(api, svc, clock):

@@ -48,6 +48,9 @@ def test_where_work_waits_is_a_heat_map_with_a_table_beside_it(app, api, svc, cl
     assert "userTask heat-4" not in quiet
     assert "No task of this version ended in the period." in quiet
     assert adam.get("/processes/incident/versions/7").status_code == 404
+    # The ends of the calendar are a period like any other, never a server error.
+    assert adam.get("/processes/incident/versions/1?end=9999-12-31").status_code == 200
+    assert adam.get("/processes/incident/versions/1?end=0001-01-01").status_code == 200
 
 
 def test_two_versions_are_compared_on_both_diagrams_and_listed(app, api, svc):

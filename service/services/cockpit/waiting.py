@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -88,6 +88,14 @@ def waiting_now(
         counts.setdefault(element_id, [0, 0])[1] = count
     found = [Waiting(e, names.get(e, ""), t, w) for e, (t, w) in counts.items()]
     return sorted(found, key=lambda w: (-w.total, w.element_id))
+
+
+def before(moment: datetime, span: timedelta) -> datetime:
+    """`span` before `moment`, or the earliest time there is."""
+    try:
+        return moment - span
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def check_period(start: datetime, end: datetime) -> None:
