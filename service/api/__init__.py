@@ -10,6 +10,7 @@ from . import (
     assignment,
     auth,
     breaches,
+    cockpit,
     contract,
     deployments,
     docs,
@@ -49,6 +50,7 @@ _MODULES = (
     people,
     known_errors,
     related,
+    cockpit,
 )
 
 

@@ -176,9 +176,18 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/incidents/{number}/followers": (ALICE, RITA),
     "POST /api/incidents/{number}/followers": (ALICE, RITA),
     "DELETE /api/incidents/{number}/followers": (ALICE, RITA),
+    "GET /api/processes/{process_id}/versions/{version}/waiting": (OLGA, ALICE),
+    "GET /api/processes/{process_id}/versions/{version}/durations": (OLGA, ALICE),
+    "GET /api/processes/{process_id}/compare": (OLGA, ALICE),
+    "GET /api/decisions/{decision_id}/compare": (OLGA, ALICE),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
+    # The owners' cockpit is for process owners and admins.
+    (ALICE, "GET /api/processes/{process_id}/versions/{version}/waiting"),
+    (ALICE, "GET /api/processes/{process_id}/versions/{version}/durations"),
+    (ALICE, "GET /api/processes/{process_id}/compare"),
+    (ALICE, "GET /api/decisions/{decision_id}/compare"),
     (ALICE, "POST /api/deployments"),
     (ALICE, "POST /api/processes/{process_id}/migrations"),
     (ALICE, "GET /api/instances"),
@@ -419,6 +428,7 @@ def _seed(api) -> dict:
         + [linked["id"] for incident in incidents for linked in incident["linked_instances"]]
         + [started.json["id"]],
         "process_id": [process["id"] for process in processes.json],
+        "decision_id": ["sla_targets"],
         "breach": [breach.json["number"]],
         "username": ["alice"],
         "known_error_id": [known_error.json["id"]],
@@ -548,6 +558,12 @@ def _explicit_cases(operation, who, known):
         requests += [({"number": number}, {}, {"user": who}) for number in known["number"][:2]] + [
             ({"number": known["number"][2]}, {}, {"user": who})
         ]
+    elif operation.label in (
+        "GET /api/processes/{process_id}/compare",
+        "GET /api/decisions/{decision_id}/compare",
+    ):
+        name = "process_id" if "process_id" in operation.label else "decision_id"
+        requests += [({name: known[name][0]}, {"from": 1, "to": 1}, None)]
     elif operation.label == "POST /api/processes/{process_id}/instances":
         requests += [
             ({"process_id": "service_request"}, {}, {"title": "Need a headset"}),
