@@ -153,3 +153,17 @@ def test_a_retired_probe_starts_nothing_and_stops_warning(api):
     [probe] = api.olga.get("/api/processes/probe/versions").json
     assert probe["retired_at"] is not None
     assert api.olga.post("/api/processes/probe/retire", json=WHY).status_code == 409
+
+
+def test_a_suspended_instance_can_be_terminated_and_reset_points_are_for_owners(api):
+    incident = complete(api.alice, open_incident(api.rita), "triage", TRIAGE)
+    assert op(api.olga, incident, "suspend").status_code == 200
+    assert api.alice.get(f"/api/instances/{instance_of(incident)}/reset-points").status_code == 403
+    ended = op(api.olga, incident, "terminate", reason="duplicate of another ticket")
+    assert ended.status_code == 200, ended.json
+    after = get_incident(api.rita, incident["number"])
+    assert (after["status"], after["closure_code"]) == ("closed", "terminated")
+    assert api.olga.get(f"/api/instances/{instance_of(incident)}/reset-points").json == []
+    # The reporter sees the closure, not the owner's operations.
+    seen = {e["type"] for e in api.rita.get(f"/api/incidents/{incident['number']}/events").json}
+    assert "incident.closed" in seen and "instance.terminated" not in seen

@@ -180,6 +180,14 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/processes/{process_id}/versions/{version}/durations": (OLGA, ALICE),
     "GET /api/processes/{process_id}/compare": (OLGA, ALICE),
     "GET /api/decisions/{decision_id}/compare": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/suspend": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/resume": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/terminate": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/retry": (OLGA, ALICE),
+    "GET /api/instances/{instance_id}/reset-points": (OLGA, ALICE),
+    "POST /api/instances/{instance_id}/reset": (OLGA, ALICE),
+    "POST /api/processes/{process_id}/versions/{version}/retire": (OLGA, ALICE),
+    "POST /api/processes/{process_id}/retire": (OLGA, ALICE),
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
@@ -245,6 +253,19 @@ NEVER_SUCCEEDS = {
     (RITA, "POST /api/incidents/{number}/parent"),
     (RITA, "DELETE /api/incidents/{number}/parent"),
     (RITA, "POST /api/incidents/{number}/merge"),
+    # Operating instances and retiring versions is for process owners and admins; the
+    # seed leaves nothing suspended or failed, and a reset needs a task of its reset points.
+    (ALICE, "POST /api/instances/{instance_id}/suspend"),
+    (ALICE, "POST /api/instances/{instance_id}/resume"),
+    (ALICE, "POST /api/instances/{instance_id}/terminate"),
+    (ALICE, "POST /api/instances/{instance_id}/retry"),
+    (ALICE, "GET /api/instances/{instance_id}/reset-points"),
+    (ALICE, "POST /api/instances/{instance_id}/reset"),
+    (ALICE, "POST /api/processes/{process_id}/versions/{version}/retire"),
+    (ALICE, "POST /api/processes/{process_id}/retire"),
+    (OLGA, "POST /api/instances/{instance_id}/resume"),
+    (OLGA, "POST /api/instances/{instance_id}/retry"),
+    (OLGA, "POST /api/instances/{instance_id}/reset"),
 }
 
 CHECKS = [
@@ -490,6 +511,16 @@ def _explicit_cases(operation, who, known):
             ({"process_id": "incident"}, {}, move | {"all": True}),
             ({"process_id": "incident"}, {}, move | {"incidents": known["number"][:2]}),
         ]
+    elif operation.label in (
+        "POST /api/instances/{instance_id}/suspend",
+        "POST /api/instances/{instance_id}/terminate",
+    ):
+        why = {"reason": "Fuzzing"}
+        requests += [({"instance_id": id_}, {}, why) for id_ in known["instance_id"][:2]]
+    elif operation.label == "POST /api/processes/{process_id}/versions/{version}/retire":
+        requests += [({"process_id": "incident", "version": 1}, {}, {"reason": "Fuzzing"})]
+    elif operation.label == "POST /api/processes/{process_id}/retire":
+        requests += [({"process_id": "service_request"}, {}, {"reason": "Fuzzing"})]
     elif operation.label == "POST /api/webhooks":
         hook = {"url": "https://hooks.example.org/incidents", "events": ["incident.*"]}
         requests += [({}, {}, hook)]

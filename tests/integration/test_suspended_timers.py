@@ -101,10 +101,10 @@ def test_a_terminate_racing_the_last_completion_exactly_one_wins(api):
         task = only_task(incident, "confirm_resolution")
         confirm, terminate = race(
             [
-                lambda: api.rita.post(
+                lambda task=task: api.rita.post(
                     f"/api/tasks/{task['id']}/complete", json={"confirmed": True}
                 ),
-                lambda: post(api.olga, incident, "terminate"),
+                lambda incident=incident: post(api.olga, incident, "terminate"),
             ]
         )
         assert sorted([confirm.status_code, terminate.status_code]) == [200, 409], (
