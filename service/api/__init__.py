@@ -10,6 +10,7 @@ from . import (
     assignment,
     auth,
     breaches,
+    cockpit,
     contract,
     deployments,
     docs,
@@ -18,6 +19,7 @@ from . import (
     incidents,
     inputs,
     instance_operations,
+    instances,
     known_errors,
     major,
     migrations,
@@ -37,6 +39,7 @@ _MODULES = (
     breaches,
     tasks,
     processes,
+    instances,
     deployments,
     migrations,
     instance_operations,
@@ -49,6 +52,7 @@ _MODULES = (
     known_errors,
     major,
     related,
+    cockpit,
 )
 
 

@@ -112,6 +112,12 @@ def may_read_definitions(principal: Principal) -> bool:
     return not principal.is_reporter
 
 
+def may_use_cockpit(principal: Principal) -> bool:
+    """The owners' pages (processes, where work waits, comparing versions): process
+    owners and admins."""
+    return bool(principal.groups & {Group.PROCESS_OWNER, Group.ADMIN})
+
+
 def may_release_for_others(principal: Principal) -> bool:
     return principal.in_group(Group.ADMIN)
 

@@ -133,6 +133,19 @@ def deploy(
     return idempotency.once(key, lambda: _deploy(svc, uploads, actor, by, key))
 
 
+def validate(svc: Services, uploads: list[SourceFile], *, by: Principal) -> list[Problem]:
+    """The check a deployment makes, storing nothing: the warnings, or DeploymentInvalid."""
+    if not access.may_deploy(by):
+        raise Forbidden("only process owners deploy")
+    _check_uploads(uploads)
+    with svc.db.read() as uow:
+        merged = {
+            name: SourceFile(name, row.content) for name, row in _live_files(uow.session).items()
+        }
+    merged.update({source.name: source for source in uploads})
+    return _validate(svc, merged, {source.name for source in uploads})[2]
+
+
 def _deploy(svc, uploads, actor, by, key) -> DeploymentResult:
     with svc.db.unit_of_work() as uow:
         session = uow.session

@@ -14,7 +14,11 @@ from flask_wtf.csrf import CSRFProtect
 from ..services.context import EXTENSION
 from . import (
     auth,
-    incident_pages,  # noqa: F401 - its routes join pages.blp when imported
+    cockpit_pages,  # noqa: F401 - its routes join pages.blp when imported
+    deploy_pages,  # noqa: F401 - as above
+    incident_pages,  # noqa: F401 - as above
+    instance_operation_pages,  # noqa: F401 - as above
+    instance_pages,  # noqa: F401 - as above
     known_error_pages,  # noqa: F401 - as above
     language,
     pages,

@@ -101,6 +101,7 @@ def _navigation():
     return {
         "may_see_overview": may_see_overview,
         "may_work_known_errors": access.may_work_known_errors,
+        "may_use_cockpit": access.may_use_cockpit,
     }
 
 

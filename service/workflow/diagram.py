@@ -53,12 +53,26 @@ text { font: 12px Arial, Helvetica, sans-serif; fill: #212121; }
 .active .body { fill: #fff3e0; stroke: #e65100; stroke-width: 4; }
 .cancelled .body { stroke: #9e9e9e; stroke-dasharray: 4 3; }
 .error .body { fill: #ffebee; stroke: #c62828; stroke-width: 4; }
+.warning .body { fill: #fffde7; stroke: #f9a825; stroke-width: 4; stroke-dasharray: 8 3; }
 .flow path { fill: none; stroke: #212121; stroke-width: 1.5; }
 .flow.message path { stroke-dasharray: 8 4; }
 .flow.association path { stroke-dasharray: 2 3; }
 .grouping { fill: none; stroke: #5b6475; stroke-width: 1.5; stroke-dasharray: 10 4 2 4; }
 .flow.taken path { stroke: #2e7d32; stroke-width: 3; }
 .flow text { font-size: 11px; }
+.heat-0 .body { fill: #fffde7; }
+.heat-1 .body { fill: #fff59d; }
+.heat-2 .body { fill: #ffcc80; }
+.heat-3 .body { fill: #ff8a65; }
+.heat-4 .body { fill: #e53935; }
+.badge rect { fill: #263238; }
+.badge text { fill: #fff; font-size: 11px; font-weight: bold; }
+.added .body, .flow.added path { stroke: #2e7d32; stroke-width: 4; }
+.added .body { fill: #e8f5e9; }
+.removed .body, .flow.removed path { stroke: #c62828; stroke-width: 4; stroke-dasharray: 6 3; }
+.removed .body { fill: #ffebee; }
+.changed .body, .flow.changed path { stroke: #1565c0; stroke-width: 4; }
+.changed .body { fill: #e3f2fd; }
 """
 
 
@@ -259,10 +273,22 @@ def render(
     *,
     states: Mapping[str, str] | None = None,
     taken: Iterable[tuple[str, str]] = (),
+    heat: Mapping[str, int] | None = None,
+    badges: Mapping[str, str] | None = None,
+    marks: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The SVG document. `states`: element id -> completed, active, cancelled or
-    error; `taken`: (source id, target id) of the sequence flows followed."""
-    states = states or {}
+    """The SVG document. `states`: element id -> completed, active, cancelled,
+    error or warning; `taken`: (source id, target id) of the sequence flows followed.
+    `heat`: element id -> 0..4, drawn as class heat-N; `badges`: element id -> a
+    short label in a corner badge (a count); `marks`: element id -> added,
+    removed or changed, for shapes and flows alike (a comparison)."""
+    states = dict(states or {})
+    marks = marks or {}
+    for element_id, level in (heat or {}).items():
+        level = min(max(int(level), 0), 4)
+        states[element_id] = " ".join(filter(None, (states.get(element_id), f"heat-{level}")))
+    for element_id, mark in marks.items():
+        states[element_id] = " ".join(filter(None, (states.get(element_id), mark)))
     taken = set(taken)
     min_x, min_y, max_x, max_y = layout.box
     width = max(max_x - min_x, 200) + 2 * MARGIN
@@ -284,7 +310,11 @@ def render(
     for shape in layout.shapes:
         _draw_shape(svg, shape, states.get(shape.element_id))
     for edge in layout.edges:
-        _draw_edge(svg, edge, (edge.source, edge.target) in taken)
+        _draw_edge(svg, edge, (edge.source, edge.target) in taken, marks.get(edge.element_id))
+    # Badges last, so no later shape hides them.
+    for shape in layout.shapes:
+        if (badges or {}).get(shape.element_id):
+            _badge(svg, shape, badges[shape.element_id])
     return etree.tostring(svg, xml_declaration=True, encoding="UTF-8")
 
 
@@ -506,9 +536,19 @@ def _at(x: float, y: float) -> str:
     return f"M{_n(x)},{_n(y)}"
 
 
-def _draw_edge(svg, edge: Edge, taken: bool) -> None:
+def _badge(svg, shape: Shape, label: str) -> None:
+    width = 8 + 7 * len(label)
+    group = _sub(svg, "g", class_="badge")
+    group.set("data-badge-for", shape.element_id)
+    x, y = shape.x + shape.w - width / 2, shape.y - 9
+    _sub(group, "rect", x=x, y=y, width=width, height=18, rx=9, ry=9)
+    _text(group, label, x + width / 2, y + 13, anchor="middle")
+
+
+def _draw_edge(svg, edge: Edge, taken: bool, mark: str | None = None) -> None:
     kind = {"messageFlow": "message", "association": "association"}.get(edge.kind, "sequence")
-    group = _sub(svg, "g", class_=f"flow {kind}" + (" taken" if taken else ""))
+    classes = f"flow {kind}" + (" taken" if taken else "") + (f" {mark}" if mark else "")
+    group = _sub(svg, "g", class_=classes)
     group.set("data-element-id", edge.element_id)
     _sub(group, "title").text = edge.name or edge.element_id
     d = "M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in edge.points)

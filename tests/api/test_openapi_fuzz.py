@@ -141,6 +141,7 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/processes/{process_id}/versions/{version}/bpmn": (ALICE,),
     "GET /api/decisions": (ALICE,),
     "POST /api/processes/{process_id}/migrations": (OLGA, ALICE),
+    "GET /api/instances": (OLGA, ALICE),
     "GET /api/processes/{process_id}/versions/{version}/diagram.svg": (ALICE, RITA),
     "GET /api/instances/{instance_id}/diagram.svg": (ALICE, RITA),
     "POST /api/webhooks": (ADAM, ALICE),
@@ -177,6 +178,10 @@ PLAN: dict[str, tuple[str, ...]] = {
     "GET /api/incidents/{number}/followers": (ALICE, RITA),
     "POST /api/incidents/{number}/followers": (ALICE, RITA),
     "DELETE /api/incidents/{number}/followers": (ALICE, RITA),
+    "GET /api/processes/{process_id}/versions/{version}/waiting": (OLGA, ALICE),
+    "GET /api/processes/{process_id}/versions/{version}/durations": (OLGA, ALICE),
+    "GET /api/processes/{process_id}/compare": (OLGA, ALICE),
+    "GET /api/decisions/{decision_id}/compare": (OLGA, ALICE),
     "POST /api/instances/{instance_id}/suspend": (OLGA, ALICE),
     "POST /api/instances/{instance_id}/resume": (OLGA, ALICE),
     "POST /api/instances/{instance_id}/terminate": (OLGA, ALICE),
@@ -188,8 +193,14 @@ PLAN: dict[str, tuple[str, ...]] = {
 }
 # Where no valid request can succeed, so the run is not expected to see a 2xx.
 NEVER_SUCCEEDS = {
+    # The owners' cockpit is for process owners and admins.
+    (ALICE, "GET /api/processes/{process_id}/versions/{version}/waiting"),
+    (ALICE, "GET /api/processes/{process_id}/versions/{version}/durations"),
+    (ALICE, "GET /api/processes/{process_id}/compare"),
+    (ALICE, "GET /api/decisions/{decision_id}/compare"),
     (ALICE, "POST /api/deployments"),
     (ALICE, "POST /api/processes/{process_id}/migrations"),
+    (ALICE, "GET /api/instances"),
     (RITA, "GET /api/processes/{process_id}/versions/{version}/diagram.svg"),
     (RITA, "GET /api/instances/{instance_id}/diagram.svg"),
     (RITA, "GET /api/deployments"),
@@ -444,6 +455,7 @@ def _seed(api) -> dict:
         + [linked["id"] for incident in incidents for linked in incident["linked_instances"]]
         + [started.json["id"]],
         "process_id": [process["id"] for process in processes.json],
+        "decision_id": ["sla_targets"],
         "breach": [breach.json["number"]],
         "username": ["alice"],
         "known_error_id": [known_error.json["id"]],
@@ -609,6 +621,12 @@ def _explicit_cases(operation, who, known):
         requests += [({"number": number}, {}, {"user": who}) for number in known["number"][:2]] + [
             ({"number": known["number"][2]}, {}, {"user": who})
         ]
+    elif operation.label in (
+        "GET /api/processes/{process_id}/compare",
+        "GET /api/decisions/{decision_id}/compare",
+    ):
+        name = "process_id" if "process_id" in operation.label else "decision_id"
+        requests += [({name: known[name][0]}, {"from": 1, "to": 1}, None)]
     elif operation.label == "POST /api/processes/{process_id}/instances":
         requests += [
             ({"process_id": "service_request"}, {}, {"title": "Need a headset"}),
@@ -644,6 +662,11 @@ _ALERT = {
 _REVIEW = {"timeline": "09:00 power lost", "cause": "UPS failed", "actions": "Test the UPS monthly"}
 _KNOWN_ERROR = {"symptom": "VPN drops", "workaround": "Reconnect", "category": "network"}
 BOUNDARIES: dict[str, list[tuple[dict, dict, object]]] = {
+    "GET /api/instances": [
+        ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
+        ({}, {"incident": _NUMBER_PAST_ANY_ID[:20]}, None),
+        ({}, {"data.title": "Mail is down", "state": "waiting", "element": "triage"}, None),
+    ],
     "GET /api/known-errors": [
         ({}, {"page": _PAGE_PAST_ANY_OFFSET}, None),
         ({}, {"q": _NUL}, None),

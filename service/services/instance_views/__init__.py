@@ -1,0 +1,1 @@
+"""Read models of process instances for the owners' pages: the search and one instance."""
