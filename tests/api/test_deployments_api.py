@@ -63,6 +63,7 @@ def test_redeploying_the_live_files_is_a_no_op_that_says_so(api):
         ("satisfaction", 1, False),
         ("call", 1, False),
         ("data_breach", 1, False),
+        ("major_incident", 1, False),
     }
     assert state(api) == before
 
@@ -81,9 +82,12 @@ def test_a_changed_decision_table_versions_only_what_uses_it(api):
         ("satisfaction", 1, False),
         ("call", 1, False),
         ("data_breach", 1, False),
+        ("major_incident", 1, False),
     }
     assert {(d["decision_id"], d["version"], d["created"]) for d in body["decisions"]} == {
         ("alert_severity", 1, False),
+        ("major_cadence", 1, False),
+        ("major_trigger", 1, False),
         ("priority", 1, False),
         ("sla_targets", 2, True),
     }
@@ -114,6 +118,7 @@ def test_a_changed_decision_table_versions_only_what_uses_it(api):
         ("satisfaction", 1, False),
         ("call", 1, False),
         ("data_breach", 1, False),
+        ("major_incident", 1, False),
     }
     assert ("sla_targets", 3, True) in {
         (d["decision_id"], d["version"], d["created"]) for d in again.json["decisions"]
@@ -161,6 +166,7 @@ def test_a_running_incident_keeps_the_form_of_its_version(api):
         ("satisfaction", 1),
         ("call", 1),
         ("data_breach", 1),
+        ("major_incident", 1),
     }
 
     new = open_incident(api.rita)
