@@ -59,6 +59,8 @@ def routes(app) -> list[tuple[str, str, bool]]:
     found = []
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<int:[^>]+>", "1", rule.rule)
+        # A choice of words (`<any(suspend, resume):operation>`): its first word.
+        path = re.sub(r"<any\(\s*([^,)\s]+)[^>]*>", r"\1", path)
         path = re.sub(r"<(?:string:|path:)?[^>]+>", "x", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, path, rule.endpoint.startswith("web.")))
