@@ -96,6 +96,7 @@ def test_serve_on_a_fresh_sqlite_database(tmp_path):
         assert {p["id"] for p in processes} == {
             "call",
             "data_breach",
+            "major_incident",
             "incident",
             "satisfaction",
             "service_request",

@@ -198,6 +198,7 @@ def test_text_lines_end_with_the_request_and_incident_they_belong_to():
     logger = logging.getLogger("tests.text_context")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logs.end_request()  # whatever an earlier test left in this thread's context
     try:
         logger.info("outside any request")
         logs.begin_request("trace-0123456789")

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 def test_deployed_processes_are_listed(api):
     processes = {p["id"]: p for p in api.ivan.get("/api/processes").json}
-    assert set(processes) == {"call", "data_breach", "incident", "satisfaction", "service_request"}
+    assert set(processes) == {
+        "call",
+        "data_breach",
+        "incident",
+        "major_incident",
+        "satisfaction",
+        "service_request",
+    }
     assert processes["incident"]["name"] == "Incident lifecycle"
     assert processes["incident"]["latest_version"] == 1
     assert processes["incident"]["running_instances"] == 0

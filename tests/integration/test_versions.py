@@ -27,6 +27,7 @@ def test_deploying_the_same_files_again_changes_nothing(svc):
         ("call", 1),
         ("data_breach", 1),
         ("incident", 1),
+        ("major_incident", 1),
         ("satisfaction", 1),
         ("service_request", 1),
     ]
@@ -36,6 +37,7 @@ def test_deploying_the_same_files_again_changes_nothing(svc):
         ("call", 1, False),
         ("data_breach", 1, False),
         ("incident", 1, False),
+        ("major_incident", 1, False),
         ("satisfaction", 1, False),
         ("service_request", 1, False),
     ]

@@ -82,7 +82,14 @@ def triaged(runtime, incident, impact, urgency):
 
 def test_every_process_parses_with_its_dependencies(runtime):
     parsed = runtime.parse(sources())
-    assert set(parsed) == {"call", "data_breach", "incident", "satisfaction", "service_request"}
+    assert set(parsed) == {
+        "call",
+        "data_breach",
+        "incident",
+        "major_incident",
+        "satisfaction",
+        "service_request",
+    }
     assert parsed["incident"].files == ("incident.bpmn", "priority.dmn", "sla.dmn")
     assert parsed["service_request"].files == ("service_request.bpmn",)
     assert parsed["incident"].name == "Incident lifecycle"
