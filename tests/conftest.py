@@ -28,6 +28,12 @@ PROCESSES = ROOT / "processes"
 FORMS = ROOT / "forms"
 TEST_DATABASE_URL = os.environ.get("INCIDENT_DESK_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+if ON_POSTGRES and os.environ.get("PYTEST_XDIST_WORKER"):
+    # Under pytest-xdist each worker empties and fills a database of its own.
+    _url = make_url(TEST_DATABASE_URL)
+    TEST_DATABASE_URL = _url.set(
+        database=f"{_url.database}_{os.environ['PYTEST_XDIST_WORKER']}"
+    ).render_as_string(hide_password=False)
 
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

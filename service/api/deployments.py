@@ -79,6 +79,9 @@ class VersionSchema(ma.Schema):
     deployment_id = ma.fields.Integer(allow_none=True)
     files = ma.fields.List(ma.fields.Nested(FileRefSchema))
     running_instances = ma.fields.Integer()
+    suspended_instances = ma.fields.Integer(
+        metadata={"description": "started, held by an owner; not in running_instances"}
+    )
     instances = ma.fields.Integer()
     retired_at = ma.fields.AwareDateTime(
         allow_none=True, metadata={"description": "set: no new instance starts on it"}

@@ -48,6 +48,7 @@ class VersionView:
     files: list[FileRef]
     running_instances: int
     instances: int
+    suspended_instances: int = 0
     retired_at: datetime | None = None
     retired_by: str | None = None
 
@@ -220,6 +221,7 @@ def list_versions(svc: Services, principal: Principal, process_id: str) -> list[
                 deployment_id=v.deployment_id,
                 files=[FileRef(f.name, f.sha256) for f in v.files],
                 running_instances=counts.get((v.id, InstanceStatus.RUNNING), 0),
+                suspended_instances=counts.get((v.id, InstanceStatus.SUSPENDED), 0),
                 instances=sum(c for (vid, _), c in counts.items() if vid == v.id),
                 retired_at=v.retired_at,
                 retired_by=v.retired_by,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, g, render_template, request
 from flask_babel import gettext as _
 
+from ..domain import access
 from ..domain.errors import DeploymentInvalid, DomainError, FieldError, Forbidden, InvalidInput
 from ..services import deployment_pictures, deployments, migrations
 from ..services.deployments import KINDS
@@ -21,7 +22,9 @@ MAX_LISTED = 200
 @blp.route("/deploy")
 def deploy_page():
     require_cockpit()
-    return render_template("deploy_page.html", action=ActionForm(), outcome=None)
+    return render_template(
+        "deploy_page.html", action=ActionForm(), outcome=None, may_change=_may_change()
+    )
 
 
 @blp.route("/deploy", methods=["POST"])
@@ -63,7 +66,9 @@ def deploy_files():
         "general_warnings": [w for w in warnings if w.file not in names],
     }
     status = 422 if problems else 200
-    return render_template("deploy_page.html", action=ActionForm(), outcome=outcome), status
+    return render_template(
+        "deploy_page.html", action=ActionForm(), outcome=outcome, may_change=True
+    ), status
 
 
 def _diagram(source: SourceFile, problems, warnings):
@@ -80,7 +85,11 @@ def _diagram(source: SourceFile, problems, warnings):
 def migrate_page():
     require_cockpit()
     return render_template(
-        "migrate_page.html", action=ActionForm(), chosen=request.args, report=None
+        "migrate_page.html",
+        action=ActionForm(),
+        chosen=request.args,
+        report=None,
+        may_change=_may_change(),
     )
 
 
@@ -119,7 +128,14 @@ def migrate_instances():
         chosen=form,
         report=report,
         message=message,
+        may_change=True,
     ), (422 if message else 200)
+
+
+def _may_change() -> bool:
+    """Admins see these pages, but deploying and moving instances run owners' code:
+    the page says so instead of offering a form that answers 403."""
+    return access.may_deploy(g.principal)
 
 
 def _version(value: str | None, name: str) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from tests.api.test_deployments_api import SLA_12H, deploy
-from tests.helpers import TRIAGE, complete, get_incident, open_incident
+from tests.breaches import flag, get_breach
+from tests.conftest import START
+from tests.helpers import TRIAGE, complete, get_incident, only_task, open_incident
 
 WHY = {"reason": "the mail gateway vendor asked us to wait"}
 
@@ -33,6 +35,8 @@ def test_a_suspended_instance_refuses_its_tasks_until_resumed(api):
     assert refused.json["detail"] == f"the process is suspended: {WHY['reason']}"
     claim = api.alice.post(f"/api/tasks/{task['id']}/claim")
     assert (claim.status_code, claim.json["detail"]) == (409, refused.json["detail"])
+    [live] = [v for v in api.olga.get("/api/processes/incident/versions").json if v["instances"]]
+    assert (live["running_instances"], live["suspended_instances"]) == (0, 1)
 
     resumed = op(api.olga, incident, "resume", reason="vendor is back")
     assert resumed.status_code == 200, resumed.json
@@ -60,6 +64,28 @@ def test_terminate_closes_the_incident_and_removes_its_tasks(api):
     again = op(api.olga, incident, "terminate")
     assert again.status_code == 409
     assert op(api.olga, incident, "resume").status_code == 409
+
+
+def test_terminate_ends_the_linked_processes_but_not_a_breach(api):
+    incident = complete(
+        api.alice, open_incident(api.rita), "triage", TRIAGE | {"impact": "high", "urgency": "high"}
+    )
+    claimed = api.carol.post(f"/api/tasks/{only_task(incident, 'l3_resolve')['id']}/claim")
+    assert claimed.status_code == 200, claimed.json
+    call = api.carol.post(f"/api/incidents/{incident['number']}/calls")
+    assert call.status_code == 201, call.json
+    breach = flag(api.alice, incident["number"], START)
+
+    done = op(api.olga, incident, "terminate", reason="raised by a monitoring storm")
+    assert done.status_code == 200, done.json
+
+    after = get_incident(api.alice, incident["number"])
+    assert after["closure_code"] == "terminated"
+    statuses = {i["process_id"]: i["status"] for i in after["linked_instances"]}
+    assert statuses == {"call": "terminated", "data_breach": "running"}
+    # The incident's and the call's steps are gone; containing the breach is still hers.
+    assert [t["key"] for t in api.carol.get("/api/tasks").json] == ["contain_breach"]
+    assert get_breach(api.carol, breach["number"])["status"] == "assessing"
 
 
 def test_only_process_owners_and_admins_operate(api):

@@ -4,9 +4,12 @@ incident, start period and data values; nobody else searches."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import timedelta
 
-from tests.helpers import open_incident
+from service.services import deployments
+from tests.conftest import PROCESSES
+from tests.helpers import TRIAGE, complete, only_task, open_incident
 
 
 def request(client, title):
@@ -102,3 +105,32 @@ def test_only_process_owners_and_admins_search(api):
     for client in (api.alice, api.carol, api.ivan, api.rita):
         found(client, expect=403)
     found(api.anonymous, expect=401)
+
+
+def test_a_run_that_failed_is_found_as_failed_until_the_instance_moves_on(
+    api, svc, clock, tmp_path
+):
+    folder = tmp_path / "processes"
+    shutil.copytree(PROCESSES, folder)
+    bpmn = folder / "incident.bpmn"
+    bpmn.write_text(
+        bpmn.read_text().replace('closure_code = "converted_to_request"', "closure_code = 1 / 0")
+    )
+    deployments.deploy_paths(svc, [folder], actor="tests")
+    incident = open_incident(api.rita)
+    instance_id = incident["instance"]["id"]
+    task = only_task(incident, "triage")
+    clock.advance(minutes=5)
+
+    crashed = api.alice.post(
+        f"/api/tasks/{task['id']}/complete", json={"kind": "request", "category": "access"}
+    )
+    assert crashed.status_code == 422, crashed.json
+
+    assert ids(found(api.olga, "state=failed")) == [instance_id]
+    [row] = found(api.olga, f"incident={incident['number']}").json
+    assert row["failed"] is True
+
+    clock.advance(minutes=5)
+    complete(api.alice, incident, "triage", TRIAGE)
+    assert found(api.olga, "state=failed").json == []

@@ -91,3 +91,14 @@ def test_agents_and_reporters_get_the_403_page(app, api, svc):
         assert page.get("/migrate").status_code == 403
         assert page.post("/deploy", {"action": "deploy"}).status_code == 403
         assert page.post("/migrate", {"action": "move"}).status_code == 403
+
+
+def test_an_admin_reads_the_deploy_and_migrate_pages_without_a_form_to_submit(app, api, svc):
+    adam = signed_in(app, svc, "adam")
+    for path in ("/deploy", "/migrate"):
+        page = adam.get(path)
+        assert page.status_code == 200
+        assert "Only process owners" in text(page) and '<form method="post"' not in text(page)
+    assert adam.post("/deploy", {"action": "deploy"}).status_code == 403
+    owners = signed_in(app, svc, "olga")
+    assert "Only process owners" not in text(owners.get("/deploy"))

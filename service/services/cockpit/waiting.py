@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -107,23 +108,31 @@ def check_period(start: datetime, end: datetime) -> None:
         raise InvalidInput(message, [FieldError("to", message, "query")])
 
 
+@contextmanager
+def _reading(svc: Services, principal: Principal, process_id: str, version: int, start, end):
+    """The checks every figure over a period makes, then its read and the version's row id."""
+    require_owner(principal)
+    check_period(start, end)
+    with svc.db.read() as uow:
+        yield uow.session, versions.find(uow.session, process_id, version).id
+
+
+def _within(start: datetime, end: datetime) -> tuple:
+    return AuditEvent.at >= start, AuditEvent.at < end
+
+
 def step_times(
     svc: Services, principal: Principal, process_id: str, version: int,
     start: datetime, end: datetime,
 ) -> list[StepTime]:  # fmt: skip
     """Slowest median first."""
-    require_owner(principal)
-    check_period(start, end)
-    with svc.db.read() as uow:
-        session = uow.session
-        version_id = versions.find(session, process_id, version).id
+    with _reading(svc, principal, process_id, version, start, end) as (session, version_id):
         of_version = select(ProcessInstance.id).where(ProcessInstance.version_id == version_id)
         ended = session.execute(
             select(AuditEvent.task_id, AuditEvent.element_id, AuditEvent.at, AuditEvent.data).where(
                 AuditEvent.instance_id.in_(of_version.scalar_subquery()),
                 AuditEvent.type.in_(_ENDED),
-                AuditEvent.at >= start,
-                AuditEvent.at < end,
+                *_within(start, end),
             )
         ).all()
         task_ids = {row.task_id for row in ended if row.task_id}
@@ -156,11 +165,7 @@ def missed_targets(
     start: datetime, end: datetime,
 ) -> list[MissedTargets]:  # fmt: skip
     """The steps open when incidents missed a target, most breaches first."""
-    require_owner(principal)
-    check_period(start, end)
-    with svc.db.read() as uow:
-        session = uow.session
-        version_id = versions.find(session, process_id, version).id
+    with _reading(svc, principal, process_id, version, start, end) as (session, version_id):
         incidents = (
             select(ProcessInstance.incident_id)
             .where(
@@ -172,8 +177,7 @@ def missed_targets(
             select(AuditEvent.incident_id, AuditEvent.at).where(
                 AuditEvent.type == "sla.breached",
                 AuditEvent.incident_id.in_(incidents),
-                AuditEvent.at >= start,
-                AuditEvent.at < end,
+                *_within(start, end),
             )
         ).all()
         ids = {b.incident_id for b in breaches}

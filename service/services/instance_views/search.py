@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from ...domain import access
 from ...domain.access import Principal
 from ...domain.enums import BREACH_PROCESS_ID, InstanceStatus, TaskState
 from ...domain.errors import FieldError, Forbidden, InvalidInput
-from ...models import HumanTask, Incident, ProcessInstance, ProcessVersion, Timer
-from .. import execution
+from ...models import AuditEvent, HumanTask, Incident, ProcessInstance, ProcessVersion, Timer
+from .. import execution, failures
 from ..context import Services
 from ..paging import offset_of
 
@@ -59,7 +59,19 @@ def _ready_at(element: str | None = None):
     return or_(task, timer)
 
 
-_FAILED = exists().where(Timer.instance_id == ProcessInstance.id, Timer.state == "failed")
+# Failed: a timer whose retries ran out, or a run that failed (its submission kept,
+# the request rolled back) with nothing moving the instance on since.
+_FAILED = or_(
+    exists().where(Timer.instance_id == ProcessInstance.id, Timer.state == "failed"),
+    and_(
+        ProcessInstance.status == InstanceStatus.RUNNING,
+        exists().where(
+            AuditEvent.instance_id == ProcessInstance.id,
+            AuditEvent.type.in_(failures.TYPES),
+            AuditEvent.at >= ProcessInstance.updated_at,
+        ),
+    ),
+)
 
 
 def _where(principal: Principal, filters: InstanceFilters) -> list:
@@ -161,7 +173,7 @@ def _row(session, instance_id: int) -> InstanceRow:
         ).all()
     )
     failed = session.scalar(
-        select(Timer.id).where(Timer.instance_id == instance.id, Timer.state == "failed").limit(1)
+        select(ProcessInstance.id).where(ProcessInstance.id == instance.id, _FAILED)
     )
     return InstanceRow(
         instance.id,

@@ -61,23 +61,10 @@ def link_parent(
             previous = child.parent_id
             child.parent_id = parent.id
             now = svc.now()
-            data = {"parent": parent.number, "child": child.number}
-            audit.record(
-                session,
-                "incident.parent_linked",
-                at=now,
-                actor=principal,
-                incident_id=child.id,
-                data=data | {"previous_parent": _number(session, previous)},
-            )
-            audit.record(
-                session,
-                "incident.child_linked",
-                at=now,
-                actor=principal,
-                incident_id=parent.id,
-                data=data,
-            )
+            record_link(
+                session, principal, now, "linked", child, parent,
+                {"previous_parent": _number(session, previous)},
+            )  # fmt: skip
             session.flush()
             # Enough children make the parent a major incident (major_trigger.dmn).
             major_triggers.after_child_linked(svc, session, parent)
@@ -96,28 +83,37 @@ def unlink_parent(svc: Services, principal: Principal, number: str) -> IncidentV
             raise Conflict(f"{child.number} has no parent")
         parent = session.get(Incident, child.parent_id)
         child.parent_id = None
-        now = svc.now()
-        data = {"parent": parent.number, "child": child.number}
-        audit.record(
-            session,
-            "incident.parent_unlinked",
-            at=now,
-            actor=principal,
-            incident_id=child.id,
-            data=data,
-        )
-        audit.record(
-            session,
-            "incident.child_unlinked",
-            at=now,
-            actor=principal,
-            incident_id=parent.id,
-            data=data,
-        )
+        record_link(session, principal, svc.now(), "unlinked", child, parent)
         session.flush()
         view = related_view(svc, session, principal, child)
         uow.commit()
         return view
+
+
+def record_link(
+    session: Session,
+    principal: Principal,
+    now,
+    change: str,
+    child: Incident,
+    parent: Incident,
+    extra: dict | None = None,
+    *,
+    on_parent: bool = True,
+) -> None:
+    """`incident.parent_<change>` on the child's trail and, unless `on_parent` is
+    false, `incident.child_<change>` on the parent's."""
+    data = {"parent": parent.number, "child": child.number} | (extra or {})
+    trails = [("parent", child)] + ([("child", parent)] if on_parent else [])
+    for side, incident in trails:
+        audit.record(
+            session,
+            f"incident.{side}_{change}",
+            at=now,
+            actor=principal,
+            incident_id=incident.id,
+            data=data,
+        )
 
 
 def _number(session: Session, incident_id: int | None) -> str | None:

@@ -23,7 +23,7 @@ from ..views import IncidentView
 from .family import ancestor_ids, child_incidents, lifecycle_instance_id
 from .followers import followers_of
 from .following import add_follower
-from .links import other_incident, require_agent
+from .links import other_incident, record_link, require_agent
 from .reading import related_view
 
 
@@ -100,34 +100,13 @@ def _hand_over(session, principal, duplicate: Incident, survivor: Incident, now)
             )
     above_survivor = {survivor.id, *ancestor_ids(session, survivor)}
     for child in child_incidents(session, duplicate.id):
-        data = {"parent": duplicate.number, "child": child.number}
         if child.id in above_survivor:
             # Under the survivor it would be its own ancestor: it only leaves the duplicate.
             child.parent_id = None
-            audit.record(
-                session,
-                "incident.parent_unlinked",
-                at=now,
-                actor=principal,
-                incident_id=child.id,
-                data=data,
-            )
+            record_link(session, principal, now, "unlinked", child, duplicate, on_parent=False)
             continue
         child.parent_id = survivor.id
-        data = data | {"parent": survivor.number, "previous_parent": duplicate.number}
-        audit.record(
-            session,
-            "incident.parent_linked",
-            at=now,
-            actor=principal,
-            incident_id=child.id,
-            data=data,
-        )
-        audit.record(
-            session,
-            "incident.child_linked",
-            at=now,
-            actor=principal,
-            incident_id=survivor.id,
-            data=data,
-        )
+        record_link(
+            session, principal, now, "linked", child, survivor,
+            {"previous_parent": duplicate.number},
+        )  # fmt: skip
