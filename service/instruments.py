@@ -103,6 +103,17 @@ def sandbox_overruns() -> Counter:
 
 
 @functools.cache
+def sandbox_states() -> Counter:
+    return Counter(
+        "incident_desk_sandbox_states",
+        "Engine runs of a stored instance, by how its state reached the sandbox: held (the "
+        "sandbox process still had it loaded), sent (with the request), asked (the process "
+        "no longer had it and asked for it)",
+        ["how"],
+    )
+
+
+@functools.cache
 def connections_in_use() -> Gauge:
     return Gauge(
         "incident_desk_db_connections_in_use",

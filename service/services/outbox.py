@@ -43,7 +43,7 @@ from ..notify.templates import Templates
 from . import audit, notifications
 from .locale import preferences
 from .notifications import LEAD, MEMBER
-from .related.followers import followers_of
+from .related.followers import follower_ids
 from .survey import mail as survey_mail
 
 log = logging.getLogger(__name__)
@@ -70,9 +70,10 @@ class Outbox:
 
     def collect(self, session: Session) -> None:
         events = audit.pending(session)
+        followers: dict[int, list[int]] = {}  # one read per incident and commit
         for event in events:
             if event["incident_id"] is not None:
-                self._apply_rules(session, event)
+                self._apply_rules(session, event, followers)
         made = notifications.created(session)
         deliveries = self._emails(session, made) if self._mail and made else []
         if events:
@@ -83,7 +84,9 @@ class Outbox:
 
     # -- who is told ---------------------------------------------------------
 
-    def _apply_rules(self, session: Session, event: dict[str, Any]) -> None:
+    def _apply_rules(
+        self, session: Session, event: dict[str, Any], followers: dict[int, list[int]]
+    ) -> None:
         rules = self._rules.for_event(event["type"], event["data"])
         if not rules:
             return
@@ -92,7 +95,7 @@ class Outbox:
             return
         seen: set[tuple[int | None, str | None, str]] = set()
         for rule in rules:
-            recipients = self._recipients(session, incident, rule.notify, event["data"])
+            recipients = self._recipients(session, incident, rule.notify, event["data"], followers)
             for user_id, group, role in recipients:
                 key = (user_id, group, role)
                 told_themselves = user_id is not None and user_id == event["actor_id"]
@@ -116,14 +119,21 @@ class Outbox:
                 )
 
     def _recipients(
-        self, session: Session, incident: Incident, selectors: Iterable[str], data: dict[str, Any]
+        self,
+        session: Session,
+        incident: Incident,
+        selectors: Iterable[str],
+        data: dict[str, Any],
+        followers: dict[int, list[int]],
     ) -> Iterable[tuple[int | None, str | None, str]]:
         for selector in selectors:
             if selector == REPORTER:
                 yield incident.reporter_id, None, MEMBER
             elif selector == FOLLOWERS:
-                for user in followers_of(session, incident.id):
-                    yield user.id, None, MEMBER
+                if incident.id not in followers:
+                    followers[incident.id] = follower_ids(session, incident.id)
+                for user_id in followers[incident.id]:
+                    yield user_id, None, MEMBER
             elif selector == ASSIGNED and isinstance(data.get("assignee_id"), int):
                 yield data["assignee_id"], None, MEMBER
             elif selector in (ASSIGNEE, ASSIGNEE_OR_TIER) and incident.assignee_id is not None:
@@ -277,9 +287,8 @@ class Outbox:
     # -- webhooks --------------------------------------------------------------
 
     def _webhooks(self, session: Session, events: list[dict[str, Any]]) -> list[Delivery]:
-        subscriptions = session.scalars(
-            select(WebhookSubscription).where(WebhookSubscription.deleted_at.is_(None))
-        ).all()
+        # Columns, not entities: this runs at every commit that records an event.
+        subscriptions = session.execute(_SUBSCRIPTIONS).all()
         deliveries = []
         for event in events:
             if event["type"].startswith(_NOT_FOR_WEBHOOKS):
@@ -338,7 +347,12 @@ def incident_document(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _wants(subscription: WebhookSubscription, event_type: str) -> bool:
+_SUBSCRIPTIONS = select(
+    WebhookSubscription.id, WebhookSubscription.url, WebhookSubscription.events
+).where(WebhookSubscription.deleted_at.is_(None))
+
+
+def _wants(subscription, event_type: str) -> bool:
     return any(fnmatch.fnmatchcase(event_type, pattern) for pattern in subscription.events)
 
 

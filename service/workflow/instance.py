@@ -91,6 +91,15 @@ class Instance:
         workflow.script_engine = engine or ReadOnlyEngine()
         return cls(workflow, definition, serializer, on_step)
 
+    @property
+    def definition(self) -> Definition:
+        return self._definition
+
+    def rebind(self, engine, on_step=None) -> None:
+        """Work this loaded instance again, under the engine of a new request."""
+        self._workflow.script_engine = engine
+        self._on_step = on_step
+
     def run(self) -> None:
         """Fire due timers and run every engine step that needs no person."""
         with self._errors_as_process_errors():

@@ -2,11 +2,13 @@
 
 The engine runs in a sandbox process (`sandbox/`); an `Execution` here holds
 the stored state and the snapshot of the last run, and sends each step to
-the sandbox with the state. The host loads an instance itself only to read it.
+the sandbox with the state, or only its hash when the sandbox process still holds the
+instance loaded. The host loads an instance itself only to read it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -182,6 +184,9 @@ class Execution:
         if self._state is None:
             request["data"] = data or {}
         blob = self._state.encode() if self._state is not None else b""
+        if blob:
+            # Named, so that a sandbox process still holding it loaded needs not the bytes.
+            request["state_sha"] = hashlib.sha256(blob).hexdigest()
         reply, state = self._runtime.call(request, blob, self._answer, self._definition.location)
         try:
             snapshot = from_wire(reply["snapshot"])
@@ -195,6 +200,8 @@ class Execution:
     def _answer(self, message: dict[str, Any], _blob: bytes) -> tuple[dict[str, Any], bytes]:
         if message.get("need") == "spec":
             return {}, self._runtime.spec_json(message["key"]).encode()
+        if message.get("need") == "state" and self._state is not None:
+            return {}, self._state.encode()
         if "call" in message:
             if self._handler is None:
                 raise ProcessError(

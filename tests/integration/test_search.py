@@ -201,3 +201,58 @@ def test_any_committed_change_of_the_text_is_found_at_once(api, svc):
         uow.commit()
     assert search(api.alice, "beamer") == []
     assert numbers(search(api.alice, "overhead")) == [incident["number"]]
+
+
+def _index_rows(svc, incident_id: int) -> list:
+    with svc.db.read() as uow:
+        connection = uow.session.connection()
+        rows = connection.execute(
+            select(IncidentSearch.__table__)
+            .where(IncidentSearch.incident_id == incident_id)
+            .order_by(IncidentSearch.id)
+        ).all()
+        if connection.dialect.name == "postgresql":
+            extra = connection.execute(
+                text("SELECT id, document::text FROM incident_search WHERE incident_id = :i"),
+                {"i": incident_id},
+            ).all()
+        else:
+            extra = connection.execute(
+                text(
+                    "SELECT rowid, * FROM incident_search_fts WHERE rowid IN (:a, :b)"
+                    " ORDER BY rowid"
+                ),
+                {"a": incident_id * 2, "b": incident_id * 2 + 1},
+            ).all()
+    return [tuple(row) for row in rows] + [tuple(row) for row in extra]
+
+
+def test_a_resolution_or_retitling_leaves_the_rows_a_full_rewrite_would(api, svc):
+    """Changes of the fields both rows share rewrite only those (from the session);
+    the rows, and the matched text or document, are what a rewrite from scratch makes."""
+    from service.models import Incident
+
+    incident = open_incident(api.rita, title="Beamer", description="Blurry")
+    comment(api.rita, incident["number"], "Since the firmware update")
+    comment(api.alice, incident["number"], "Vendor ticket 4711", public=False)
+    resolved = complete(
+        api.alice,
+        complete(api.alice, incident, "triage", TRIAGE),
+        "l1_diagnose",
+        RESOLVED | {"resolution": "Rolled the firmware back"},
+    )
+    with svc.db.unit_of_work() as uow:
+        row = uow.session.scalar(select(Incident).where(Incident.number == resolved["number"]))
+        row.title = "Overhead projector"
+        incident_id = row.id
+        uow.commit()
+    rewritten = _index_rows(svc, incident_id)
+
+    with svc.db.unit_of_work() as uow:
+        index.reindex(uow.session.connection(), [incident_id])
+        uow.commit()
+
+    assert _index_rows(svc, incident_id) == rewritten
+    assert numbers(search(api.rita, "rolled overhead")) == [resolved["number"]]
+    assert numbers(search(api.alice, "4711 firmware")) == [resolved["number"]]
+    assert search(api.rita, "4711") == [] and search(api.alice, "beamer") == []

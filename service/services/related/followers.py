@@ -20,6 +20,17 @@ def followers_of(session: Session, incident_id: int) -> list[User]:
     )
 
 
+def follower_ids(session: Session, incident_id: int) -> list[int]:
+    """The ids of the users following the incident, lowest first."""
+    return list(
+        session.scalars(
+            select(IncidentFollower.user_id)
+            .where(IncidentFollower.incident_id == incident_id)
+            .order_by(IncidentFollower.user_id)
+        )
+    )
+
+
 def is_follower(session: Session, incident_id: int, user_id: int) -> bool:
     return bool(
         session.scalar(

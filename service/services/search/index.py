@@ -15,8 +15,11 @@ from ...models import Comment, Incident, IncidentSearch, User
 from ...models.search import FIELDS
 
 PUBLIC, AGENTS = "public", "agent"
-# Where the incidents waiting for a rewrite are kept, in the session's info.
+# Where the incidents waiting for a rewrite are kept, in the session's info: those
+# whose rows are written again from the database, and those where only fields the
+# two rows share changed, rewritten from the incident in the session.
 _STALE = "search.stale"
+_SHARED_STALE = "search.shared"
 # The incident columns whose text is searched (a change of any other leaves the index).
 _SEARCHED = frozenset(
     {
@@ -30,6 +33,8 @@ _SEARCHED = frozenset(
         "reporter_id",
     }
 )
+# Searched columns whose text both rows (public and agents') hold alike.
+_SHARED = frozenset({"title", "description", "resolution", "closure_code", "number"})
 # A field's indexed text stops here: a huge comment thread is found by its first pages,
 # and PostgreSQL's tsvector (at most 1 MB) holds every field of the longest incident.
 MAX_FIELD_CHARS = 100_000
@@ -60,30 +65,38 @@ _FTS_DELETE = text(
 def note_changes(session: Session, _flush_context) -> None:
     """After a flush: remember the incidents whose searched text just changed."""
     stale = session.info.setdefault(_STALE, set())
+    shared = session.info.setdefault(_SHARED_STALE, set())
     for obj in [*session.new, *session.dirty, *session.deleted]:
         if isinstance(obj, Comment):
             stale.add(obj.incident_id)
-        elif isinstance(obj, Incident) and (obj in session.new or _text_changed(obj)):
-            stale.add(obj.id)
+        elif isinstance(obj, Incident):
+            changed = _SEARCHED if obj in session.new else _changed(obj)
+            if changed and changed <= _SHARED and obj in session.dirty:
+                shared.add(obj.id)
+            elif changed:
+                stale.add(obj.id)
 
 
-def _text_changed(incident: Incident) -> bool:
+def _changed(incident: Incident) -> set[str]:
     attrs = inspect(incident).attrs
-    return any(attrs[name].history.has_changes() for name in _SEARCHED)
+    return {name for name in _SEARCHED if attrs[name].history.has_changes()}
 
 
 def refresh(session: Session) -> None:
     """Before commit: rewrite the rows of the incidents noted since the last one."""
     # Commit flushes only after its before_commit hooks: flush now to see every change.
     session.flush()
-    if not session.info.get(_STALE):
-        return
     stale = session.info.pop(_STALE, set())
-    reindex(session.connection(), sorted(i for i in stale if i is not None))
+    shared = session.info.pop(_SHARED_STALE, set()) - stale
+    if stale:
+        reindex(session.connection(), sorted(i for i in stale if i is not None))
+    if shared:
+        _rewrite_shared(session, sorted(shared))
 
 
 def forget(session: Session) -> None:
     session.info.pop(_STALE, None)
+    session.info.pop(_SHARED_STALE, None)
 
 
 def reindex(connection: Connection, incident_ids: Iterable[int]) -> None:
@@ -112,6 +125,77 @@ def _reindex(connection: Connection, ids: list[int]) -> None:
         return
     connection.execute(insert(IncidentSearch), [_stored(row) for row in rows])
     connection.execute(_FTS_INSERT, rows)
+
+
+def _rewrite_shared(session: Session, ids: list[int]) -> None:
+    """Rewrite the shared fields of these incidents' two rows from the incidents in the
+    session (a resolution, a closure, an edited title): no comments or people to read."""
+    connection = session.connection()
+    rows = []
+    for incident_id in ids:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            continue
+        fields = _shared_fields(incident)
+        for row_id in (incident_id * 2, incident_id * 2 + 1):
+            row = {"row_id": row_id}
+            for name, value in fields.items():
+                row[name] = stored_text(value)
+                row[f"f_{name}"] = fold(row[name])
+            rows.append(row)
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(_SQLITE_SHARED, rows)
+        connection.execute(_FTS_SHARED, rows)
+        return
+    # PostgreSQL's document weighs every field: the others come from the rows.
+    kept = {
+        row.id: row
+        for row in connection.execute(
+            select(IncidentSearch.id, IncidentSearch.comments, IncidentSearch.reporter).where(
+                IncidentSearch.id.in_([row["row_id"] for row in rows])
+            )
+        )
+    }
+    rows = [
+        row | {"f_comments": fold(kept[row["row_id"]].comments or ""),
+               "f_reporter": fold(kept[row["row_id"]].reporter or "")}
+        for row in rows
+        if row["row_id"] in kept
+    ]  # fmt: skip
+    if rows:
+        connection.execute(_PG_SHARED, rows)
+
+
+def _shared_fields(incident: Incident) -> dict[str, str]:
+    return {
+        "title": incident.title,
+        "number": incident.number or "",
+        "description": incident.description,
+        "resolution": " ".join(v for v in (incident.resolution, incident.closure_code) if v),
+    }
+
+
+_SQLITE_SHARED = text(
+    "UPDATE incident_search SET title = :title, number = :number,"
+    " description = :description, resolution = :resolution WHERE id = :row_id"
+)
+_FTS_SHARED = text(
+    "UPDATE incident_search_fts SET title = :f_title, number = :f_number,"
+    " description = :f_description, resolution = :f_resolution WHERE rowid = :row_id"
+)
+_PG_SHARED = text(
+    "UPDATE incident_search SET title = :title, number = :number,"
+    " description = :description, resolution = :resolution,"
+    " document = setweight(to_tsvector('simple', :f_title), 'A')"
+    " || setweight(to_tsvector('simple', :f_number), 'A')"
+    " || setweight(to_tsvector('simple', :f_description), 'B')"
+    " || setweight(to_tsvector('simple', :f_comments), 'D')"
+    " || setweight(to_tsvector('simple', :f_resolution), 'C')"
+    " || setweight(to_tsvector('simple', :f_reporter), 'C')"
+    " WHERE id = :row_id"
+)
 
 
 def _stored(row: dict) -> dict:

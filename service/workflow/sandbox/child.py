@@ -13,6 +13,7 @@ operation, and the host reports the element the progress page names.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import resource
 import signal
@@ -35,7 +36,7 @@ from ..scripting import ScriptEngine
 from ..serialization import Serializer
 from ..snapshot import to_wire
 from . import wire
-from .limits import Limits
+from .limits import HELD_INSTANCES, Limits
 from .lockdown import lock_down
 from .progress import Progress
 
@@ -87,6 +88,9 @@ class Child:
         self._serializer = Serializer()
         self._specs: OrderedDict[str, Definition] = OrderedDict()
         self._decisions: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        # By the SHA-256 of the state each was dumped to: the host names the state it
+        # holds, and only an instance that dumped exactly that state is taken again.
+        self._held: OrderedDict[str, Instance] = OrderedDict()
         self._start_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
     def ask(self, header: dict[str, Any], blob: bytes = b"") -> tuple[dict[str, Any], bytes]:
@@ -157,14 +161,7 @@ class Child:
             on_element=self._progress.mark,
             calendars=counted_in.calendars,
         )
-        if blob:
-            instance = Instance.load(
-                definition, self._serializer, blob.decode(), engine, self._progress.mark
-            )
-        else:
-            instance = Instance.start(
-                definition, self._serializer, engine, request["data"], self._progress.mark
-            )
+        instance = self._instance(request, blob, definition, engine)
         reply: dict[str, Any] = {"ok": True}
         kind = action["kind"]
         if kind == "run":
@@ -184,12 +181,33 @@ class Child:
             instance.reset_to(action["task_id"])
         elif kind != "start":
             raise ProcessError(f"unknown action {kind!r}")
-        state = instance.dump()
+        out = instance.dump().encode()
         snapshot = instance.snapshot()
         for name, value in snapshot.data.items():
             check_data(name, value)
         reply["snapshot"] = to_wire(snapshot)
-        return reply, state.encode()
+        # Held only once the run succeeded: a failed one may have left it half changed.
+        reply["held"] = held = hashlib.sha256(out).hexdigest()
+        self._held[held] = instance
+        _trim(self._held, HELD_INSTANCES)
+        return reply, out
+
+    def _instance(self, request, blob: bytes, definition: Definition, engine) -> Instance:
+        """The instance to work: started, held from an earlier request, or loaded."""
+        if not blob and "state_sha" not in request:
+            return Instance.start(
+                definition, self._serializer, engine, request["data"], self._progress.mark
+            )
+        if not blob:
+            held = self._held.pop(request["state_sha"], None)
+            if held is not None and held.definition.key == definition.key:
+                held.rebind(engine, self._progress.mark)
+                return held
+            # The host thought it held here; it no longer is (evicted): ask for it.
+            _, blob = self.ask({"need": "state"})
+        return Instance.load(
+            definition, self._serializer, blob.decode(), engine, self._progress.mark
+        )
 
     def _decide(self, request: dict[str, Any]) -> dict[str, Any]:
         key = (request["source"], request["decision"])

@@ -8,6 +8,10 @@ from typing import Any
 DEFAULT_CPU_SECONDS = 2.0
 DEFAULT_MEMORY_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_DATA_BYTES = 1024 * 1024
+# Instances a sandbox process keeps loaded after running them, so that the next step of
+# one of them neither crosses the pipe with its state nor parses it again. Each costs
+# memory of the process, inside its budget.
+HELD_INSTANCES = 8
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from ... import instruments
 from ...domain.errors import Conflict, ProcessError, Unavailable
 from ..migration import Blocker, MigrationRefused
 from . import wire
-from .limits import Limits
+from .limits import HELD_INSTANCES, Limits
 from .progress import Progress
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class _Process:
             for fd in (to_child, from_child, progress_fd):
                 os.close(fd)
         self.calls = 0
+        # The states whose instances the child said it holds (see child.Child._held).
+        self.held: OrderedDict[str, None] = OrderedDict()
         try:
             ready, _ = wire.receive(self._from, time.monotonic() + START_SECONDS)
         except (wire.WireClosed, wire.WireTimeout) as exc:
@@ -141,10 +144,21 @@ class Sandbox:
         locate: Locate = _no_location,
     ) -> tuple[dict[str, Any], bytes]:
         """The child's reply to `request`, or the domain error its failure stands for."""
-        process = self._acquire()
+        state_sha = request.get("state_sha")
+        process = self._acquire(state_sha)
         reusable = False
         try:
+            if state_sha in process.held:
+                del process.held[state_sha]
+                blob = b""  # the child holds that instance loaded (or asks for it)
+                instruments.sandbox_states().labels("held").inc()
+            elif state_sha is not None:
+                instruments.sandbox_states().labels("sent").inc()
             reply, data = self._exchange(process, request, blob, answer, locate)
+            if isinstance(reply.get("held"), str):
+                process.held[reply["held"]] = None
+                while len(process.held) > HELD_INSTANCES:
+                    process.held.popitem(last=False)
             reusable = not reply.get("retire") and process.calls < MAX_CALLS
         finally:
             self._release(process, reusable)
@@ -192,6 +206,8 @@ class Sandbox:
                 budget -= time.monotonic() - began
                 if "ok" in message:
                     break
+                if message.get("need") == "state":
+                    instruments.sandbox_states().labels("asked").inc()
                 if host_error is None:
                     try:
                         header, out = answer(message, data)
@@ -229,9 +245,18 @@ class Sandbox:
             )
         return f"the sandbox process ended unexpectedly (status {status})"
 
-    def _acquire(self) -> _Process:
+    def _acquire(self, state_sha: str | None = None) -> _Process:
         with self._ready:
             while True:
+                holding = [p for p in self._idle if state_sha in p.held] if state_sha else []
+                if holding:
+                    self._idle.remove(holding[-1])
+                    if holding[-1].alive():
+                        return holding[-1]
+                    self._live -= 1
+                    self._all.discard(holding[-1])
+                    holding[-1].close()
+                    continue
                 while self._idle:
                     process = self._idle.pop()
                     if process.alive():
