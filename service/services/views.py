@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain import sla
-from ..domain.enums import BREACH_PROCESS_ID, IncidentStatus, TaskState
+from ..domain.enums import BREACH_PROCESS_ID, MAJOR_PROCESS_ID, IncidentStatus, TaskState
 from ..domain.numbering import format_number
 from ..domain.sla import Clock
 from ..models import (
@@ -306,7 +306,10 @@ def incident_views(
     else:
         instances = [inst for inst in instances if inst.process_id != BREACH_PROCESS_ID]
     open_rows = session.execute(_OPEN_TASKS_OF_INCIDENTS, {"ids": ids}).all()
-    majors = major_views.of_incidents(session, ids)
+    # A major incident always has its major-incident process among the instances.
+    majors = major_views.of_incidents(
+        session, [inst.incident_id for inst in instances if inst.process_id == MAJOR_PROCESS_ID]
+    )
     names = usernames(
         session,
         [user_id for i in incidents for user_id in (i.reporter_id, i.opened_by_id, i.assignee_id)]

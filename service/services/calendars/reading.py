@@ -14,7 +14,7 @@ from ...workflow.calendars import AROUND_THE_CLOCK, CalendarError, Calendars, wo
 from .files import calendar_id, compile_calendar
 
 _CALENDAR_FILES = (
-    select(ProcessInstance.incident_id, ProcessFile.name, ProcessFile.content)
+    select(ProcessInstance.incident_id, ProcessFile.id, ProcessFile.name, ProcessFile.sha256)
     .join(ProcessVersionFile, ProcessVersionFile.version_id == ProcessInstance.version_id)
     .join(ProcessFile, ProcessFile.id == ProcessVersionFile.file_id)
     .where(
@@ -25,6 +25,11 @@ _CALENDAR_FILES = (
 )
 
 
+# Compiled calendars by file name and content hash: what a page shows for an incident
+# is read at every view, the file's bytes only once.
+_COMPILED: dict[tuple[str, str], dict] = {}
+
+
 def spans(session: Session, incidents: Iterable[Incident]) -> dict[int, Span]:
     """How each incident's clocks count time: working time in its calendar, as deployed
     with the process version it runs on; wall-clock time when around the clock."""
@@ -32,8 +37,14 @@ def spans(session: Session, incidents: Iterable[Incident]) -> dict[int, Span]:
     if not counted:
         return {}
     files: dict[int, dict[str, dict]] = {}
-    for incident_id, name, content in session.execute(_CALENDAR_FILES, {"ids": counted}):
-        files.setdefault(incident_id, {})[calendar_id(name)] = compile_calendar(name, content)
+    for incident_id, file_id, name, sha256 in session.execute(_CALENDAR_FILES, {"ids": counted}):
+        compiled = _COMPILED.get((name, sha256))
+        if compiled is None:
+            content = session.scalar(select(ProcessFile.content).where(ProcessFile.id == file_id))
+            compiled = _COMPILED[(name, sha256)] = compile_calendar(name, content)
+            while len(_COMPILED) > 64:
+                _COMPILED.pop(next(iter(_COMPILED)))
+        files.setdefault(incident_id, {})[calendar_id(name)] = compiled
     found: dict[int, Span] = {}
     for incident in incidents:
         if incident.id not in counted:
