@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g
+from flask import Response, current_app, g, request
 
 from ..domain.access import Principal
 from ..services.context import EXTENSION, Services
@@ -40,6 +40,32 @@ def created(result, location: str, *, replayed: bool = False, status: int = 201)
     if replayed:
         headers["Idempotent-Replayed"] = "true"
     return result, status, headers
+
+
+# RFC 7240: a client that needs no representation back asks for less.
+PREFER_MINIMAL = {
+    "in": "header",
+    "name": "Prefer",
+    "required": False,
+    "schema": {"type": "string", "example": "return=minimal"},
+    "description": "`return=minimal`: the answer leaves the incident's view out (null)",
+}
+PREFERENCE_APPLIED = {
+    "Preference-Applied": {
+        "description": "`return=minimal` when the answer honours that preference",
+        "schema": {"type": "string"},
+    }
+}
+
+
+def wants_minimal() -> bool:
+    """Whether the request's `Prefer` header asks for `return=minimal`."""
+    for header in request.headers.getlist("Prefer"):
+        for preference in header.split(","):
+            name, _, value = preference.split(";")[0].partition("=")
+            if name.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
+                return True
+    return False
 
 
 def svg(content: bytes) -> Response:

@@ -11,7 +11,7 @@ from ..services.assignment import handover
 from ..services.locale import preferences
 from ..services.search import solutions
 from .assignment_schemas import AssignSchema
-from .context import paged, principal, services
+from .context import PREFER_MINIMAL, PREFERENCE_APPLIED, paged, principal, services, wants_minimal
 from .schemas import (
     CompletionSchema,
     FormDataSchema,
@@ -68,14 +68,19 @@ def release_task(task_id):
 
 @blp.route("/<string:task_id>/complete", methods=["POST"])
 @blp.arguments(FormDataSchema)
-@blp.response(200, CompletionSchema)
+@blp.response(200, CompletionSchema, headers=PREFERENCE_APPLIED)
+@blp.doc(parameters=[PREFER_MINIMAL])
 def complete_task(data, task_id):
     """Submit the task's form; the process moves on and the incident's new state comes back.
 
-    400/422 invalid data (each failing field listed), 403 not your lane, 409 the
-    task is no longer ready or someone else claimed it.
+    With `Prefer: return=minimal` the incident's view is left out (`incident` is null),
+    which saves reading it. 400/422 invalid data (each failing field listed), 403 not
+    your lane, 409 the task is no longer ready or someone else claimed it.
     """
-    return tasks.complete_task(services(), principal(), task_id, data)
+    if not wants_minimal():
+        return tasks.complete_task(services(), principal(), task_id, data)
+    done = tasks.complete_task(services(), principal(), task_id, data, with_incident=False)
+    return done, {"Preference-Applied": "return=minimal"}
 
 
 @blp.route("/<string:task_id>/assign", methods=["POST"])

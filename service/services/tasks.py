@@ -147,15 +147,19 @@ def release_held(svc, session, principal, row, incident, instance, **data) -> No
     _event(svc, session, "task.released", row, principal, released_from=released_from, **data)
 
 
-def complete_task(svc: Services, principal: Principal, task_id: str, data: Any) -> Completion:
+def complete_task(
+    svc: Services, principal: Principal, task_id: str, data: Any, *, with_incident: bool = True
+) -> Completion:
+    """Complete the task with the form's data; the incident's view comes back unless
+    `with_incident` is false (the caller asked for less)."""
     try:
-        return _complete(svc, principal, task_id, data)
+        return _complete(svc, principal, task_id, data, with_incident)
     except ProcessError as error:
         _keep_failed_submission(svc, principal, task_id, data, error)
         raise
 
 
-def _complete(svc, principal, task_id, data) -> Completion:
+def _complete(svc, principal, task_id, data, with_incident: bool) -> Completion:
     with svc.db.unit_of_work() as uow:
         session = uow.session
         row, incident, instance = _lock_for_work(session, principal, task_id)
@@ -195,7 +199,9 @@ def _complete(svc, principal, task_id, data) -> Completion:
         )
         result = Completion(
             task=task_view_of(row, instance, incident, {principal.user_id: principal.username}),
-            incident=incident_view(session, incident, svc.now()) if incident else None,
+            incident=incident_view(session, incident, svc.now())
+            if incident and with_incident
+            else None,
             instance=instance_ref(instance),
         )
         uow.commit()

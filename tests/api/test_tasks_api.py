@@ -109,3 +109,28 @@ def test_a_date_time_that_is_no_date_time_is_refused_on_its_field(api):
     assert answer.json["error"] == "invalid_input"  # the form's answer, not a process error
     assert [e["field"] for e in answer.json["errors"]] == ["$.call_at"]
     assert api.carol.get(f"/api/tasks/{arrange['id']}").json["task"]["state"] == "ready"
+
+
+def test_prefer_return_minimal_leaves_the_incident_out_and_says_so(api):
+    incident = open_incident(api.rita)
+    task = only_task(incident, "triage")
+    response = api.alice.post(
+        f"/api/tasks/{task['id']}/complete",
+        json=TRIAGE,
+        headers={"Prefer": 'respond-async, return="minimal"'},
+    )
+    assert response.status_code == 200, response.json
+    assert response.headers["Preference-Applied"] == "return=minimal"
+    assert response.json["incident"] is None
+    assert response.json["task"]["state"] == "completed"
+    # The process moved on all the same.
+    after = api.alice.get(f"/api/incidents/{incident['number']}").json
+    assert [t["key"] for t in after["open_tasks"]] == ["l1_diagnose"]
+
+    full = api.alice.post(
+        f"/api/tasks/{only_task(after, 'l1_diagnose')['id']}/complete",
+        json=ESCALATE,
+        headers={"Prefer": "return=representation"},
+    )
+    assert "Preference-Applied" not in full.headers
+    assert full.json["incident"]["tier"] == "L2"
