@@ -4,12 +4,10 @@ incident, start period and data values; nobody else searches."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import timedelta
 
-from service.services import deployments
-from tests.conftest import PROCESSES
 from tests.helpers import TRIAGE, complete, only_task, open_incident
+from tests.integration.test_failures import deploy_crashing_conversion
 
 
 def request(client, title):
@@ -110,13 +108,7 @@ def test_only_process_owners_and_admins_search(api):
 def test_a_run_that_failed_is_found_as_failed_until_the_instance_moves_on(
     api, svc, clock, tmp_path
 ):
-    folder = tmp_path / "processes"
-    shutil.copytree(PROCESSES, folder)
-    bpmn = folder / "incident.bpmn"
-    bpmn.write_text(
-        bpmn.read_text().replace('closure_code = "converted_to_request"', "closure_code = 1 / 0")
-    )
-    deployments.deploy_paths(svc, [folder], actor="tests")
+    deploy_crashing_conversion(svc, tmp_path)
     incident = open_incident(api.rita)
     instance_id = incident["instance"]["id"]
     task = only_task(incident, "triage")

@@ -12,7 +12,8 @@ from tests.conftest import PROCESSES
 from tests.helpers import only_task, open_incident
 
 
-def test_a_crashing_script_rolls_back_and_keeps_the_submission(api, svc, tmp_path):
+def deploy_crashing_conversion(svc, tmp_path) -> None:
+    """A version of the incident process whose conversion to a request divides by zero."""
     folder = tmp_path / "processes"
     shutil.copytree(PROCESSES, folder)
     bpmn = folder / "incident.bpmn"
@@ -20,6 +21,10 @@ def test_a_crashing_script_rolls_back_and_keeps_the_submission(api, svc, tmp_pat
         bpmn.read_text().replace('closure_code = "converted_to_request"', "closure_code = 1 / 0")
     )
     deployments.deploy_paths(svc, [folder], actor="tests")
+
+
+def test_a_crashing_script_rolls_back_and_keeps_the_submission(api, svc, tmp_path):
+    deploy_crashing_conversion(svc, tmp_path)
     incident = open_incident(api.rita)
     task = only_task(incident, "triage")
     with svc.db.read() as uow:
