@@ -475,10 +475,11 @@ def running_server(
         }
         log_path = Path(folder) / "server.log"
         try:
-            if sqlite:
-                cli(env, "db", "upgrade")  # the CLI makes no SQLite file but by upgrading
-            else:
+            if not sqlite:
                 recreate_database(pg_url, database, create=True)
+            # The CLI refuses a database without the schema (and makes no SQLite file)
+            # but when asked to migrate it.
+            cli(env, "db", "upgrade")
             tokens = {}
             for name, (groups, display_name, contact) in people.items():
                 options = [f"--group={group}" for group in groups]

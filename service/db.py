@@ -133,15 +133,24 @@ class WriterGate:
             turn = (me, threading.Event())
             self._waiting.append(turn)
             self._mutex.notify_all()
-        if turn[1].wait(timeout):
-            return
-        with self._mutex:
-            if self._owner == me:  # handed over just as the wait ran out
+        try:
+            if turn[1].wait(timeout) or self._leave_line(turn):
                 return
-            self._waiting.remove(turn)
+        except BaseException:  # interrupted (SystemExit on SIGTERM): hand on, never hold on
+            if self._leave_line(turn):
+                self.release()
+            raise
         raise OperationalError(
             "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
         )
+
+    def _leave_line(self, turn: tuple[int, threading.Event]) -> bool:
+        """Step out of the line; True when the gate was handed over meanwhile (then it is held)."""
+        with self._mutex:
+            if self._owner == turn[0]:
+                return True
+            self._waiting.remove(turn)
+            return False
 
     def release(self) -> None:
         with self._mutex:
