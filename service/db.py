@@ -116,6 +116,8 @@ class WriterGate:
     worker, the CLI) know nothing of it and still meet SQLite's busy timeout.
     """
 
+    _turn = threading.Event  # what a waiter waits on (a test interrupts it)
+
     def __init__(self) -> None:
         self._mutex = threading.Condition(threading.Lock())
         self._owner: int | None = None
@@ -130,7 +132,7 @@ class WriterGate:
                 self._owner = me
                 self._depth += 1
                 return
-            turn = (me, threading.Event())
+            turn = (me, self._turn())
             self._waiting.append(turn)
             self._mutex.notify_all()
         try:

@@ -91,3 +91,39 @@ def test_a_release_without_a_holder_is_a_bug_not_a_free_pass():
     gate = WriterGate()
     with pytest.raises(RuntimeError):
         gate.release()
+
+
+class _Interrupted(threading.Event):
+    """A wait that ends in SystemExit, as the bench's and the server's SIGTERM handlers do."""
+
+    def wait(self, timeout=None):
+        raise SystemExit(143)
+
+
+def test_a_writer_interrupted_in_line_leaves_it_and_keeps_nothing():
+    class InterruptedGate(WriterGate):
+        _turn = _Interrupted
+
+    gate = InterruptedGate()
+    gate.acquire(WAIT)
+    interrupted: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            gate.acquire(WAIT)
+        except SystemExit as error:
+            interrupted.append(error)
+
+    start(writer).join(WAIT)
+    assert len(interrupted) == 1
+    gate.release()
+
+    served = threading.Event()
+
+    def next_writer() -> None:
+        gate.acquire(0)  # the interrupted writer neither holds the gate nor stands in line
+        served.set()
+        gate.release()
+
+    start(next_writer).join(WAIT)
+    assert served.is_set()
