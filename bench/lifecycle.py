@@ -19,15 +19,20 @@ It is run
     http     `incident-desk serve` (gunicorn, its default worker count unless
              --workers) on a fresh PostgreSQL database, driven over HTTP by
              --clients (default 8) threads, each with one keep-alive connection
-             and its share of the lifecycles.
+             and its share of the lifecycles. With --http-database sqlite, the
+             embedded default instead: `incident-desk serve` on a fresh SQLite
+             file (one process, waitress, 4 threads), measured at 1 client and at
+             --clients clients in alternation for --http-rounds rounds.
 
 raw and service run in the same process, alternating for --rounds rounds of
 --lifecycles each, so that a slow spell of the (shared, virtual) machine hits
 both; the service/raw ratio is the median of the rounds' ratios. http runs
 once afterwards. For each way it prints lifecycles per second (lifecycles /
-wall-clock seconds; for raw and service the median over rounds) and the p50
-and p99 latency of a single request (for raw: of a single step), then the
-service/raw ratio and the http p99 against their targets. Percentiles are
+wall-clock seconds; for raw, service and http on SQLite the median over rounds)
+and the p50 and p99 latency of a single request (for raw: of a single step), then
+the service/raw ratio and the http p99 against their targets (on SQLite: the p99
+at most 4 x the p50 at --clients clients, and no fewer lifecycles/s at --clients
+clients than at 1). Percentiles are
 nearest-rank over all measured requests. Every way runs --warmup unmeasured
 lifecycles first, and every lifecycle is checked to end with the incident
 closed. Nothing is asserted about the timings.
@@ -37,10 +42,11 @@ Run it from the repository root:
     .venv/bin/python bench/lifecycle.py                  # all three ways
     .venv/bin/python bench/lifecycle.py --skip-http      # no PostgreSQL needed
     .venv/bin/python bench/lifecycle.py --rounds 9 --lifecycles 200 --clients 8
+    .venv/bin/python bench/lifecycle.py --http-database sqlite   # the embedded default
 
-The http way needs PostgreSQL at --pg-url (trust auth). It creates the database
-named by --pg-database, and drops it again, together with the server it
-started, whatever happens.
+The http way on PostgreSQL needs PostgreSQL at --pg-url (trust auth). It creates
+the database named by --pg-database, and drops it again, together with the server
+it started, whatever happens. On SQLite the file lives in a temporary folder.
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ PEOPLE = {  # name -> (groups, display name, contact)
 
 SERVICE_TO_RAW_TARGET = 0.25  # service lifecycles/s divided by raw lifecycles/s: at least
 HTTP_P99_TARGET_MS = 50.0  # p99 of one HTTP request at 8 concurrent clients: under
+SQLITE_P99_TO_P50_TARGET = 4.0  # SQLite, --clients clients: p99 at most this many p50s
 
 
 # --------------------------------------------------------------------------- figures
@@ -357,8 +364,9 @@ def group_cpu_seconds(group: int) -> tuple[int, float]:
     return count, total
 
 
-def wait_for_workers(server: subprocess.Popen, workers: int, deadline_s: float) -> None:
-    """Wait until every gunicorn worker has loaded the app and gone idle.
+def wait_for_workers(server: subprocess.Popen, processes: int, deadline_s: float) -> None:
+    """Wait until every gunicorn worker has loaded the app and gone idle (`processes`:
+    the arbiter and its workers; 1 for waitress, which serves in its only process).
 
     /health answers as soon as the first worker is up. Clients that connect at
     that moment all land in that worker and keep their connections there, so
@@ -371,10 +379,10 @@ def wait_for_workers(server: subprocess.Popen, workers: int, deadline_s: float) 
     while time.monotonic() < deadline:
         time.sleep(0.5)
         count, now = group_cpu_seconds(server.pid)
-        if count >= workers + 1 and now - before < 0.05:  # the arbiter and its workers
+        if count >= processes and now - before < 0.05:
             return
         before = now
-    raise RuntimeError(f"the server's {workers} workers did not settle within {deadline_s:.0f} s")
+    raise RuntimeError(f"the server's {processes} processes did not settle in {deadline_s:.0f} s")
 
 
 def stop(server: subprocess.Popen, grace_s: float = 30) -> None:
@@ -438,9 +446,12 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def running_server(*, workers: int | None, pg_url: str, database: str, people=PEOPLE):
+def running_server(
+    *, workers: int | None, pg_url: str, database: str, people=PEOPLE, sqlite: bool = False
+):
     """A fresh database with `people` (name -> (groups, display name, contact)),
-    served by `incident-desk serve`.
+    served by `incident-desk serve`: on PostgreSQL (database `database` at `pg_url`),
+    or with `sqlite` on a SQLite file in a temporary folder, the embedded default.
 
     Yields (port, {name: token}, database URL). Stops the server and drops the
     database on the way out, whatever happened; on failure it shows the end of
@@ -448,20 +459,27 @@ def running_server(*, workers: int | None, pg_url: str, database: str, people=PE
     """
     from sqlalchemy.engine import make_url
 
-    url = make_url(pg_url).set(database=database).render_as_string(hide_password=False)
-    env = os.environ | {
-        "INCIDENT_DESK_DATABASE_URL": url,
-        "INCIDENT_DESK_PROCESSES": str(PROCESSES),
-        "INCIDENT_DESK_FORMS": str(FORMS),
-        "INCIDENT_DESK_LOG_LEVEL": "WARNING",
-    }
     if not CLI.exists():
         raise RuntimeError(f"{CLI} not found: run this script with the virtualenv's python")
     server = None
     with tempfile.TemporaryDirectory(prefix="incident-desk-bench-") as folder:
+        if sqlite:
+            url = f"sqlite:///{folder}/bench.sqlite3"
+        else:
+            url = make_url(pg_url).set(database=database).render_as_string(hide_password=False)
+        env = os.environ | {
+            "INCIDENT_DESK_DATABASE_URL": url,
+            "INCIDENT_DESK_PROCESSES": str(PROCESSES),
+            "INCIDENT_DESK_FORMS": str(FORMS),
+            "INCIDENT_DESK_LOG_LEVEL": "WARNING",
+        }
         log_path = Path(folder) / "server.log"
         try:
-            recreate_database(pg_url, database, create=True)
+            if not sqlite:
+                recreate_database(pg_url, database, create=True)
+            # The CLI refuses a database without the schema (and makes no SQLite file)
+            # but when asked to migrate it.
+            cli(env, "db", "upgrade")
             tokens = {}
             for name, (groups, display_name, contact) in people.items():
                 options = [f"--group={group}" for group in groups]
@@ -486,7 +504,9 @@ def running_server(*, workers: int | None, pg_url: str, database: str, people=PE
                     start_new_session=True,  # its own process group: stop() reaches the workers
                 )
             wait_for_health(port, server, deadline_s=60)
-            wait_for_workers(server, workers or default_workers(), deadline_s=60)
+            # waitress serves in its one process; gunicorn has an arbiter and its workers.
+            processes = 1 if sqlite else (workers or default_workers()) + 1
+            wait_for_workers(server, processes, deadline_s=60)
             yield port, tokens, url
             if server.poll() is not None:
                 raise RuntimeError(f"the server exited with code {server.returncode}")
@@ -498,7 +518,8 @@ def running_server(*, workers: int | None, pg_url: str, database: str, people=PE
         finally:
             if server is not None:
                 stop(server)
-            recreate_database(pg_url, database, create=False)
+            if not sqlite:
+                recreate_database(pg_url, database, create=False)
 
 
 def run_clients(clients: int, warm, measure) -> float:
@@ -535,53 +556,80 @@ def run_clients(clients: int, warm, measure) -> float:
     return elapsed
 
 
+def drive(port: int, tokens: dict[str, str], lifecycles: int, warmup: int, clients: int):
+    """Run `lifecycles` (after `warmup`) over `clients` keep-alive connections at once;
+    (wall-clock seconds of the measured part, the latency of every measured request)."""
+
+    def lifecycle(client: Client, latencies: list[float]) -> None:
+        incident = timed(latencies, client.post, "/api/incidents", tokens["rita"], INCIDENT, 201)
+        for who, data in STEPS:
+            task_id = incident["open_tasks"][0]["id"]
+            path = f"/api/tasks/{task_id}/complete"
+            done = timed(latencies, client.post, path, tokens[who], data, 200)
+            incident = done["incident"]
+        check(incident["status"] == "closed", f"http: incident ended {incident['status']}")
+
+    # Lifecycles split as evenly as possible over the client threads.
+    shares = [lifecycles // clients + (i < lifecycles % clients) for i in range(clients)]
+    warmups = [warmup // clients + (i < warmup % clients) for i in range(clients)]
+    per_thread: list[list[float]] = [[] for _ in range(clients)]
+    connections = [Client(port) for _ in range(clients)]
+
+    def warm(index: int) -> None:
+        for _ in range(warmups[index]):
+            lifecycle(connections[index], [])
+
+    def measure(index: int) -> None:
+        for _ in range(shares[index]):
+            lifecycle(connections[index], per_thread[index])
+
+    try:
+        elapsed = run_clients(clients, warm, measure)
+    finally:
+        for connection in connections:
+            connection.close()
+    return elapsed, [value for values in per_thread for value in values]
+
+
 def bench_http(
     lifecycles: int, warmup: int, *, clients: int, workers: int | None, pg_url: str, database: str
 ) -> Result:
     with running_server(workers=workers, pg_url=pg_url, database=database) as (port, tokens, _):
-
-        def lifecycle(client: Client, latencies: list[float]) -> None:
-            incident = timed(
-                latencies, client.post, "/api/incidents", tokens["rita"], INCIDENT, 201
-            )
-            for who, data in STEPS:
-                task_id = incident["open_tasks"][0]["id"]
-                path = f"/api/tasks/{task_id}/complete"
-                done = timed(latencies, client.post, path, tokens[who], data, 200)
-                incident = done["incident"]
-            check(incident["status"] == "closed", f"http: incident ended {incident['status']}")
-
-        # Lifecycles split as evenly as possible over the client threads.
-        shares = [lifecycles // clients + (i < lifecycles % clients) for i in range(clients)]
-        warmups = [warmup // clients + (i < warmup % clients) for i in range(clients)]
-        per_thread: list[list[float]] = [[] for _ in range(clients)]
-        connections = [Client(port) for _ in range(clients)]
-
-        def warm(index: int) -> None:
-            for _ in range(warmups[index]):
-                lifecycle(connections[index], [])
-
-        def measure(index: int) -> None:
-            for _ in range(shares[index]):
-                lifecycle(connections[index], per_thread[index])
-
-        try:
-            elapsed = run_clients(clients, warm, measure)
-        finally:
-            for connection in connections:
-                connection.close()
-
-    latencies = [value for values in per_thread for value in values]
+        elapsed, latencies = drive(port, tokens, lifecycles, warmup, clients)
     workers = workers or default_workers()
     note = f"PostgreSQL, {clients} clients, {workers} gunicorn workers x 4 threads"
     return Result("http", lifecycles, elapsed, latencies, note)
+
+
+def bench_http_sqlite(
+    lifecycles: int, warmup: int, *, clients: int, rounds: int
+) -> list[dict[int, Result]]:
+    """The embedded default: one server on a fresh SQLite file, 1 client and `clients`
+    clients taking turns for `rounds` rounds of `lifecycles` each, so that a slow spell
+    of the machine and the growing database hit both; one {clients: Result} per round."""
+    counts = [1, clients] if clients != 1 else [1]
+    results: list[dict[int, Result]] = []
+    with running_server(workers=None, pg_url="", database="", sqlite=True) as (port, tokens, _):
+        drive(port, tokens, warmup, 0, clients)  # warm every connection's server thread
+        for _ in range(rounds):
+            round_results = {}
+            for count in counts:
+                elapsed, latencies = drive(port, tokens, lifecycles, 0, count)
+                note = f"SQLite, {count} client(s), waitress x 4 threads"
+                round_results[count] = Result(f"http/{count}", lifecycles, elapsed, latencies, note)
+            results.append(round_results)
+    return results
 
 
 # --------------------------------------------------------------------------- report
 
 
 def report(
-    rounds: list[dict[str, Result]], http: Result | None, command: str, load_at_start
+    rounds: list[dict[str, Result]],
+    http: Result | None,
+    command: str,
+    load_at_start,
+    sqlite_http: list[dict[int, Result]] | None = None,
 ) -> None:
     """Rates are medians over rounds; latency percentiles pool every measured request."""
     print()
@@ -628,6 +676,43 @@ def report(
         p99 = http.percentile_ms(99)
         verdict = "met" if p99 < HTTP_P99_TARGET_MS else "MISSED"
         print(f"http p99: {p99:.1f} ms (target: under {HTTP_P99_TARGET_MS:.0f} ms) -> {verdict}")
+    if sqlite_http:
+        report_sqlite(sqlite_http)
+
+
+def report_sqlite(rounds: list[dict[int, Result]]) -> None:
+    """The embedded default: rates are medians over rounds, percentiles pool the rounds."""
+    print()
+    header = f"{'http on SQLite':<16} {'lifecycles/s':>13} {'(min-max)':>15} {'requests':>9} "
+    header += f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  ({len(rounds)} rounds)"
+    print(header)
+    print("-" * len(header))
+    rate, p50, p99 = {}, {}, {}
+    for count in rounds[0]:
+        results = [r[count] for r in rounds]
+        rates = [r.per_second for r in results]
+        pooled = [x for r in results for x in r.latencies]
+        rate[count] = statistics.median(rates)
+        p50[count], p99[count] = percentile(pooled, 50) * 1000, percentile(pooled, 99) * 1000
+        print(
+            f"{f'{count} client(s)':<16} {rate[count]:>13.1f} "
+            f"{f'({min(rates):.1f}-{max(rates):.1f})':>15} {len(pooled):>9} {p50[count]:>8.2f} "
+            f"{p99[count]:>8.2f} {max(pooled) * 1000:>8.1f}"
+        )
+    many = max(rounds[0])
+    print()
+    spread = p99[many] / p50[many]
+    verdict = "met" if spread <= SQLITE_P99_TO_P50_TARGET else "MISSED"
+    print(
+        f"SQLite, {many} clients: p99/p50 {spread:.2f} (target: at most "
+        f"{SQLITE_P99_TO_P50_TARGET:.0f}) -> {verdict}"
+    )
+    if many != 1:
+        verdict = "met" if rate[many] >= rate[1] else "MISSED"
+        print(
+            f"SQLite lifecycles/s: {rate[many]:.2f} at {many} clients, {rate[1]:.2f} at 1 "
+            f"(target: no fewer at {many}) -> {verdict}"
+        )
 
 
 def add_server_arguments(parser: argparse.ArgumentParser, *, database: str) -> None:
@@ -661,10 +746,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=16, help="unmeasured lifecycles first")
     parser.add_argument("--skip-http", action="store_true", help="run only raw and service")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--http-database",
+        choices=["postgresql", "sqlite"],
+        default="postgresql",
+        help="what the http way serves from; sqlite: the embedded default, at 1 and N clients",
+    )
+    parser.add_argument(
+        "--http-rounds", type=int, default=3, help="SQLite: alternating 1 / N client rounds"
+    )
     add_server_arguments(parser, database="incident_desk_bench")
     args = parser.parse_args(argv)
-    if min(args.lifecycles, args.rounds, args.clients) < 1 or args.warmup < 0:
-        parser.error("--lifecycles, --rounds and --clients must be positive, --warmup not negative")
+    if min(args.lifecycles, args.rounds, args.clients, args.http_rounds) < 1 or args.warmup < 0:
+        parser.error(
+            "--lifecycles, --rounds, --clients and --http-rounds must be positive, "
+            "--warmup not negative"
+        )
     if "bench" not in args.pg_database:
         parser.error("--pg-database is dropped and re-created: its name must contain 'bench'")
 
@@ -683,9 +780,18 @@ def main(argv: list[str] | None = None) -> int:
     with raw_runner(args.warmup) as raw, service_runner(args.warmup) as service:
         for _ in range(args.rounds):
             rounds.append({"raw": raw(args.lifecycles), "service": service(args.lifecycles)})
-    http = None
-    if not args.skip_http:
-        http_lifecycles = args.http_lifecycles or args.lifecycles * args.rounds
+    http = sqlite_http = None
+    http_lifecycles = args.http_lifecycles or args.lifecycles * args.rounds
+    if not args.skip_http and args.http_database == "sqlite":
+        print(
+            f"http on SQLite: {args.warmup} warm-up, then {args.http_rounds} rounds of "
+            f"{http_lifecycles} lifecycles at 1 and at {args.clients} clients ...",
+            flush=True,
+        )
+        sqlite_http = bench_http_sqlite(
+            http_lifecycles, args.warmup, clients=args.clients, rounds=args.http_rounds
+        )
+    elif not args.skip_http:
         print(f"http: {args.warmup} warm-up + {http_lifecycles} lifecycles ...", flush=True)
         http = bench_http(
             http_lifecycles,
@@ -695,7 +801,8 @@ def main(argv: list[str] | None = None) -> int:
             pg_url=args.pg_url,
             database=args.pg_database,
         )
-    report(rounds, http, " ".join([os.path.relpath(sys.executable), *sys.argv]), load_at_start)
+    command = " ".join([os.path.relpath(sys.executable), *sys.argv])
+    report(rounds, http, command, load_at_start, sqlite_http)
     return 0
 
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import sqlite3
+import threading
+from collections import deque
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -69,6 +74,8 @@ def make_engine(url: str) -> Engine:
         # A write transaction takes SQLite's write lock at once, so two requests
         # working the same instance queue up instead of both reading the old
         # state and one failing at commit. Reads stay deferred and concurrent.
+        # Writers of this process already queued in their WriterGate (UnitOfWork), so
+        # the busy timeout is spent here only on writers of other processes.
         if connection.get_execution_options().get("read_only"):
             connection.exec_driver_sql("BEGIN")
         else:
@@ -97,22 +104,128 @@ def _capacity(engine: Engine) -> int:
     return size() + max(getattr(pool, "_max_overflow", 0), 0) if callable(size) else 0
 
 
-class UnitOfWork:
-    """One transaction. It rolls back unless the use case calls `commit()`."""
+class WriterGate:
+    """Lets one writer of a SQLite file in at a time, in the order they asked.
 
-    def __init__(self, factory: sessionmaker[Session]):
+    Without it, the threads of one process queue on SQLite's write lock, whose busy
+    handler sleeps in growing steps and lets in whoever retries at the right moment: an
+    unlucky writer waits seconds while later ones pass it. Here each waiter gets its own
+    Event and the holder hands the gate straight to the oldest one (threading.Lock would
+    wake an arbitrary waiter). The thread that holds it may enter again, so a unit of work
+    opened inside another one cannot wait for itself. Writers in other processes (the
+    worker, the CLI) know nothing of it and still meet SQLite's busy timeout.
+    """
+
+    _turn = threading.Event  # what a waiter waits on (a test interrupts it)
+
+    def __init__(self) -> None:
+        self._mutex = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._waiting: deque[tuple[int, threading.Event]] = deque()
+
+    def acquire(self, timeout: float) -> None:
+        """Wait for this thread's turn; after `timeout` seconds fail as SQLite would."""
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner in (None, me):
+                self._owner = me
+                self._depth += 1
+                return
+            turn = (me, self._turn())
+            self._waiting.append(turn)
+            self._mutex.notify_all()
+        try:
+            if turn[1].wait(timeout) or self._leave_line(turn):
+                return
+        except BaseException:  # interrupted (SystemExit on SIGTERM): hand on, never hold on
+            if self._leave_line(turn):
+                self.release()
+            raise
+        raise OperationalError(
+            "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+        )
+
+    def _leave_line(self, turn: tuple[int, threading.Event]) -> bool:
+        """Step out of the line; True when the gate was handed over meanwhile (then it is held)."""
+        with self._mutex:
+            if self._owner == turn[0]:
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("the writer gate is released by a thread that does not hold it")
+            self._depth -= 1
+            if self._depth:
+                return
+            if self._waiting:
+                self._owner, turn = self._waiting.popleft()
+                self._depth = 1
+                turn.set()
+            else:
+                self._owner = None
+
+    def wait_for_queue(self, length: int, timeout: float | None = None) -> bool:
+        """Block until `length` writers wait behind the holder (tests order writers so)."""
+        with self._mutex:
+            return self._mutex.wait_for(lambda: len(self._waiting) >= length, timeout)
+
+
+_gates: dict[str, WriterGate] = {}
+_gates_mutex = threading.Lock()
+
+
+def writer_gate(path: str | os.PathLike) -> WriterGate:
+    """The one gate of this process for the SQLite file at `path`, however it is spelled."""
+    key = os.path.realpath(Path(path).expanduser())
+    with _gates_mutex:
+        return _gates.setdefault(key, WriterGate())
+
+
+def _gate_for(url: str) -> WriterGate | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None  # PostgreSQL locks rows, not the database; in memory each connection is alone
+    return writer_gate(parsed.database)
+
+
+class UnitOfWork:
+    """One transaction. It rolls back unless the use case calls `commit()`.
+
+    With a gate, the unit holds it from start to end, whatever ends it: the `with` block
+    is the one place that cannot be left without passing __exit__.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], gate: WriterGate | None = None):
         self._factory = factory
+        self._gate = gate
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._factory()
+        if self._gate is not None:
+            self._gate.acquire(SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            self.session = self._factory()
+        except BaseException:
+            self._release()
+            raise
         return self
 
     def __exit__(self, *exc_info) -> None:
         try:
             self.session.rollback()
         finally:
-            self.session.close()
+            try:
+                self.session.close()
+            finally:
+                self._release()
+
+    def _release(self) -> None:
+        if self._gate is not None:
+            self._gate.release()
 
     def commit(self) -> None:
         self.session.commit()
@@ -127,6 +240,7 @@ class Database:
         _count_connections(self.engine)
         self._disposed = False
         self.dialect = self.engine.dialect.name
+        self._gate = _gate_for(url)
         # Writes flush once, at the end of the use case (see services.execution.advance),
         # so that the audit events and task rows of one request go out in batches.
         self._writes = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
@@ -158,7 +272,7 @@ class Database:
         return _Listener(self.url, channel)
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._writes)
+        return UnitOfWork(self._writes, self._gate)
 
     def read(self) -> UnitOfWork:
         return UnitOfWork(self._reads)
