@@ -56,6 +56,7 @@ import http.client
 import json
 import os
 import platform
+import resource
 import signal
 import socket
 import statistics
@@ -105,6 +106,9 @@ class Result:
     elapsed: float  # wall-clock seconds for all measured lifecycles
     latencies: list[float]  # seconds, one per request (raw: per step)
     note: str = ""
+    # CPU seconds of this process and its sandbox processes for all measured lifecycles:
+    # steadier than wall-clock time on a machine that is busy with other work.
+    cpu: float | None = None
 
     @property
     def per_second(self) -> float:
@@ -112,6 +116,26 @@ class Result:
 
     def percentile_ms(self, p: float) -> float:
         return percentile(self.latencies, p) * 1000
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, of its children that ended, and of the sandbox
+    processes still running (read from /proc, where there is one)."""
+    from service.workflow.sandbox import pool
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
+    tick = os.sysconf("SC_CLK_TCK")
+    for sandbox in list(pool._shared.values()):
+        for pid in sandbox.processes():
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # replaced meanwhile: its time is in RUSAGE_CHILDREN
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -269,11 +293,18 @@ def service_runner(warmup: int):
 
             def run(lifecycles: int) -> Result:
                 latencies: list[float] = []
-                began = time.perf_counter()
+                began, cpu = time.perf_counter(), cpu_seconds()
                 for _ in range(lifecycles):
                     lifecycle(latencies)
                 elapsed = time.perf_counter() - began
-                return Result("service", lifecycles, elapsed, latencies, "SQLite file, in process")
+                return Result(
+                    "service",
+                    lifecycles,
+                    elapsed,
+                    latencies,
+                    "SQLite file, in process",
+                    cpu=cpu_seconds() - cpu,
+                )
 
             yield run
         finally:
@@ -663,6 +694,13 @@ def report(
             f"{http.percentile_ms(99):>8.2f}  {http.note}"
         )
     print()
+    if "service" in ways:
+        cpu = [r["service"].cpu * 1000 / r["service"].lifecycles for r in rounds]
+        print(
+            f"service CPU ms per lifecycle (this process and its sandbox processes), median of "
+            f"{len(cpu)} rounds: {statistics.median(cpu):.1f} "
+            f"(rounds: {', '.join(f'{x:.1f}' for x in cpu)})"
+        )
     if ways == ["raw", "service"]:
         ratios = [r["service"].per_second / r["raw"].per_second for r in rounds]
         ratio = statistics.median(ratios)
