@@ -185,7 +185,7 @@ class Execution:
             request["data"] = data or {}
         blob = self._state.encode() if self._state is not None else b""
         if blob:
-            # Named, so that a sandbox process still holding it loaded needs not the bytes.
+            # Named, so that a sandbox process still holding it loaded need not get the bytes.
             request["state_sha"] = hashlib.sha256(blob).hexdigest()
         reply, state = self._runtime.call(request, blob, self._answer, self._definition.location)
         try:

@@ -203,7 +203,7 @@ class Child:
             if held is not None and held.definition.key == definition.key:
                 held.rebind(engine, self._progress.mark)
                 return held
-            # The host thought it held here; it no longer is (evicted): ask for it.
+            # The host thought this process held it; it does not (evicted): ask for it.
             _, blob = self.ask({"need": "state"})
         return Instance.load(
             definition, self._serializer, blob.decode(), engine, self._progress.mark
