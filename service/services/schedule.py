@@ -48,6 +48,17 @@ _DUE = (
 )
 
 
+# Built once: sync runs after every engine run, and building a statement costs
+# more than running it.
+_OF_INSTANCE = select(Timer).where(Timer.instance_id == bindparam("instance_id"))
+# The rows are expunged by hand: the ORM need not search the session for them.
+_DELETE = (
+    delete(Timer)
+    .where(Timer.id.in_(bindparam("ids", expanding=True)))
+    .execution_options(synchronize_session=False)
+)
+
+
 @dataclass(frozen=True)
 class Claimed:
     id: int
@@ -62,14 +73,13 @@ class Claimed:
 def sync(session: Session, instance: ProcessInstance, snapshot: Snapshot, now: datetime) -> None:
     """Make the instance's timer rows match the timers its state waits on."""
     stored = {
-        row.task_id: row
-        for row in session.scalars(select(Timer).where(Timer.instance_id == instance.id))
+        row.task_id: row for row in session.scalars(_OF_INSTANCE, {"instance_id": instance.id})
     }
     waiting = {timer.task_id: timer for timer in snapshot.timers}
-    gone = [row.id for task_id, row in stored.items() if task_id not in waiting]
+    gone = [task_id for task_id in stored if task_id not in waiting]
     if gone:
-        session.execute(delete(Timer).where(Timer.id.in_(gone)))
-        for task_id in [t for t in stored if t not in waiting]:
+        session.execute(_DELETE, {"ids": [stored[task_id].id for task_id in gone]})
+        for task_id in gone:
             session.expunge(stored.pop(task_id))
     added = False
     for task_id, timer in waiting.items():
