@@ -39,6 +39,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 
+import bounds
 from lifecycle import (
     _NoDelayConnection,
     add_server_arguments,
@@ -112,6 +113,7 @@ def storm(port: int, token: str, *, alerts: int, keys: int, burst: int, clients:
                 position = next(next_index, None)
             if position is None:
                 return
+            bounds.progress(position, alerts, "alerts sent")
             key_index, number = plan[position]
             started = time.perf_counter()
             _, body, _ = connections[index].call(
@@ -182,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=int, default=16, help="consecutive alerts per key")
     parser.add_argument("--warmup", type=int, default=10, help="ignored alerts per client first")
     add_server_arguments(parser, database="incident_desk_alerts_bench")
+    bounds.add_option(parser, default=1800)
     args = parser.parse_args(argv)
     if min(args.alerts, args.keys, args.clients, args.burst) < 1 or args.warmup < 0:
         parser.error("--alerts, --keys, --clients and --burst must be positive")
@@ -192,13 +195,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # A plain `kill` must still stop the server and drop the database (the finally blocks).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    bounds.arm(args.max_seconds)
     load_at_start = os.getloadavg()
     workers = args.workers or default_workers()
-    print(
-        f"{args.alerts} alerts over {args.keys} keys in bursts of {args.burst}, "
-        f"{args.clients} clients, {workers} gunicorn workers ...",
-        flush=True,
-    )
+    bounds.stage(f"a fresh database and `incident-desk serve` with {workers} gunicorn workers")
     with running_server(
         workers=args.workers, pg_url=args.pg_url, database=args.pg_database, people=PEOPLE
     ) as (
@@ -206,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
         tokens,
         url,
     ):
+        bounds.stage(
+            f"{args.alerts} alerts over {args.keys} keys in bursts of {args.burst}, "
+            f"{args.clients} clients"
+        )
         elapsed, latencies, outcomes = storm(
             port,
             tokens["prometheus"],
@@ -215,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             clients=args.clients,
             warmup=args.warmup,
         )
+        bounds.stage("checking the incidents and alert groups")
         found = verify(port, tokens["adam"], url, alerts=args.alerts, keys=args.keys)
 
     print()

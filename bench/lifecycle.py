@@ -71,6 +71,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import bounds
+
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 FORMS = ROOT / "forms"
@@ -794,6 +796,7 @@ def main(argv: list[str] | None = None) -> int:
         "--http-rounds", type=int, default=3, help="SQLite: alternating 1 / N client rounds"
     )
     add_server_arguments(parser, database="incident_desk_bench")
+    bounds.add_option(parser, default=3600)
     args = parser.parse_args(argv)
     if min(args.lifecycles, args.rounds, args.clients, args.http_rounds) < 1 or args.warmup < 0:
         parser.error(
@@ -805,32 +808,32 @@ def main(argv: list[str] | None = None) -> int:
 
     # A plain `kill` must still stop the server and drop the database (the finally blocks).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    bounds.arm(args.max_seconds)
     load_at_start = os.getloadavg()
 
     # raw and service alternate, round after round, so that a slow spell of the
     # machine hits both; the ratio is the median of the rounds' ratios.
     rounds: list[dict[str, Result]] = []
-    print(
+    bounds.stage(
         f"raw and service: {args.warmup} warm-up each, then {args.rounds} rounds of "
-        f"{args.lifecycles} lifecycles each ...",
-        flush=True,
+        f"{args.lifecycles} lifecycles each"
     )
     with raw_runner(args.warmup) as raw, service_runner(args.warmup) as service:
-        for _ in range(args.rounds):
+        for number in range(args.rounds):
+            bounds.stage(f"raw and service: round {number + 1} of {args.rounds}")
             rounds.append({"raw": raw(args.lifecycles), "service": service(args.lifecycles)})
     http = sqlite_http = None
     http_lifecycles = args.http_lifecycles or args.lifecycles * args.rounds
     if not args.skip_http and args.http_database == "sqlite":
-        print(
+        bounds.stage(
             f"http on SQLite: {args.warmup} warm-up, then {args.http_rounds} rounds of "
-            f"{http_lifecycles} lifecycles at 1 and at {args.clients} clients ...",
-            flush=True,
+            f"{http_lifecycles} lifecycles at 1 and at {args.clients} clients"
         )
         sqlite_http = bench_http_sqlite(
             http_lifecycles, args.warmup, clients=args.clients, rounds=args.http_rounds
         )
     elif not args.skip_http:
-        print(f"http: {args.warmup} warm-up + {http_lifecycles} lifecycles ...", flush=True)
+        bounds.stage(f"http: {args.warmup} warm-up + {http_lifecycles} lifecycles")
         http = bench_http(
             http_lifecycles,
             args.warmup,

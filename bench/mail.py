@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bounds  # noqa: E402
+
 REPLY = (
     "It fails again since this morning.\n\n"
     "Best regards,\nRita\n\n"
@@ -55,13 +57,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--conversations", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=5)
+    bounds.add_option(parser, default=900)
     args = parser.parse_args()
+    bounds.arm(args.max_seconds)
 
     from service import create_app
     from service.config import Settings
     from service.services import comments, deployments, incidents, users
     from service.services.mail import intake, outcomes
 
+    bounds.stage("a fresh database: migrate, deploy")
     with tempfile.TemporaryDirectory(prefix="incident-desk-bench-") as folder:
         settings = Settings(
             database_url=f"sqlite:///{folder}/bench.sqlite3",
@@ -99,11 +104,13 @@ def main() -> None:
                     step()
                 return args.conversations / (time.perf_counter() - began)
 
+            bounds.stage(f"warm-up: {args.warmup} conversations each way")
             for _ in range(args.warmup):
                 by_api()
                 by_mail()
             api_rates, mail_rates = [], []
-            for _ in range(args.rounds):
+            for number in range(args.rounds):
+                bounds.stage(f"round {number + 1} of {args.rounds}: api, then mail")
                 api_rates.append(rate(by_api))
                 mail_rates.append(rate(by_mail))
         finally:

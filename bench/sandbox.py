@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bounds
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 
 from service.domain.errors import ProcessError
@@ -211,14 +212,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds")
     parser.add_argument("--evaluations", type=int, default=20000, help="per round")
     parser.add_argument("--runs", type=int, default=200, help="engine runs per round")
+    bounds.add_option(parser, default=900)
     args = parser.parse_args(argv)
+    bounds.arm(args.max_seconds)
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_version()}, "
         f"{platform.system()} {platform.machine()}"
     )
+    bounds.stage(f"evaluation: {args.rounds} rounds of {args.evaluations}")
     evaluation(args.rounds, args.evaluations)
+    bounds.stage(f"engine run: {args.rounds} rounds of {args.runs}")
     engine_run(args.rounds, args.runs)
+    bounds.stage("stopping runs that never end")
     stopping()
     return 0
 

@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bounds  # noqa: E402
+
 from service.config import Settings  # noqa: E402
 from service.domain.access import Principal  # noqa: E402
 from service.modeler import ModelerCheck, default_tool_dir  # noqa: E402
@@ -137,10 +139,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--incidents", type=int, default=100)
+    bounds.add_option(parser, default=1800)
     args = parser.parse_args()
+    bounds.arm(args.max_seconds)
     with tempfile.TemporaryDirectory() as folder:
-        deploys = [deploy_round(Path(folder), i) for i in range(args.rounds)]
-        moves = [migrate_round(Path(folder), i, args.incidents) for i in range(args.rounds)]
+        deploys, moves = [], []
+        for i in range(args.rounds):
+            bounds.stage(f"deploy: round {i + 1} of {args.rounds}")
+            deploys.append(deploy_round(Path(folder), i))
+        for i in range(args.rounds):
+            bounds.stage(f"migrate {args.incidents} incidents: round {i + 1} of {args.rounds}")
+            moves.append(migrate_round(Path(folder), i, args.incidents))
 
     def median(rows, key):
         return statistics.median(row[key] for row in rows) * 1000

@@ -23,6 +23,8 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bounds
+
 from service import create_app
 from service.config import Settings
 from service.db import Database
@@ -52,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500, help="requests per round")
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds")
+    bounds.add_option(parser, default=600)
     args = parser.parse_args(argv)
+    bounds.arm(args.max_seconds)
+    bounds.stage("a fresh database, an app with the web pages and one without")
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/bench.sqlite3"
         Database(url).upgrade()
@@ -63,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         for test_client in clients.values():
             timed(test_client, headers, args.requests // 5)  # warm-up
         rounds: dict[str, list[float]] = {name: [] for name in clients}
-        for _ in range(args.rounds):
+        for number in range(args.rounds):
+            bounds.stage(f"round {number + 1} of {args.rounds}, {args.requests} requests each way")
             for name, test_client in clients.items():
                 rounds[name].append(timed(test_client, headers, args.requests))
     print(" ".join(["command: .venv/bin/python bench/web_layer.py", *(argv or sys.argv[1:])]))
