@@ -14,7 +14,6 @@ import os
 import socket
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from . import logs
@@ -29,9 +28,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 50
 MAX_IDLE = timedelta(seconds=60)
-# Threads firing one claimed batch on PostgreSQL: while one waits for the sandbox
-# or the database, another runs. On SQLite they would only queue for its write lock.
-FIRING_THREADS = 2
 
 
 class _Loop:
@@ -120,29 +116,11 @@ class TimerWorker(_Loop):
     what = "timers"
     channel = schedule.NOTIFY_CHANNEL
 
-    def __init__(self, svc: Services, *, threads: int | None = None, **kwargs):
-        super().__init__(svc, **kwargs)
-        if threads is None:
-            threads = FIRING_THREADS if svc.db.dialect == "postgresql" else 1
-        self._pool = ThreadPoolExecutor(threads, f"timers-{self.name}") if threads > 1 else None
-        self._threads = threads
-
     def _claim(self) -> list:
         return schedule.claim_due(self._svc, self.name, self._batch)
 
     def _handle_all(self, claimed: list) -> int:
-        if self._pool is None or len(claimed) < 2:
-            return timers.fire_batch(self._svc, claimed, self.name)
-        # Whole instances to each thread (their timers fire in one run), in due order.
-        shares: list[list] = [[] for _ in range(self._threads)]
-        order = list(dict.fromkeys(item.instance_id for item in claimed))
-        share_of = {instance_id: i % self._threads for i, instance_id in enumerate(order)}
-        for item in claimed:
-            shares[share_of[item.instance_id]].append(item)
-        fired = self._pool.map(
-            lambda share: timers.fire_batch(self._svc, share, self.name), [s for s in shares if s]
-        )
-        return sum(fired)
+        return timers.fire_batch(self._svc, claimed, self.name)
 
     def _handle(self, item) -> bool:
         return timers.fire(self._svc, item, self.name)

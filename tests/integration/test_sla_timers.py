@@ -224,9 +224,7 @@ def test_timers_that_fell_due_while_down_fire_at_start_in_due_order(api, svc, cl
     clock.set(at(minutes=20))
     third = open_incident(api.rita, impact="high", urgency="medium")  # 2 h after 00:20
     clock.set(at(days=2))  # everything was down
-    # One firing thread: with several (PostgreSQL's default), each takes its share of
-    # the batch in due order, and their firings interleave.
-    assert worker(svc, threads=1).run_once() == 3
+    assert worker(svc).run_once() == 3
     fired = []
     for incident in (first, second, third):
         [event] = events(api.alice, incident["number"], "timer.fired")

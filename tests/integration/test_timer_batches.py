@@ -48,7 +48,7 @@ def test_a_failing_run_in_a_batch_is_rolled_back_alone_and_retried(api, svc, clo
     monkeypatch.setattr(schedule, "sync", sync)
     clock.set(START + timedelta(hours=3, seconds=1))  # every first response is now late
 
-    assert TimerWorker(svc, name="w", threads=1).run_once() == len(healthy) + len(more)
+    assert TimerWorker(svc, name="w").run_once() == len(healthy) + len(more)
 
     for incident in [*healthy, *more]:
         [fired] = events(api.alice, incident["number"], "timer.fired")
@@ -66,9 +66,9 @@ def test_a_failing_run_in_a_batch_is_rolled_back_alone_and_retried(api, svc, clo
     assert "index unavailable" in timer["last_error"]
 
     monkeypatch.undo()
-    assert TimerWorker(svc, name="w", threads=1).run_once() == 0  # backing off
+    assert TimerWorker(svc, name="w").run_once() == 0  # backing off
     clock.advance(seconds=10)
-    assert TimerWorker(svc, name="w", threads=1).run_once() == 1
+    assert TimerWorker(svc, name="w").run_once() == 1
     assert len(events(api.alice, broken["number"], "timer.fired")) == 1
     assert len(breach_notices(api.lara, broken["number"])) == 1
 
@@ -88,7 +88,7 @@ def test_when_a_batchs_commit_fails_its_timers_fire_one_transaction_each(api, sv
     clock.set(START + timedelta(hours=3, seconds=1))
     event.listen(Session, "before_commit", refuse_batches)
     try:
-        assert TimerWorker(svc, name="w", threads=1).run_once() == len(incidents)
+        assert TimerWorker(svc, name="w").run_once() == len(incidents)
     finally:
         event.remove(Session, "before_commit", refuse_batches)
 
@@ -97,15 +97,3 @@ def test_when_a_batchs_commit_fails_its_timers_fire_one_transaction_each(api, sv
         assert len(events(api.alice, incident["number"], "timer.fired")) == 1
         assert len(events(api.alice, incident["number"], "sla.breached")) == 1
     assert [t for t in api.adam.get("/api/admin/timers").json if t["attempts"]] == []
-
-
-def test_threads_sharing_a_batch_fire_each_timer_once(api, svc, clock):
-    incidents = [open_incident(api.rita, title=f"Shared {i}") for i in range(7)]
-    clock.set(START + timedelta(hours=3, seconds=1))
-
-    assert TimerWorker(svc, name="w", threads=3).run_once() == len(incidents)
-
-    for incident in incidents:
-        assert len(events(api.alice, incident["number"], "timer.fired")) == 1
-        assert len(events(api.alice, incident["number"], "sla.breached")) == 1
-    assert TimerWorker(svc, name="w", threads=3).run_once() == 0
