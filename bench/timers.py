@@ -351,7 +351,7 @@ def run_cost(svc, reporter, agent, size: int, rounds: int) -> dict:
     owner = "bench-cost"
     # As one worker thread fires a claimed batch (older checkouts: a timer at a time).
     fire_batch = getattr(timers, "fire_batch", None) or (
-        lambda svc, claimed, owner: sum(timers.fire(svc, item, owner) for item in claimed)
+        lambda svc, claimed, owner: [item for item in claimed if timers.fire(svc, item, owner)]
     )
     completion, firing = [], []
     for number in range(rounds):
@@ -376,7 +376,7 @@ def run_cost(svc, reporter, agent, size: int, rounds: int) -> dict:
             return size
 
         def fire():
-            return fire_batch(svc, schedule.claim_due(svc, owner, size), owner)
+            return len(fire_batch(svc, schedule.claim_due(svc, owner, size), owner))
 
         for kind, work, into in sorted(
             [("completions", complete, completion), ("firings", fire, firing)],

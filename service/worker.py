@@ -65,14 +65,14 @@ class _Loop:
                 getattr(item, "request_id", None), getattr(item, "incident", None)
             ):
                 handled = self._handle(item)
-                log.debug(
-                    "%s %s: %s",
-                    self.what,
-                    getattr(item, "id", item),
-                    "done" if handled else "not done",
-                )
+                self._report(item, handled)
             done += handled
         return done
+
+    def _report(self, item, handled: bool) -> None:
+        log.debug(
+            "%s %s: %s", self.what, getattr(item, "id", item), "done" if handled else "not done"
+        )
 
     def _claim(self) -> list:
         raise NotImplementedError
@@ -120,7 +120,12 @@ class TimerWorker(_Loop):
         return schedule.claim_due(self._svc, self.name, self._batch)
 
     def _handle_all(self, claimed: list) -> int:
-        return timers.fire_batch(self._svc, claimed, self.name)
+        fired = {item.id for item in timers.fire_batch(self._svc, claimed, self.name)}
+        for item in claimed:
+            # Each timer names the request that caused it, as one fired alone would.
+            with logs.working_on(item.request_id, item.incident):
+                self._report(item, item.id in fired)
+        return len(fired)
 
     def _handle(self, item) -> bool:
         return timers.fire(self._svc, item, self.name)

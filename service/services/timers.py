@@ -75,8 +75,8 @@ def fire(svc: Services, claimed: Claimed, owner: str) -> bool:
         return False
 
 
-def fire_batch(svc: Services, claimed: list[Claimed], owner: str) -> int:
-    """Fire the claimed timers; how many fired.
+def fire_batch(svc: Services, claimed: list[Claimed], owner: str) -> list[Claimed]:
+    """Fire the claimed timers; those that fired.
 
     The timers of one instance fire in one run (the engine fires every due
     one at once). Up to PER_COMMIT instances share a transaction, each in a
@@ -84,7 +84,7 @@ def fire_batch(svc: Services, claimed: list[Claimed], owner: str) -> int:
     and a backoff, and the others commit. Should the shared commit itself
     fail, its timers are fired again one transaction each.
     """
-    fired = 0
+    fired: list[Claimed] = []
     pending = _by_instance(claimed)
     while pending:
         chunk = pending[:PER_COMMIT]
@@ -96,7 +96,8 @@ def fire_batch(svc: Services, claimed: list[Claimed], owner: str) -> int:
                 sum(len(group) for group in chunk),
                 exc_info=True,
             )
-            fired_now, taken = sum(fire(svc, i, owner) for g in chunk for i in g), len(chunk)
+            fired_now = [i for g in chunk for i in g if fire(svc, i, owner)]
+            taken = len(chunk)
         fired += fired_now
         pending = pending[taken:]
     return fired
@@ -109,10 +110,11 @@ def _by_instance(claimed: list[Claimed]) -> list[list[Claimed]]:
     return list(groups.values())
 
 
-def _fire_chunk(svc: Services, chunk: list[list[Claimed]], owner: str) -> tuple[int, int]:
+def _fire_chunk(svc: Services, chunk: list[list[Claimed]], owner: str) -> tuple[list[Claimed], int]:
     """Fire instances of `chunk` in one transaction until COMMIT_WITHIN has passed:
     (timers fired, instances taken)."""
-    fired = taken = 0
+    fired: list[Claimed] = []
+    taken = 0
     # The service's clock: the tests' stands still, so what they batch does not
     # depend on how fast the machine is.
     deadline = svc.now() + COMMIT_WITHIN
@@ -127,7 +129,8 @@ def _fire_chunk(svc: Services, chunk: list[list[Claimed]], owner: str) -> tuple[
                 mark = _mark(session)
                 try:
                     with session.begin_nested():
-                        fired += _fire_group(svc, session, group, owner)
+                        done = _fire_group(svc, session, group, owner)
+                    fired += done  # counted once its savepoint is released
                 except Exception as exc:  # the worker must outlive any one broken instance
                     _restore(session, mark)
                     _log_failure(group, exc)
@@ -153,22 +156,22 @@ def _restore(session: Session, mark: dict[str, Any]) -> None:
     session.info.update(mark)
 
 
-def _fire_group(svc: Services, session: Session, group: list[Claimed], owner: str) -> int:
-    """Run one instance whose claimed timers are `group`; how many of them it fired."""
+def _fire_group(svc: Services, session: Session, group: list[Claimed], owner: str) -> list[Claimed]:
+    """Run one instance whose claimed timers are `group`; those of them it fired."""
     instance = execution.lock(session, group[0].instance_id)
     if instance is None:
-        return 0
+        return []
     ours = set(session.scalars(_STILL_OURS, {"ids": [c.id for c in group], "owner": owner}))
     mine = [item for item in group if item.id in ours]
     if not mine:
-        return 0
+        return []
     now = svc.now()
     run = execution.resume(svc, session, instance, actor=None)
     run.execution.run()
     for item in mine:
         _record_fired(session, instance, item, owner, now)
     execution.advance(svc, session, instance, run, actor=None, trigger="timer")
-    return len(mine)
+    return mine
 
 
 def _record_fired(
