@@ -59,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bounds  # noqa: E402
+from lifecycle import cpu_seconds  # noqa: E402
 
 from service import create_app  # noqa: E402
 from service.config import Settings  # noqa: E402
@@ -330,20 +331,6 @@ def run_trickle(svc, url, reporter, count: int, gap_s: float) -> dict:
             due=due,
         )
     return summarise(fired, count)
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and of its children now alive (the sandbox processes)."""
-    total = time.process_time()
-    tick = os.sysconf("SC_CLK_TCK")
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # ended meanwhile
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
 
 
 def run_cost(svc, reporter, agent, size: int, rounds: int) -> dict:
