@@ -250,13 +250,9 @@ class Sandbox:
             while True:
                 holding = [p for p in self._idle if state_sha in p.held] if state_sha else []
                 if holding:
+                    # The one holding the instance loaded goes next (the last idle one).
                     self._idle.remove(holding[-1])
-                    if holding[-1].alive():
-                        return holding[-1]
-                    self._live -= 1
-                    self._all.discard(holding[-1])
-                    holding[-1].close()
-                    continue
+                    self._idle.append(holding[-1])
                 while self._idle:
                     process = self._idle.pop()
                     if process.alive():
